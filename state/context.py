@@ -1,0 +1,52 @@
+"""Run-time settings of one campaign run: the graph's `context_schema`.
+
+Studio renders these fields as a form; each has a description. Per-campaign overrides are stored
+on the campaign row and merged in by the CLI before a run starts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Context:
+    """Thresholds, caps and the model for one campaign run."""
+
+    approve_threshold: float = field(
+        default=0.90, metadata={"description": "Confidence at or above which work is auto-approved."}
+    )
+    review_threshold: float = field(
+        default=0.70, metadata={"description": "Confidence below which work is rejected."}
+    )
+    max_parallel_workers: int = field(
+        default=8, metadata={"description": "Most tasks in flight at once (Send fan-out cap)."}
+    )
+    max_replans: int = field(
+        default=2, metadata={"description": "How many times rejected work may be re-planned."}
+    )
+    max_tasks: int = field(default=20, metadata={"description": "Largest plan accepted."})
+    max_replies: int = field(
+        default=3, metadata={"description": "Most recent mentions answered per run."}
+    )
+    review_ttl_minutes: int = field(
+        default=60, metadata={"description": "How long a review item stays open."}
+    )
+    model: str | None = field(
+        default=None,
+        metadata={"description": "`provider:model` for LLM strategies; deterministic if empty."},
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("approve_threshold", "review_threshold"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or math.isnan(value) or not 0 <= value <= 1:
+                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+        if self.review_threshold > self.approve_threshold:
+            raise ValueError("review_threshold must not exceed approve_threshold")
+        for name in ("max_parallel_workers", "max_tasks"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.max_replans < 0 or self.max_replies < 0 or self.review_ttl_minutes < 1:
+            raise ValueError("max_replans/max_replies must be >= 0 and review_ttl_minutes >= 1")

@@ -1,0 +1,250 @@
+"""Payload contracts of CONTRACTS §2 and the enums fixed in §10, as validated pydantic models.
+
+Every model forbids unknown fields, requires `tenant_id` where the contract does, and bounds list
+and text sizes, so a malformed payload fails at the boundary with a readable error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from state.types import DecimalString, Id, ShortText, Text, UtcTimestamp
+
+
+class Contract(BaseModel):
+    """Base for every payload: strict shape, JSON-native values."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class TaskType(StrEnum):
+    """Controlled task vocabulary (CONTRACTS §10.1)."""
+
+    GENERATE_CAPTION = "generate_caption"
+    RENDER_IMAGE = "render_image"
+    RENDER_VIDEO = "render_video"
+    PUBLISH_POST = "publish_post"
+    REPLY_COMMENT = "reply_comment"
+    DETECT_TRENDS = "detect_trends"
+    EXECUTE_TRANSACTION = "execute_transaction"
+    UPDATE_MEMORY = "update_memory"
+
+
+class Priority(StrEnum):
+    """Task priority (CONTRACTS §10.2)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ArtifactType(StrEnum):
+    """Artifact and content-preview types (CONTRACTS §10.3)."""
+
+    CAPTION = "caption"
+    IMAGE = "image"
+    VIDEO = "video"
+    REPLY = "reply"
+    TRANSACTION = "transaction"
+
+
+class SuggestedAction(StrEnum):
+    """Quick actions offered to a reviewer."""
+
+    APPROVE = "approve"
+    EDIT = "edit"
+    REJECT = "reject"
+
+
+Labels = Annotated[list[ShortText], Field(max_length=50)]
+
+
+class TaskGoal(Contract):
+    """The campaign goal a task serves; enough for a worker to act deterministically."""
+
+    campaign_id: Id
+    goal_description: Annotated[str, Field(min_length=1, max_length=2000)]
+    success_criteria: Annotated[list[ShortText], Field(min_length=1, max_length=20)]
+
+
+class PersonaConstraints(Contract):
+    """The persona rules a worker must respect (from SOUL.md)."""
+
+    voice: Labels = []
+    forbidden_topics: Labels = []
+    tone_notes: Annotated[str, Field(max_length=1000)] = ""
+
+
+class RecentPost(Contract):
+    """A post the agent already published, given as context."""
+
+    post_id: Id
+    platform: ShortText
+    summary: Annotated[str, Field(max_length=500)]
+
+
+class TaskContext(Contract):
+    """Optional context travelling with a task."""
+
+    trend_alert_ids: Annotated[list[Id], Field(max_length=50)] = []
+    recent_posts: Annotated[list[RecentPost], Field(max_length=50)] = []
+
+
+class Task(Contract):
+    """Planner -> Worker (CONTRACTS §2.1). `params` carries type-specific inputs (platform, mention)."""
+
+    task_id: Id
+    task_type: TaskType
+    priority: Priority = Priority.MEDIUM
+    agent_id: Id
+    tenant_id: Id
+    goal: TaskGoal
+    persona_constraints: PersonaConstraints
+    context: TaskContext = TaskContext()
+    required_resources: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=20)] = []
+    depends_on: Annotated[list[Id], Field(max_length=50)] = []
+    params: dict[str, str] = Field(default_factory=dict, max_length=20)
+    created_at: UtcTimestamp
+    deadline: UtcTimestamp | None = None
+
+
+class GenerationMetadata(Contract):
+    """How an artifact was produced."""
+
+    model: ShortText
+    temperature: Annotated[float, Field(ge=0, le=2)]
+    prompt_version: ShortText
+
+
+class CaptionPayload(Contract):
+    """Payload of a caption (or reply) artifact."""
+
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+    platform: ShortText
+    hashtags: Annotated[list[ShortText], Field(max_length=30)] = []
+    reply_to_id: Id | None = None
+    media_ids: Annotated[list[Id], Field(max_length=10)] = []
+
+
+class Artifact(Contract):
+    """Worker -> Judge (CONTRACTS §2.2); `state_snapshot_version` is the OCC token."""
+
+    artifact_id: Id
+    task_id: Id
+    agent_id: Id
+    tenant_id: Id
+    artifact_type: ArtifactType
+    payload: CaptionPayload
+    generation_metadata: GenerationMetadata
+    state_snapshot_version: Annotated[int, Field(ge=0)]
+    created_at: UtcTimestamp
+    source_text: Annotated[str, Field(max_length=5000)] = ""
+    """Untrusted text the artifact answers (a mention), judged together with it."""
+
+
+class ContentPreview(Contract):
+    """What a reviewer sees first."""
+
+    type: ArtifactType
+    text: Text
+
+
+class ReviewItem(Contract):
+    """Judge -> review queue (CONTRACTS §2.3)."""
+
+    review_id: Id
+    artifact_id: Id
+    task_id: Id
+    agent_id: Id
+    tenant_id: Id
+    content_preview: ContentPreview
+    confidence_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    risk_category: Annotated[str, Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=80)]
+    reason_for_escalation: Annotated[list[ShortText], Field(min_length=1, max_length=20)]
+    suggested_actions: Annotated[list[SuggestedAction], Field(min_length=1, max_length=3)]
+    created_at: UtcTimestamp
+    expires_at: UtcTimestamp
+
+
+class PostBody(Contract):
+    """`content` of post_content."""
+
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+    media_ids: Annotated[list[Id], Field(max_length=10)] = []
+    reply_to_id: Id | None = None
+
+
+class Disclosure(Contract):
+    """EU AI Act transparency fields."""
+
+    ai_generated: bool
+    sponsor: Annotated[str, Field(max_length=200)] | None = None
+    compliance_tags: Labels = []
+
+
+class Scheduling(Contract):
+    """When to publish; `publish_at` is required for `scheduled`."""
+
+    mode: Literal["scheduled", "immediate"]
+    publish_at: UtcTimestamp | None = None
+
+    @model_validator(mode="after")
+    def _scheduled_needs_time(self) -> Scheduling:
+        if self.mode == "scheduled" and self.publish_at is None:
+            raise ValueError("scheduling.publish_at is required when mode is 'scheduled'")
+        return self
+
+
+class Tracking(Contract):
+    """Correlation ids carried to the platform record."""
+
+    campaign_id: Id | None = None
+    task_id: Id | None = None
+    source: ShortText = "chimera_orchestrator"
+
+
+class PostContent(Contract):
+    """Arguments of the MCP tool `post_content` (CONTRACTS §2.4)."""
+
+    platform: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,32}$")]
+    tenant_id: Id
+    agent_id: Id
+    content: PostBody
+    disclosure: Disclosure
+    scheduling: Scheduling
+    tracking: Tracking = Tracking()
+
+
+class BudgetGuard(Contract):
+    """Caps carried by `send_transaction`."""
+
+    campaign_id: Id
+    max_per_tx: DecimalString
+    max_daily: DecimalString
+
+
+class TransactionRequest(Contract):
+    """Arguments of the MCP tool `send_transaction` (CONTRACTS §2.5)."""
+
+    tenant_id: Id
+    agent_id: Id
+    wallet_id: Id
+    network: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,32}$")]
+    asset: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}$")]
+    amount: DecimalString
+    to_address: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+    purpose: ShortText
+    budget_guard: BudgetGuard
+    metadata: dict[str, Any] = Field(default_factory=dict, max_length=20)
+
+
+class FlatTrendAlert(Contract):
+    """The flat alert of `fetch_and_filter_trends` (CONTRACTS §2.6, §7)."""
+
+    trend_alert: bool
+    topics: Annotated[list[ShortText], Field(max_length=50)]
+    relevance_score: Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
+    alert_message: Text

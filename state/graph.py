@@ -1,0 +1,106 @@
+"""Graph state of the campaign swarm: input, state and output schemas with named reducers.
+
+Parallel Send branches write to the dict-valued channels at once, so each has a pure, named
+reducer that merges by key; the task-status reducer never moves a task back from a terminal state.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypedDict, TypeVar
+
+from state.contracts import Artifact, Task
+from state.persona import Persona
+from state.records import (
+    Mention,
+    Published,
+    Rejection,
+    RunReport,
+    TaskStatus,
+    TrendSignal,
+    Verdict,
+)
+
+V = TypeVar("V")
+
+
+def merge_by_key(left: dict[str, V] | None, right: dict[str, V] | None) -> dict[str, V]:
+    """Merge two keyed maps; the right (newer) value wins per key."""
+    return {**(left or {}), **(right or {})}
+
+
+def merge_status(
+    left: dict[str, TaskStatus] | None, right: dict[str, TaskStatus] | None
+) -> dict[str, TaskStatus]:
+    """Merge task statuses; a terminal status is final unless the task is re-planned as pending.
+
+    Re-planning resets a rejected task to `pending` explicitly; any other move away from a
+    terminal status (a late duplicate write) is ignored.
+    """
+    merged = dict(left or {})
+    for task_id, new in (right or {}).items():
+        old = merged.get(task_id)
+        new = TaskStatus(new)
+        if old is not None and TaskStatus(old).terminal and new is not TaskStatus.PENDING:
+            continue
+        merged[task_id] = new
+    return merged
+
+
+def append_rejections(
+    left: list[Rejection] | None, right: list[Rejection] | None
+) -> list[Rejection]:
+    """Append rejections, dropping exact duplicates from re-executed nodes."""
+    out = list(left or [])
+    out.extend(r for r in (right or []) if r not in out)
+    return out
+
+
+class CampaignInput(TypedDict):
+    """What starts a run: who, for which campaign, towards which goal."""
+
+    tenant_id: str
+    """Tenant that owns the agent and everything the run writes."""
+    agent_id: str
+    """Agent whose SOUL.md persona acts."""
+    campaign_id: str
+    """Campaign the run belongs to (created on first run)."""
+    goal: str
+    """The campaign goal in plain words (1-2000 characters)."""
+
+
+class CampaignOutput(TypedDict, total=False):
+    """What a finished run returns."""
+
+    report: RunReport
+    """Summary of tasks, verdicts, published posts, pending reviews and rejections."""
+
+
+class CampaignState(CampaignInput, total=False):
+    """Everything the swarm shares across nodes."""
+
+    persona: Persona
+    """The persona loaded from SOUL.md."""
+    state_version: int
+    """Campaign version read at load time: the OCC token given to workers."""
+    trends: list[TrendSignal]
+    """Rising keywords from the persona's news resources."""
+    mentions: list[Mention]
+    """Recent mentions to consider for replies."""
+    success_criteria: list[str]
+    """What the judge checks the goal against."""
+    tasks: Annotated[dict[str, Task], merge_by_key]
+    """The current plan's tasks by id."""
+    status: Annotated[dict[str, TaskStatus], merge_status]
+    """Lifecycle status per task id."""
+    artifacts: Annotated[dict[str, Artifact], merge_by_key]
+    """Latest artifact per task id."""
+    verdicts: Annotated[dict[str, Verdict], merge_by_key]
+    """Latest judge verdict per task id."""
+    published: Annotated[dict[str, Published], merge_by_key]
+    """Side-effect results per task id."""
+    rejections: Annotated[list[Rejection], append_rejections]
+    """Why tasks were rejected (fed to replanning)."""
+    replans: int
+    """How many times the plan was rebuilt."""
+    report: RunReport
+    """The final summary."""

@@ -1,0 +1,123 @@
+"""Records the graph passes between nodes: verdicts, perception inputs, publish results, reports."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from state.contracts import Artifact, ReviewItem, Task
+from state.persona import Persona
+from state.types import Id, ShortText, UtcTimestamp
+
+
+class Record(BaseModel):
+    """Immutable record base."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class TaskStatus(StrEnum):
+    """Lifecycle of a task inside one run."""
+
+    PENDING = "pending"
+    DISPATCHED = "dispatched"
+    AWAITING_REVIEW = "awaiting_review"
+    DONE = "done"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the task will not run again in this plan."""
+        return self in {TaskStatus.DONE, TaskStatus.REJECTED, TaskStatus.FAILED, TaskStatus.SKIPPED}
+
+
+Decision = Literal["approve", "review", "reject"]
+
+
+class Verdict(Record):
+    """The judge's decision on one artifact."""
+
+    task_id: Id
+    artifact_id: Id
+    decision: Decision
+    confidence: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    risk_category: ShortText
+    reasons: Annotated[list[ShortText], Field(max_length=20)] = []
+    sensitive_topics: Annotated[list[ShortText], Field(max_length=20)] = []
+
+
+class Mention(Record):
+    """A mention of the agent on a platform (untrusted text)."""
+
+    mention_id: Id
+    platform: ShortText
+    author_handle: ShortText
+    text: Annotated[str, Field(max_length=5000)]
+    created_at: UtcTimestamp
+
+
+class TrendSignal(Record):
+    """A keyword the news resource shows rising, used by the planner."""
+
+    keyword: ShortText
+    count: Annotated[int, Field(ge=0)]
+    headline: Annotated[str, Field(max_length=500)] = ""
+
+
+class Published(Record):
+    """The outcome of one side effect as recorded by commit."""
+
+    task_id: Id
+    kind: ShortText
+    external_id: Id
+    platform: ShortText
+    text: Annotated[str, Field(max_length=5000)]
+    reused: bool = False
+    """True when the intent ledger already held the result (nothing was sent again)."""
+
+
+class Rejection(Record):
+    """Why a task was rejected; fed back to the planner on replan."""
+
+    task_id: Id
+    reason: Annotated[str, Field(max_length=2000)]
+    by: Literal["judge", "reviewer", "worker"]
+
+
+class RunRef(Record):
+    """Identity of the run every Send packet carries."""
+
+    tenant_id: Id
+    agent_id: Id
+    campaign_id: Id
+    thread_id: Id
+    state_version: Annotated[int, Field(ge=0)]
+
+
+class Envelope(Record):
+    """The payload of one task as it travels work -> judge -> review -> commit (one Send each)."""
+
+    run: RunRef
+    task: Task
+    persona: Persona
+    artifact: Artifact | None = None
+    verdict: Verdict | None = None
+    review: ReviewItem | None = None
+    edited_text: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class RunReport(Record):
+    """The summary `report` writes at the end of a run."""
+
+    campaign_id: Id
+    thread_id: Id
+    tasks: dict[str, str]
+    verdicts: dict[str, Decision]
+    published: list[Published]
+    pending_reviews: list[Id]
+    rejected: list[Rejection]
+    replans: int
