@@ -1,0 +1,53 @@
+"""Persona loading: `agents/<agent_id>/SOUL.md` is the persona's single source of truth."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from state.persona import Persona
+
+_FRONT = re.compile(r"^---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)$", re.S)
+_AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class PersonaError(ValueError):
+    """A persona is missing or its SOUL.md is malformed."""
+
+
+def soul_path(agents_dir: Path, agent_id: str) -> Path:
+    """Path of an agent's SOUL.md (the id is validated, so it cannot escape the folder)."""
+    if not _AGENT_ID.match(agent_id):
+        raise PersonaError(f"invalid agent id {agent_id!r}")
+    return agents_dir / agent_id / "SOUL.md"
+
+
+def parse_soul(text: str, *, source: str = "SOUL.md") -> Persona:
+    """Parse SOUL.md text: YAML front matter between `---` lines, then the markdown body."""
+    match = _FRONT.match(text)
+    if match is None:
+        raise PersonaError(f"{source}: missing YAML front matter between '---' lines")
+    try:
+        meta = yaml.safe_load(match["meta"]) or {}
+        return Persona.model_validate({**meta, "body": match["body"].strip()})
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise PersonaError(f"{source}: {exc}") from exc
+
+
+def load_persona(agents_dir: Path, agent_id: str) -> Persona:
+    """Load and validate one agent's persona; its `agent_id` must match the folder."""
+    path = soul_path(agents_dir, agent_id)
+    if not path.is_file():
+        raise PersonaError(f"no persona for agent {agent_id!r} (expected {path})")
+    persona = parse_soul(path.read_text(encoding="utf-8"), source=str(path))
+    if persona.agent_id != agent_id:
+        raise PersonaError(f"{path}: agent_id {persona.agent_id!r} does not match folder")
+    return persona
+
+
+def list_personas(agents_dir: Path) -> list[Persona]:
+    """Every persona under `agents_dir`, sorted by agent id."""
+    return [load_persona(agents_dir, p.parent.name) for p in sorted(agents_dir.glob("*/SOUL.md"))]

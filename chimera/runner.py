@@ -1,0 +1,146 @@
+"""Driving campaign runs and review resumes from the CLI, notebooks and tests.
+
+One active run per campaign: `run_campaign` continues an unfinished (e.g. killed) run from its
+checkpoint, reports a run that waits for reviews, or starts a new thread when the last finished.
+`resume_review` takes a per-thread lease (a Postgres advisory lock) around the resume, so two
+concurrent approvals of one review publish once and the second is told it is already decided.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from chimera import repo
+from chimera.app import Services
+from chimera.checkpoint import saver
+from chimera.db import tenant_tx
+from chimera.personas import load_persona
+from chimera.summary import RunSummary, summarize
+from graphs.campaign import build_campaign_graph
+from state.context import Context
+from state.inputs import RunRequest
+from state.review import ReviewDecision
+
+ProgressFn = Callable[[str, dict[str, Any]], None]
+
+
+class ReviewNotFound(LookupError):
+    """No such review for this tenant."""
+
+
+class AlreadyDecided(RuntimeError):
+    """The review was decided before; nothing was done."""
+
+
+def default_campaign_id(agent_id: str, goal: str) -> str:
+    """A stable campaign id for an agent and goal."""
+    return f"cmp-{agent_id}-{hashlib.sha256(goal.strip().encode()).hexdigest()[:8]}"[:128]
+
+
+def compile_graph(svc: Services) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The campaign graph with the Postgres checkpointer."""
+    return build_campaign_graph(svc).compile(checkpointer=saver(svc.checkpoint_pool))
+
+
+async def _drive(
+    graph: CompiledStateGraph[Any, Any, Any, Any], payload: Any, config: dict[str, Any],
+    context: Context, progress: ProgressFn | None,
+) -> None:
+    async for chunk in graph.astream(payload, config, context=context, stream_mode="updates"):
+        for node, update in chunk.items():
+            if progress is not None:
+                progress(node, update if isinstance(update, dict) else {"value": update})
+
+
+async def _state_of(graph: CompiledStateGraph[Any, Any, Any, Any], config: dict[str, Any]) -> str:
+    snapshot = await graph.aget_state(config)
+    if not snapshot.next:
+        return "done" if snapshot.values else "new"
+    return "paused" if snapshot.interrupts else "unfinished"
+
+
+async def run_campaign(
+    svc: Services, *, agent_id: str, goal: str, campaign_id: str | None = None,
+    context: Context | None = None, progress: ProgressFn | None = None,
+) -> RunSummary:
+    """Start, continue or report the campaign's run; return its summary."""
+    persona = load_persona(svc.settings.agents_dir, agent_id)
+    request = RunRequest(
+        tenant_id=persona.tenant_id, agent_id=agent_id,
+        campaign_id=campaign_id or default_campaign_id(agent_id, goal), goal=goal,
+    )
+    context = context or Context()
+    graph = compile_graph(svc)
+    async with tenant_tx(svc.pool, request.tenant_id) as conn:
+        last = await repo.latest_thread(conn, request.campaign_id)
+    thread_id, payload, note = None, None, ""
+    if last is not None:
+        config = {"configurable": {"thread_id": last["thread_id"]}}
+        state = await _state_of(graph, config)
+        if state == "paused":
+            note = "This campaign's run is waiting for reviews; nothing new was started."
+            return await _finish(svc, graph, request, last["thread_id"], note)
+        if state == "unfinished":
+            thread_id, note = last["thread_id"], "Continued the unfinished run from its checkpoint."
+    if thread_id is None:
+        seq = 1 if last is None else int(last["seq"]) + 1
+        thread_id = f"{request.campaign_id}.run-{seq}"
+        payload = request.model_dump()
+    config = {"configurable": {"thread_id": thread_id}}
+    await _drive(graph, payload, config, context, progress)
+    return await _finish(svc, graph, request, thread_id, note)
+
+
+async def _finish(
+    svc: Services, graph: CompiledStateGraph[Any, Any, Any, Any], request: RunRequest,
+    thread_id: str, note: str,
+) -> RunSummary:
+    state = await _state_of(graph, {"configurable": {"thread_id": thread_id}})
+    status = {"paused": "paused", "done": "done"}.get(state, "running")
+    async with tenant_tx(svc.pool, request.tenant_id) as conn:
+        await repo.set_thread_status(conn, thread_id, status)
+    summary = await summarize(svc.pool, request.tenant_id, request.campaign_id, thread_id, status)
+    summary.note = note
+    return summary
+
+
+async def resume_review(
+    svc: Services, *, tenant_id: str, review_id: str, decision: ReviewDecision,
+    progress: ProgressFn | None = None,
+) -> RunSummary:
+    """Apply a reviewer's decision to the paused thread, under the thread's lease."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        row = await repo.get_review(conn, review_id)
+    if row is None:
+        raise ReviewNotFound(f"review {review_id!r} not found for tenant {tenant_id!r}")
+    thread_id = row["thread_id"]
+    graph = compile_graph(svc)
+    config = {"configurable": {"thread_id": thread_id}}
+    async with svc.checkpoint_pool.connection() as lease:
+        await lease.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (thread_id,))
+        try:
+            async with tenant_tx(svc.pool, tenant_id) as conn:
+                current = await repo.get_review(conn, review_id)
+            if current is None or current["status"] != "pending":
+                decided = current["status"] if current else "unknown"
+                raise AlreadyDecided(f"review {review_id} is already decided ({decided})")
+            snapshot = await graph.aget_state(config)
+            interrupt_id = next(
+                (i.id for i in snapshot.interrupts
+                 if i.value.get("review", {}).get("review_id") == review_id),
+                None,
+            )
+            if interrupt_id is None:
+                raise ReviewNotFound(f"review {review_id!r} is not waiting in thread {thread_id!r}")
+            resume = Command(resume={interrupt_id: decision.model_dump(mode="json")})
+            await _drive(graph, resume, config, Context(), progress)
+        finally:
+            await lease.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (thread_id,))
+    request = RunRequest(tenant_id=tenant_id, agent_id=row["agent_id"],
+                         campaign_id=row["campaign_id"], goal="resume")
+    return await _finish(svc, graph, request, thread_id, "")

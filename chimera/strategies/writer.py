@@ -1,0 +1,74 @@
+"""Deterministic caption and reply writer, persona-aware and within platform limits."""
+
+from __future__ import annotations
+
+import hashlib
+
+from state.contracts import CaptionPayload, Task, TaskType
+from state.persona import Persona
+
+from chimera.strategies.topics import looks_like_injection, topics_in
+
+PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
+DEFAULT_LIMIT = 2200
+
+
+def limit_for(platform: str) -> int:
+    """Caption length limit of a platform."""
+    return PLATFORM_LIMITS.get(platform, DEFAULT_LIMIT)
+
+
+def _pick(options: list[str], seed: str) -> str:
+    index = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(options)
+    return options[index]
+
+
+def _fit(text: str, tail: str, limit: int) -> str:
+    room = limit - len(tail) - 1
+    body = text if len(text) <= room else text[: max(0, room - 1)].rsplit(" ", 1)[0] + "…"
+    return f"{body} {tail}".strip()
+
+
+class TemplateWriter:
+    """Writes from the persona's voice words, hashtags and call to action."""
+
+    name = "template-writer-v1"
+
+    async def write(self, task: Task, persona: Persona) -> CaptionPayload:
+        """Draft a post caption or a reply."""
+        platform = task.params.get("platform", persona.platforms[0])
+        if task.task_type == TaskType.REPLY_COMMENT:
+            return self._reply(task, persona, platform)
+        return self._post(task, persona, platform)
+
+    def _post(self, task: Task, persona: Persona, platform: str) -> CaptionPayload:
+        seed = task.task_id
+        voice = _pick(persona.voice_words or persona.voice or ["new"], seed)
+        angle = task.params.get("angle", persona.niche[0] if persona.niche else "")
+        goal = task.goal.goal_description.rstrip(".")
+        hashtags = list(persona.hashtags[:4])
+        tail = " ".join([persona.call_to_action, *hashtags, persona.disclosure.label]).strip()
+        text = f"{voice.capitalize()}! {goal} — {angle} is the mood right now. {persona.tone_notes}"
+        return CaptionPayload(
+            text=_fit(text, tail, limit_for(platform)), platform=platform, hashtags=hashtags
+        )
+
+    def _reply(self, task: Task, persona: Persona, platform: str) -> CaptionPayload:
+        author = task.params.get("author", "")
+        mention = task.params.get("mention_text", "")
+        if looks_like_injection(mention):
+            body = "Thanks for stopping by — I only talk style here."
+        elif topics_in(mention, persona.forbidden_topics):
+            body = "I keep my feed about style, so I'll sit this one out."
+        elif sensitive := topics_in(mention, ["finance", "health", "legal"]):
+            body = (
+                f"Style is my lane, not {sensitive[0]} advice — so no tips on investment or savings"
+                " from me. The pieces are made to be worn and loved."
+            )
+        else:
+            body = f"Thank you! {_pick(persona.voice_words or ['so glad'], task.task_id).capitalize()}"
+            body += f" — {persona.call_to_action}"
+        text = _fit(f"{author} {body}".strip(), persona.disclosure.label, limit_for(platform))
+        return CaptionPayload(
+            text=text, platform=platform, hashtags=[], reply_to_id=task.params.get("mention_id")
+        )

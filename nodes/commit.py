@@ -1,0 +1,90 @@
+"""commit: the only node with side effects, each exactly once behind the intent ledger."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from chimera import intents, repo
+from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.mcp_errors import InvalidToolArguments, ToolConflict
+from chimera.mcp_host import CallIdentity
+from state.context import Context
+from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
+from state.records import Envelope, Published, Rejection, TaskStatus
+
+KIND = "post_content"
+
+
+def post_payload(env: Envelope) -> PostContent:
+    """The post_content arguments for an approved (possibly edited) artifact."""
+    assert env.artifact is not None
+    draft = env.artifact.payload
+    return PostContent(
+        platform=draft.platform,
+        tenant_id=env.run.tenant_id,
+        agent_id=env.run.agent_id,
+        content=PostBody(
+            text=env.edited_text or draft.text,
+            media_ids=draft.media_ids,
+            reply_to_id=draft.reply_to_id,
+        ),
+        disclosure=Disclosure(ai_generated=True, compliance_tags=["ai_generated"]),
+        scheduling=Scheduling(mode="immediate"),
+        tracking=Tracking(campaign_id=env.run.campaign_id, task_id=env.task.task_id),
+    )
+
+
+def make_commit(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def _publish(env: Envelope, payload: PostContent, key: str) -> tuple[dict[str, Any], bool]:
+        run = env.run
+        args = payload.model_dump(mode="json")
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            intent = await intents.claim(
+                conn, key=key, tenant_id=run.tenant_id, campaign_id=run.campaign_id,
+                task_id=env.task.task_id, thread_id=run.thread_id, kind=KIND,
+                payload_hash=intents.payload_digest(args),
+            )
+        if intent.status == "done" and intent.result is not None:
+            return intent.result, True
+        who = CallIdentity(run.tenant_id, run.agent_id, run.thread_id)
+        result = await svc.host.call_tool("social", KIND, {**args, "idempotency_key": key}, who=who)
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            await intents.complete(conn, key, result)
+        return result, bool(result.get("duplicate"))
+
+    async def commit(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["dispatch"]]:
+        """Publish the approved artifact once, record it, and go back to dispatch."""
+        run, task = env.run, env.task
+        payload = post_payload(env)
+        key = intents.idempotency_key(run.tenant_id, run.campaign_id, task.task_id, KIND)
+        try:
+            result, reused = await _publish(env, payload, key)
+        except (InvalidToolArguments, ToolConflict) as exc:
+            return Command(
+                update={"status": {task.task_id: TaskStatus.FAILED},
+                        "rejections": [Rejection(task_id=task.task_id, reason=str(exc)[:2000],
+                                                 by="worker")]},
+                goto="dispatch",
+            )
+        published = Published(task_id=task.task_id, kind=KIND, external_id=result["post_id"],
+                              platform=payload.platform, text=payload.content.text, reused=reused)
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            await repo.record_post(conn, run, task.task_id, payload.platform,
+                                   payload.content.text, result)
+            await repo.set_task_status(conn, task.task_id, TaskStatus.DONE)
+            await repo.audit(conn, run.tenant_id, "side_effect", agent_id=run.agent_id,
+                             campaign_id=run.campaign_id, task_id=task.task_id,
+                             thread_id=run.thread_id,
+                             detail={"kind": KIND, "key": key, "reused": reused, **result})
+        return Command(
+            update={"published": {task.task_id: published}, "status": {task.task_id: TaskStatus.DONE}},
+            goto="dispatch",
+        )
+
+    return commit

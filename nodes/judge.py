@@ -1,0 +1,97 @@
+"""judge: OCC check, then score, apply policy and route to commit, review or rejection."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command, Send
+
+from chimera import repo
+from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.strategies.base import Score
+from chimera.strategies.policy import assess
+from state.context import Context
+from state.contracts import Artifact, ContentPreview, ReviewItem, SuggestedAction
+from state.records import Envelope, Rejection, TaskStatus, Verdict
+from state.types import to_utc_z
+
+
+def review_item(artifact: Artifact, verdict: Verdict, ttl_minutes: int) -> ReviewItem:
+    """The CONTRACTS §2.3 item for an escalated artifact."""
+    now = datetime.now(UTC)
+    return ReviewItem(
+        review_id=repo.stable_id("rev", artifact.artifact_id),
+        artifact_id=artifact.artifact_id,
+        task_id=artifact.task_id,
+        agent_id=artifact.agent_id,
+        tenant_id=artifact.tenant_id,
+        content_preview=ContentPreview(type=artifact.artifact_type, text=artifact.payload.text),
+        confidence_score=verdict.confidence,
+        risk_category=verdict.risk_category,
+        reason_for_escalation=verdict.reasons,
+        suggested_actions=[SuggestedAction.APPROVE, SuggestedAction.EDIT, SuggestedAction.REJECT],
+        created_at=to_utc_z(now),
+        expires_at=to_utc_z(now + timedelta(minutes=ttl_minutes)),
+    )
+
+
+def make_judge(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def _score(env: Envelope, ctx: Context) -> Score:
+        assert env.artifact is not None
+        scorer = svc.strategies.for_model(ctx.model).scorer
+        try:
+            return await scorer.score(env.task, env.persona, env.artifact.payload,
+                                      env.artifact.source_text)
+        except Exception as exc:  # noqa: BLE001 - any scorer failure fails closed
+            return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
+
+    async def judge(
+        env: Envelope, runtime: Runtime[Context]
+    ) -> Command[Literal["commit", "review", "dispatch"]]:
+        """Decide what happens to one artifact."""
+        artifact, run, task_id = env.artifact, env.run, env.task.task_id
+        assert artifact is not None, "judge needs an artifact"
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            version = await repo.campaign_version(conn, run.campaign_id)
+        if version is not None and version > artifact.state_snapshot_version:
+            async with tenant_tx(svc.pool, run.tenant_id) as conn:
+                await repo.audit(conn, run.tenant_id, "artifact_invalidated", task_id=task_id,
+                                 campaign_id=run.campaign_id, thread_id=run.thread_id,
+                                 detail={"artifact_id": artifact.artifact_id, "version": version})
+            return Command(update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
+                           goto="dispatch")
+        verdict = assess(artifact, env.persona, await _score(env, runtime.context), runtime.context)
+        update: dict[str, Any] = {"verdicts": {task_id: verdict}}
+        item = None
+        if verdict.decision == "review":
+            item = review_item(artifact, verdict, runtime.context.review_ttl_minutes)
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
+            await repo.audit(conn, run.tenant_id, "verdict", agent_id=run.agent_id,
+                             campaign_id=run.campaign_id, task_id=task_id, thread_id=run.thread_id,
+                             detail=verdict.model_dump(mode="json"))
+            if item is not None:
+                await repo.open_review(conn, item, thread_id=run.thread_id,
+                                       campaign_id=run.campaign_id)
+                await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
+            elif verdict.decision == "reject":
+                await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
+        routed = env.model_copy(update={"verdict": verdict, "review": item})
+        if verdict.decision == "approve":
+            return Command(update=update, goto=Send("commit", routed))
+        if item is not None:
+            update["status"] = {task_id: TaskStatus.AWAITING_REVIEW}
+            return Command(update=update, goto=Send("review", routed))
+        update["status"] = {task_id: TaskStatus.REJECTED}
+        update["rejections"] = [
+            Rejection(task_id=task_id, reason=" ".join(verdict.reasons)[:2000], by="judge")
+        ]
+        return Command(update=update, goto="dispatch")
+
+    return judge

@@ -1,0 +1,68 @@
+"""load_context: validate the input, load the persona, register the run, read the world."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.mcp_host import CallIdentity
+from chimera.perception import read_mentions, read_news, trend_signals
+from chimera.personas import PersonaError, load_persona
+from chimera import repo
+from state.context import Context
+from state.graph import CampaignState
+from state.inputs import RunRequest
+
+DEFAULT_CRITERIA = ["High engagement rate", "On-brand tone", "Compliance with persona directives"]
+
+
+class ThreadOwnershipError(PermissionError):
+    """The thread id is unknown to the caller's tenant."""
+
+
+def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def load_context(
+        state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Validate the run, load SOUL.md, register campaign and thread, read news and mentions."""
+        request = RunRequest.model_validate(state)
+        persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
+        if persona.tenant_id != request.tenant_id:
+            raise PersonaError(f"agent {request.agent_id!r} not found for tenant {request.tenant_id!r}")
+        thread_id = str(config["configurable"]["thread_id"])
+        async with tenant_tx(svc.pool, request.tenant_id) as conn:
+            campaign = await repo.ensure_campaign(
+                conn, request.tenant_id, request.agent_id, request.campaign_id, request.goal
+            )
+            await repo.register_thread(
+                conn, thread_id, request.tenant_id, request.agent_id, request.campaign_id
+            )
+            thread = await repo.get_thread(conn, thread_id)
+            if thread is None or thread["campaign_id"] != request.campaign_id:
+                raise ThreadOwnershipError(f"thread {thread_id!r} not found for this campaign")
+            await repo.audit(conn, request.tenant_id, "run_started", agent_id=request.agent_id,
+                             campaign_id=request.campaign_id, thread_id=thread_id,
+                             detail={"goal": request.goal})
+        who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
+        batches = await asyncio.gather(
+            *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)
+        )
+        mentions = await read_mentions(svc.host, who)
+        return {
+            "goal": request.goal,
+            "persona": persona,
+            "state_version": int(campaign["state_version"]),
+            "trends": trend_signals([item for batch in batches for item in batch]),
+            "mentions": mentions,
+            "success_criteria": campaign["config"].get("success_criteria", DEFAULT_CRITERIA),
+            "replans": 0,
+        }
+
+    return load_context

@@ -1,0 +1,97 @@
+"""plan: goal + persona + signals -> validated TaskDAG -> Tasks with stable ids.
+
+The plan is validated before anything is written, so an invalid plan (cycle, unknown type or
+dependency, too many tasks) fails the run with a clear error and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from chimera import repo
+from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.strategies.base import PlanRequest
+from nodes.dispatch import unresolved_rejections
+from state.context import Context
+from state.contracts import Task, TaskContext, TaskGoal
+from state.graph import CampaignState
+from state.plan import TaskDAG, validate_dag
+from state.records import TaskStatus
+from state.types import to_utc_z
+
+
+def materialise(dag: TaskDAG, state: CampaignState) -> list[Task]:
+    """Turn planned tasks into contract Tasks whose ids derive from tenant, campaign and key."""
+    tenant, campaign = state["tenant_id"], state["campaign_id"]
+    persona = state["persona"]
+    ids = {t.key: repo.stable_id("task", tenant, campaign, t.key) for t in dag.tasks}
+    now = datetime.now(UTC)
+    goal = TaskGoal(
+        campaign_id=campaign,
+        goal_description=state["goal"],
+        success_criteria=state.get("success_criteria") or ["On-brand tone"],
+    )
+    return [
+        Task(
+            task_id=ids[t.key],
+            task_type=t.task_type,
+            priority=t.priority,
+            agent_id=state["agent_id"],
+            tenant_id=tenant,
+            goal=goal,
+            persona_constraints=persona.constraints,
+            context=TaskContext(),
+            required_resources=[*persona.news_resources, "twitter://mentions/recent"],
+            depends_on=[ids[d] for d in t.depends_on],
+            params={"key": t.key, **t.params},
+            created_at=to_utc_z(now),
+            deadline=to_utc_z(now + timedelta(minutes=5)),
+        )
+        for t in dag.tasks
+    ]
+
+
+def make_plan(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def plan(
+        state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Write (or rewrite, after rejections) the task DAG."""
+        ctx = runtime.context
+        strategies = svc.strategies.for_model(ctx.model)
+        replanning = bool(state.get("tasks"))
+        attempt = state.get("replans", 0) + 1 if replanning else 0
+        dag = await strategies.planner.plan(
+            PlanRequest(
+                goal=state["goal"], persona=state["persona"], trends=state.get("trends", []),
+                mentions=state.get("mentions", []), context=ctx,
+                rejections=state.get("rejections", []), attempt=attempt,
+                redo=frozenset(unresolved_rejections(state)),
+            )
+        )
+        validate_dag(dag, max_tasks=ctx.max_tasks)
+        tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
+        thread_id = str(config["configurable"]["thread_id"])
+        async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
+            await repo.save_tasks(conn, thread_id, tasks)
+            await repo.audit(
+                conn, state["tenant_id"], "plan_written", agent_id=state["agent_id"],
+                campaign_id=state["campaign_id"], thread_id=thread_id,
+                detail={"planner": strategies.planner.name, "attempt": attempt,
+                        "rationale": dag.rationale, "tasks": [t.task_id for t in tasks]},
+            )
+        update: dict[str, Any] = {
+            "tasks": {t.task_id: t for t in tasks},
+            "status": {t.task_id: TaskStatus.PENDING for t in tasks},
+        }
+        if replanning:
+            update["replans"] = attempt
+        return update
+
+    return plan

@@ -1,0 +1,52 @@
+"""report: summarise the run and close its thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from chimera import repo
+from chimera.app import Services
+from chimera.db import tenant_tx
+from state.context import Context
+from state.graph import CampaignState
+from state.records import RunReport, TaskStatus
+
+
+def build_report(state: CampaignState, thread_id: str) -> RunReport:
+    """The run summary from graph state."""
+    status = state.get("status", {})
+    return RunReport(
+        campaign_id=state["campaign_id"],
+        thread_id=thread_id,
+        tasks={t: str(TaskStatus(s).value) for t, s in status.items()},
+        verdicts={t: v.decision for t, v in state.get("verdicts", {}).items()},
+        published=list(state.get("published", {}).values()),
+        pending_reviews=[
+            t for t, s in status.items() if TaskStatus(s) == TaskStatus.AWAITING_REVIEW
+        ],
+        rejected=list(state.get("rejections", [])),
+        replans=state.get("replans", 0),
+    )
+
+
+def make_report(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def report(
+        state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Write the summary to state, the audit log and the thread row."""
+        thread_id = str(config["configurable"]["thread_id"])
+        summary = build_report(state, thread_id)
+        async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
+            await repo.set_thread_status(conn, thread_id, "done")
+            await repo.audit(conn, state["tenant_id"], "run_finished", agent_id=state["agent_id"],
+                             campaign_id=state["campaign_id"], thread_id=thread_id,
+                             detail={"published": len(summary.published),
+                                     "rejected": len(summary.rejected)})
+        return {"report": summary}
+
+    return report

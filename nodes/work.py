@@ -1,0 +1,59 @@
+"""work: run one task through its writer and hand the artifact to the judge.
+
+No side effects here: the draft travels on to `judge` in its own Send.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langchain_core.exceptions import OutputParserException
+from langgraph.runtime import Runtime
+from langgraph.types import Command, Send
+from pydantic import ValidationError
+
+from chimera.app import Services
+from chimera.repo import stable_id
+from state.context import Context
+from state.contracts import Artifact, ArtifactType, GenerationMetadata, TaskType
+from state.records import Envelope, Rejection, TaskStatus
+from state.types import utc_now
+
+
+def make_work(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def work(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["judge", "dispatch"]]:
+        """Draft the task's content."""
+        task = env.task
+        writer = svc.strategies.for_model(runtime.context.model).writer
+        try:
+            payload = await writer.write(task, env.persona)
+        except (OutputParserException, ValidationError) as exc:
+            reason = f"writer produced no valid draft: {str(exc)[:300]}"
+            return Command(
+                update={"status": {task.task_id: TaskStatus.FAILED},
+                        "rejections": [Rejection(task_id=task.task_id, reason=reason, by="worker")]},
+                goto="dispatch",
+            )
+        kind = ArtifactType.REPLY if task.task_type == TaskType.REPLY_COMMENT else ArtifactType.CAPTION
+        artifact = Artifact(
+            artifact_id=stable_id("art", task.task_id, str(env.run.state_version)),
+            task_id=task.task_id,
+            agent_id=task.agent_id,
+            tenant_id=task.tenant_id,
+            artifact_type=kind,
+            payload=payload,
+            generation_metadata=GenerationMetadata(
+                model=writer.name, temperature=0.7, prompt_version=f"{kind}_v1"
+            ),
+            state_snapshot_version=env.run.state_version,
+            created_at=utc_now(),
+            source_text=task.params.get("mention_text", ""),
+        )
+        return Command(
+            update={"artifacts": {task.task_id: artifact}},
+            goto=Send("judge", env.model_copy(update={"artifact": artifact})),
+        )
+
+    return work

@@ -1,0 +1,1 @@
+"""MCP server `news`: niche news as the resource `news://{region}/{topic}/trends`."""

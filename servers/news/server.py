@@ -1,0 +1,40 @@
+"""The news MCP server: `news://{region}/{topic}/trends` returns parsed feed items as JSON."""
+
+import json
+import re
+from typing import Any
+
+import httpx
+from mcp.server.fastmcp import Context, FastMCP
+
+from chimera.settings import Settings
+from servers.news.feeds import load_items, sources_for
+from servers.runtime import InvalidArgument, NotFound, Transient, caller, serve
+
+mcp = FastMCP("news", instructions="Niche news items from RSS/Atom feeds, per region and topic.")
+_SLUG = re.compile(r"^[a-z0-9-]{2,40}$")
+
+
+@mcp.resource(
+    "news://{region}/{topic}/trends",
+    mime_type="application/json",
+    description="Recent news items of a region and topic, newest first.",
+)
+async def trends(region: str, topic: str, ctx: Context) -> str:
+    """Items of every feed configured for the region and topic."""
+    caller(ctx)
+    if not (_SLUG.match(region) and _SLUG.match(topic)):
+        raise InvalidArgument("region and topic must be lowercase slugs")
+    sources = sources_for(region, topic, Settings().news_feeds)
+    if not sources:
+        raise NotFound(f"no feeds configured for news://{region}/{topic}/trends")
+    try:
+        items = await load_items(sources)
+    except httpx.HTTPError as exc:
+        raise Transient(f"feed fetch failed: {exc}") from exc
+    return json.dumps({"region": region, "topic": topic, "items": items})
+
+
+def main() -> None:
+    """Run standalone."""
+    serve(mcp)

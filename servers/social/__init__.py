@@ -1,0 +1,1 @@
+"""MCP server `social`: the sandbox social platform (posts, replies, mentions) in Postgres."""

@@ -1,0 +1,5 @@
+"""`python -m servers.social [--transport stdio|streamable-http] [--port N]`."""
+
+from servers.social.server import main
+
+main()

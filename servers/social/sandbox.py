@@ -1,0 +1,129 @@
+"""The sandbox platform's storage: idempotent publishing and seeded mentions, tenant-scoped.
+
+Every write claims its idempotency key first (`INSERT ... ON CONFLICT DO NOTHING`), so two
+concurrent calls with one key serialise on the key: the second returns the first result, or a
+conflict when its payload differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from chimera.db import tenant_tx
+from servers.runtime import Conflict, InvalidArgument, NotFound, payload_hash
+
+MENTIONS = Path(__file__).resolve().parent / "mentions"
+PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
+
+
+def _post_id(tenant_id: str, key: str) -> str:
+    return "post-" + hashlib.sha256(f"{tenant_id}:{key}".encode()).hexdigest()[:16]
+
+
+async def publish(
+    pool: AsyncConnectionPool, tenant_id: str, key: str, tool: str, post: dict[str, Any]
+) -> dict[str, Any]:
+    """Publish `post` once per `(tenant_id, key)`; a repeat returns the first result."""
+    limit = PLATFORM_LIMITS.get(post["platform"], 5000)
+    if len(post["text"]) > limit:
+        raise InvalidArgument(f"text is {len(post['text'])} chars; {post['platform']} allows {limit}")
+    digest = payload_hash({"tool": tool, **post})
+    async with tenant_tx(pool, tenant_id) as conn:
+        claimed = await conn.execute(
+            "INSERT INTO social_idempotency (tenant_id, idempotency_key, tool, payload_hash, result)"
+            " VALUES (%s, %s, %s, %s, '{}') ON CONFLICT DO NOTHING RETURNING 1",
+            (tenant_id, key, tool, digest),
+        )
+        if await claimed.fetchone() is None:
+            row = await (
+                await conn.execute(
+                    "SELECT payload_hash, result FROM social_idempotency"
+                    " WHERE tenant_id = %s AND idempotency_key = %s",
+                    (tenant_id, key),
+                )
+            ).fetchone()
+            assert row is not None
+            if row["payload_hash"] != digest:
+                raise Conflict(f"idempotency key {key!r} was used with a different payload")
+            return {**row["result"], "duplicate": True}
+        result = await _insert_post(conn, tenant_id, key, post)
+        await conn.execute(
+            "UPDATE social_idempotency SET result = %s WHERE tenant_id = %s AND idempotency_key = %s",
+            (Jsonb(result), tenant_id, key),
+        )
+    return {**result, "duplicate": False}
+
+
+async def _insert_post(conn: Any, tenant_id: str, key: str, post: dict[str, Any]) -> dict[str, Any]:
+    scheduling = post["scheduling"]
+    scheduled = scheduling["mode"] == "scheduled"
+    now = datetime.now(UTC)
+    published_at = None if scheduled else now
+    post_id = _post_id(tenant_id, key)
+    await conn.execute(
+        "INSERT INTO social_posts (post_id, tenant_id, agent_id, platform, text, media_ids,"
+        " reply_to_id, disclosure, scheduling, tracking, status, published_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            post_id,
+            tenant_id,
+            post["agent_id"],
+            post["platform"],
+            post["text"],
+            post.get("media_ids", []),
+            post.get("reply_to_id"),
+            Jsonb(post["disclosure"]),
+            Jsonb(scheduling),
+            Jsonb(post.get("tracking", {})),
+            "scheduled" if scheduled else "published",
+            published_at,
+        ),
+    )
+    return {
+        "post_id": post_id,
+        "platform": post["platform"],
+        "status": "scheduled" if scheduled else "published",
+        "published_at": published_at.isoformat().replace("+00:00", "Z") if published_at else None,
+        "publish_at": scheduling.get("publish_at"),
+        "url": f"sandbox://{post['platform']}/{post['agent_id']}/{post_id}",
+    }
+
+
+async def recent_mentions(
+    pool: AsyncConnectionPool, tenant_id: str, agent_id: str, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Mentions of the agent, newest first; the bundled sample is seeded on first read."""
+    async with tenant_tx(pool, tenant_id) as conn:
+        owns = await (await conn.execute("SELECT 1 FROM agents WHERE id = %s", (agent_id,))).fetchone()
+        if owns is None:
+            raise NotFound(f"agent {agent_id!r} not found")
+        sample = MENTIONS / f"{agent_id}.json"
+        if sample.exists():
+            for m in json.loads(sample.read_text()):
+                await conn.execute(
+                    "INSERT INTO social_mentions (mention_id, tenant_id, agent_id, platform,"
+                    " author_handle, text, in_reply_to_post_id, created_at)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (
+                        m["mention_id"], tenant_id, agent_id, m["platform"], m["author_handle"],
+                        m["text"], m.get("in_reply_to_post_id"), m["created_at"],
+                    ),
+                )
+        rows = await (
+            await conn.execute(
+                "SELECT mention_id, platform, author_handle, text, in_reply_to_post_id, created_at"
+                " FROM social_mentions WHERE agent_id = %s ORDER BY created_at DESC LIMIT %s",
+                (agent_id, limit),
+            )
+        ).fetchall()
+    return [
+        {**r, "created_at": r["created_at"].astimezone(UTC).isoformat().replace("+00:00", "Z")}
+        for r in rows
+    ]

@@ -1,0 +1,131 @@
+"""The social MCP server: platform-neutral `post_content` plus X-style `post_tweet` and
+`reply_to_tweet`, and the resource `twitter://mentions/recent`. Backed by the sandbox platform."""
+
+import json
+from typing import Annotated, Any
+
+from mcp.server.fastmcp import Context, FastMCP
+from pydantic import Field, ValidationError
+
+from servers.runtime import InvalidArgument, caller, database_lifespan, deps, serve
+from servers.social import sandbox
+from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
+
+mcp = FastMCP(
+    "social",
+    instructions="Publish posts and replies, read mentions. Every write takes an idempotency key.",
+    lifespan=database_lifespan,
+)
+
+IdempotencyKey = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9:_\-]+$")]
+
+
+def _post(payload: PostContent) -> dict[str, Any]:
+    return {
+        "platform": payload.platform,
+        "agent_id": payload.agent_id,
+        "text": payload.content.text,
+        "media_ids": list(payload.content.media_ids),
+        "reply_to_id": payload.content.reply_to_id,
+        "disclosure": payload.disclosure.model_dump(),
+        "scheduling": payload.scheduling.model_dump(),
+        "tracking": payload.tracking.model_dump(),
+    }
+
+
+@mcp.tool(description="Publish (or schedule) content on a platform. CONTRACTS §2.4.")
+async def post_content(
+    platform: str,
+    tenant_id: str,
+    agent_id: str,
+    content: PostBody,
+    disclosure: Disclosure,
+    scheduling: Scheduling,
+    idempotency_key: IdempotencyKey,
+    ctx: Context,
+    tracking: Tracking | None = None,
+) -> dict[str, Any]:
+    """Validate the full payload, then publish once per idempotency key."""
+    caller(ctx, tenant_id)
+    try:
+        payload = PostContent(
+            platform=platform,
+            tenant_id=tenant_id,
+            agent_id=agent_id,
+            content=content,
+            disclosure=disclosure,
+            scheduling=scheduling,
+            tracking=tracking or Tracking(),
+        )
+    except ValidationError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    if not payload.disclosure.ai_generated:
+        raise InvalidArgument("disclosure.ai_generated must be true for agent content")
+    return await sandbox.publish(
+        deps(ctx).pool, tenant_id, idempotency_key, "post_content", _post(payload)
+    )
+
+
+def _tweet(agent_id: str, text: str, reply_to: str | None) -> dict[str, Any]:
+    return {
+        "platform": "twitter",
+        "agent_id": agent_id,
+        "text": text,
+        "media_ids": [],
+        "reply_to_id": reply_to,
+        "disclosure": {"ai_generated": True, "sponsor": None, "compliance_tags": []},
+        "scheduling": {"mode": "immediate", "publish_at": None},
+        "tracking": {},
+    }
+
+
+@mcp.tool(description="Post a tweet on X (sandbox).")
+async def post_tweet(
+    tenant_id: str,
+    agent_id: str,
+    text: Annotated[str, Field(min_length=1, max_length=280)],
+    idempotency_key: IdempotencyKey,
+    ctx: Context,
+) -> dict[str, Any]:
+    """Post once per idempotency key."""
+    caller(ctx, tenant_id)
+    post = _tweet(agent_id, text, None)
+    return await sandbox.publish(deps(ctx).pool, tenant_id, idempotency_key, "post_tweet", post)
+
+
+@mcp.tool(description="Reply to a tweet or mention on X (sandbox).")
+async def reply_to_tweet(
+    tenant_id: str,
+    agent_id: str,
+    tweet_id: Annotated[str, Field(min_length=1, max_length=128)],
+    text: Annotated[str, Field(min_length=1, max_length=280)],
+    idempotency_key: IdempotencyKey,
+    ctx: Context,
+) -> dict[str, Any]:
+    """Reply once per idempotency key."""
+    caller(ctx, tenant_id)
+    post = _tweet(agent_id, text, tweet_id)
+    return await sandbox.publish(deps(ctx).pool, tenant_id, idempotency_key, "reply_to_tweet", post)
+
+
+@mcp.resource(
+    "twitter://mentions/recent",
+    mime_type="application/json",
+    description="Recent mentions of the calling agent (tenant and agent from the request _meta).",
+)
+async def mentions_recent() -> str:
+    """Mentions of the agent named in the request `_meta`, newest first."""
+    # A static resource gets no injected Context (FastMCP matches parameterless templates as
+    # falsy), so it asks the server for the current request's context.
+    ctx = mcp.get_context()
+    who = caller(ctx)
+    agent_id = who.get("agent_id")
+    if not agent_id:
+        raise InvalidArgument("agent_id is required in the request _meta")
+    rows = await sandbox.recent_mentions(deps(ctx).pool, who["tenant_id"], agent_id)
+    return json.dumps({"agent_id": agent_id, "mentions": rows})
+
+
+def main() -> None:
+    """Run standalone."""
+    serve(mcp)
