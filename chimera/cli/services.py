@@ -1,0 +1,47 @@
+"""`chimera services start|stop|status`: the embedded Postgres and Redis."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chimera import services as svc
+from chimera.app import bootstrap
+from chimera.cli.output import console, emit_json, fail
+from chimera.settings import Settings
+
+app = typer.Typer(help="Start, stop and inspect the embedded services.", no_args_is_help=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.command()
+def start(json_out: JsonOpt = False) -> None:
+    """Start (or reuse) Postgres and Redis and apply migrations."""
+    settings = Settings()
+    try:
+        endpoints = bootstrap(settings)
+    except svc.ServiceError as exc:
+        fail(str(exc), as_json=json_out, code=1)
+    info = {"postgres": "embedded" if endpoints.embedded_pg else "external",
+            "redis": endpoints.redis, "home": str(settings.home)}
+    emit_json(info) if json_out else console.print(f"[green]services ready[/] {info}")
+
+
+@app.command()
+def stop(json_out: JsonOpt = False) -> None:
+    """Stop the embedded servers of this CHIMERA_HOME (external ones are never touched)."""
+    stopped = svc.stop_services(Settings())
+    emit_json({"stopped": stopped}) if json_out else console.print(f"stopped: {stopped or 'nothing'}")
+
+
+@app.command()
+def status(json_out: JsonOpt = False) -> None:
+    """Show whether each service is running."""
+    rows = svc.status(Settings())
+    if json_out:
+        emit_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        mark = "[green]running[/]" if r.running else "[red]stopped[/]"
+        console.print(f"{r.name:>9} {mark} {r.detail}")
