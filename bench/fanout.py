@@ -67,6 +67,7 @@ def make_task(i: int, who: Persona, now: str) -> Task:
     return Task(
         task_id=task_id(i),
         task_type="publish_post",
+        priority="medium",
         agent_id=who.agent_id,
         tenant_id=who.tenant_id,
         goal=TaskGoal(campaign_id=CAMPAIGN_ID, goal_description=GOAL, success_criteria=CRITERIA),
@@ -347,7 +348,7 @@ async def measure(n: int, saver: bool, repeat: int) -> Row:
 
 def repeats_for(n: int, repeat: int) -> int:
     """Fewer repeats at large N to keep the whole run within a few minutes."""
-    return max(1, min(repeat, 3)) if n >= 1000 else repeat
+    return max(1, min(repeat, 3)) if n >= 5000 else repeat
 
 
 def format_table(rows: list[Row]) -> str:

@@ -8,7 +8,7 @@ concurrent approvals of one review publish once and the second is told it is alr
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -35,11 +35,6 @@ class ReviewNotFound(LookupError):
 
 class AlreadyDecided(RuntimeError):
     """The review was decided before; nothing was done."""
-
-
-def default_campaign_id(agent_id: str, goal: str) -> str:
-    """A stable campaign id for an agent and goal."""
-    return f"cmp-{agent_id}-{hashlib.sha256(goal.strip().encode()).hexdigest()[:8]}"[:128]
 
 
 def compile_graph(svc: Services) -> CompiledStateGraph[Any, Any, Any, Any]:
@@ -69,15 +64,15 @@ async def run_campaign(
     context: Context | None = None, progress: ProgressFn | None = None,
 ) -> RunSummary:
     """Start, continue or report the campaign's run; return its summary."""
-    persona = load_persona(svc.settings.agents_dir, agent_id)
+    persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, agent_id)
     request = RunRequest(
         tenant_id=persona.tenant_id, agent_id=agent_id,
-        campaign_id=campaign_id or default_campaign_id(agent_id, goal), goal=goal,
+        campaign_id=campaign_id, goal=goal,
     )
     context = context or Context()
     graph = compile_graph(svc)
     async with tenant_tx(svc.pool, request.tenant_id) as conn:
-        last = await repo.latest_thread(conn, request.campaign_id)
+        last = await repo.latest_thread(conn, request.campaign)
     thread_id, payload, note = None, None, ""
     if last is not None:
         config = {"configurable": {"thread_id": last["thread_id"]}}
@@ -89,7 +84,7 @@ async def run_campaign(
             thread_id, note = last["thread_id"], "Continued the unfinished run from its checkpoint."
     if thread_id is None:
         seq = 1 if last is None else int(last["seq"]) + 1
-        thread_id = f"{request.campaign_id}.run-{seq}"
+        thread_id = f"{request.campaign}.run-{seq}"
         payload = request.model_dump()
     config = {"configurable": {"thread_id": thread_id}}
     await _drive(graph, payload, config, context, progress)
@@ -104,7 +99,7 @@ async def _finish(
     status = {"paused": "paused", "done": "done"}.get(state, "running")
     async with tenant_tx(svc.pool, request.tenant_id) as conn:
         await repo.set_thread_status(conn, thread_id, status)
-    summary = await summarize(svc.pool, request.tenant_id, request.campaign_id, thread_id, status)
+    summary = await summarize(svc.pool, request.tenant_id, request.campaign, thread_id, status)
     summary.note = note
     return summary
 

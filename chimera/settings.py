@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     tenant: str | None = Field(
         default=None, description="Default tenant for CLI commands that act on a tenant's data."
     )
+    sandbox_latency_ms: int = Field(
+        default=0, ge=0, le=60_000,
+        description="Simulated response time of the sandbox social platform per publish.",
+    )
     log_level: str = Field(default="WARNING", description="Python log level.")
 
     @cached_property

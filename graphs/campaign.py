@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 from chimera.app import Services
 from nodes.commit import make_commit
@@ -42,3 +44,10 @@ def build_campaign_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
     graph.add_edge("plan", "dispatch")
     graph.add_edge("report", END)
     return graph
+
+
+async def make_campaign_graph(config: RunnableConfig) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Factory named in langgraph.json: compiled WITHOUT a checkpointer (the server owns it)."""
+    from chimera.serving import process_services
+
+    return build_campaign_graph(await process_services()).compile()

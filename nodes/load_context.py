@@ -39,16 +39,16 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
         thread_id = str(config["configurable"]["thread_id"])
         async with tenant_tx(svc.pool, request.tenant_id) as conn:
             campaign = await repo.ensure_campaign(
-                conn, request.tenant_id, request.agent_id, request.campaign_id, request.goal
+                conn, request.tenant_id, request.agent_id, request.campaign, request.goal
             )
             await repo.register_thread(
-                conn, thread_id, request.tenant_id, request.agent_id, request.campaign_id
+                conn, thread_id, request.tenant_id, request.agent_id, request.campaign
             )
             thread = await repo.get_thread(conn, thread_id)
-            if thread is None or thread["campaign_id"] != request.campaign_id:
+            if thread is None or thread["campaign_id"] != request.campaign:
                 raise ThreadOwnershipError(f"thread {thread_id!r} not found for this campaign")
             await repo.audit(conn, request.tenant_id, "run_started", agent_id=request.agent_id,
-                             campaign_id=request.campaign_id, thread_id=thread_id,
+                             campaign_id=request.campaign, thread_id=thread_id,
                              detail={"goal": request.goal})
         who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
         batches = await asyncio.gather(
@@ -56,6 +56,7 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
         )
         mentions = await read_mentions(svc.host, who)
         return {
+            "campaign_id": request.campaign,
             "goal": request.goal,
             "persona": persona,
             "state_version": int(campaign["state_version"]),

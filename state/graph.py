@@ -6,7 +6,7 @@ reducer that merges by key; the task-status reducer never moves a task back from
 
 from __future__ import annotations
 
-from typing import Annotated, TypedDict, TypeVar
+from typing import Annotated, NotRequired, TypedDict, TypeVar
 
 from state.contracts import Artifact, Task
 from state.persona import Persona
@@ -62,8 +62,8 @@ class CampaignInput(TypedDict):
     """Tenant that owns the agent and everything the run writes."""
     agent_id: str
     """Agent whose SOUL.md persona acts."""
-    campaign_id: str
-    """Campaign the run belongs to (created on first run)."""
+    campaign_id: NotRequired[str]
+    """Campaign the run belongs to (created on first run; derived from agent+goal if omitted)."""
     goal: str
     """The campaign goal in plain words (1-2000 characters)."""
 

@@ -7,6 +7,7 @@ conflict when its payload differs.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -28,9 +29,15 @@ def _post_id(tenant_id: str, key: str) -> str:
 
 
 async def publish(
-    pool: AsyncConnectionPool, tenant_id: str, key: str, tool: str, post: dict[str, Any]
+    pool: AsyncConnectionPool, tenant_id: str, key: str, tool: str, post: dict[str, Any],
+    *, latency_s: float = 0.0,
 ) -> dict[str, Any]:
-    """Publish `post` once per `(tenant_id, key)`; a repeat returns the first result."""
+    """Publish `post` once per `(tenant_id, key)`; a repeat returns the first result.
+
+    `latency_s` simulates a real platform's response time (the sandbox answers instantly).
+    """
+    if latency_s:
+        await asyncio.sleep(latency_s)
     limit = PLATFORM_LIMITS.get(post["platform"], 5000)
     if len(post["text"]) > limit:
         raise InvalidArgument(f"text is {len(post['text'])} chars; {post['platform']} allows {limit}")

@@ -62,8 +62,10 @@ async def post_content(
         raise InvalidArgument(str(exc)) from exc
     if not payload.disclosure.ai_generated:
         raise InvalidArgument("disclosure.ai_generated must be true for agent content")
+    server = deps(ctx)
     return await sandbox.publish(
-        deps(ctx).pool, tenant_id, idempotency_key, "post_content", _post(payload)
+        server.pool, tenant_id, idempotency_key, "post_content", _post(payload),
+        latency_s=server.settings.sandbox_latency_ms / 1000,
     )
 
 

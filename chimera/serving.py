@@ -1,0 +1,49 @@
+"""Resources of a LangGraph server process (`langgraph dev` / LangGraph server).
+
+The server imports graph factories and the checkpointer from `langgraph.json`; both need the
+process's `Services` (pools, Redis, the MCP host with its server subprocesses). They are opened
+once, lazily, on the server's event loop, and live as long as the process. This is the one
+process-scoped holder in the codebase: the server owns the process, not a caller we could hand
+resources to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+from chimera.app import Services, open_services
+from chimera.checkpoint import saver
+
+
+class _ProcessServices:
+    """Opens `Services` once per process and keeps them open."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._stack = AsyncExitStack()
+        self._services: Services | None = None
+
+    async def get(self) -> Services:
+        async with self._lock:
+            if self._services is None:
+                self._services = await self._stack.enter_async_context(open_services())
+            return self._services
+
+
+_process = _ProcessServices()
+
+
+async def process_services() -> Services:
+    """The server process's services (opened on first use)."""
+    return await _process.get()
+
+
+@asynccontextmanager
+async def checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
+    """`checkpointer.path` of langgraph.json: the Postgres saver on the runtime role's pool."""
+    svc = await process_services()
+    yield saver(svc.checkpoint_pool)
