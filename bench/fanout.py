@@ -301,12 +301,19 @@ def check_bare(out: dict[str, Any], n: int) -> None:
     assert out["report"]["done"] == n and len(out["report"]["published"]) == n
 
 
-async def timed(runner: Runner) -> tuple[float, Any]:
-    """Seconds for one invocation, after a full GC."""
+def inner_runs(n: int) -> int:
+    """Invocations per timed sample, so a sample at small N lasts long enough to time well."""
+    return max(1, 300 // n)
+
+
+async def timed(runners: list[Runner]) -> tuple[float, Any]:
+    """Mean seconds per invocation over `runners` (awaited in turn), after a full GC."""
     gc.collect()
+    out = None
     start = time.perf_counter()
-    out = await runner()
-    return time.perf_counter() - start, out
+    for runner in runners:
+        out = await runner()
+    return (time.perf_counter() - start) / len(runners), out
 
 
 @dataclass
@@ -327,22 +334,24 @@ class Row:
                 "ours_best_s": ob, "bare_best_s": bb, "ratio_best": ob / bb}
 
 
+async def sample(side: str, n: int, saver: bool, i: int) -> float:
+    """One timed sample of one side: `inner_runs(n)` fresh graphs, compiled before timing."""
+    make, check = (ours_runner, check_ours) if side == "ours" else (bare_runner, check_bare)
+    runners = [make(n, saver, i * 1000 + k) for k in range(inner_runs(n))]
+    seconds, out = await timed(runners)
+    check(out, n)
+    return seconds
+
+
 async def measure(n: int, saver: bool, repeat: int) -> Row:
-    """Alternate ours and bare `repeat` times each (order flipped every round), plus a warm-up."""
-    for run in (ours_runner(n, saver, -1), bare_runner(n, saver, -1)):
-        await run()
+    """Alternate ours and bare `repeat` times each (order flipped every round), after a warm-up."""
+    for side in ("ours", "bare"):
+        await sample(side, n, saver, -1)
     row = Row(n=n, saver="InMemorySaver" if saver else "none", repeat=repeat, ours_s=[], bare_s=[])
     for i in range(repeat):
-        order = ("ours", "bare") if i % 2 == 0 else ("bare", "ours")
-        for side in order:
-            if side == "ours":
-                seconds, out = await timed(ours_runner(n, saver, i))
-                check_ours(out, n)
-                row.ours_s.append(seconds)
-            else:
-                seconds, out = await timed(bare_runner(n, saver, i))
-                check_bare(out, n)
-                row.bare_s.append(seconds)
+        for side in (("ours", "bare") if i % 2 == 0 else ("bare", "ours")):
+            seconds = await sample(side, n, saver, i)
+            (row.ours_s if side == "ours" else row.bare_s).append(seconds)
     return row
 
 

@@ -1,7 +1,8 @@
 """review: pause for a human with one interrupt per artifact, then act on the decision.
 
 The interrupt comes first; the resume value is validated into a `ReviewDecision` (anything else
-raises and the run stays paused); the decision is recorded; side effects happen later, in commit.
+is refused and asked again, with the reason, so the run stays paused and resumable); the decision
+is recorded; side effects happen later, in commit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from state.review import (
     ActionRequest,
     InboxConfig,
     InvalidResumeValue,
+    ReviewDecision,
     ReviewInterrupt,
     parse_resume,
 )
@@ -47,17 +49,39 @@ def interrupt_value(env: Envelope) -> ReviewInterrupt:
     )
 
 
+def check(env: Envelope, value: object) -> ReviewDecision:
+    """Validate a resume value for this artifact (edits must fit the platform)."""
+    assert env.artifact is not None
+    decision = parse_resume(value)
+    limit = limit_for(env.artifact.payload.platform)
+    if decision.decision == "edit" and (decision.text is None or len(decision.text) > limit):
+        raise InvalidResumeValue(f"edited text must be 1-{limit} characters")
+    return decision
+
+
+def ask(env: Envelope) -> ReviewDecision:
+    """Interrupt until a valid decision arrives; an invalid one is answered with the error.
+
+    Raising instead would leave the invalid value recorded as this interrupt's answer and the
+    thread unable to resume, so the node asks again, carrying the reason in `error`.
+    """
+    question = interrupt_value(env)
+    value = interrupt(question.model_dump(mode="json"))
+    while True:
+        try:
+            return check(env, value)
+        except InvalidResumeValue as exc:
+            question = question.model_copy(update={"error": str(exc)})
+            value = interrupt(question.model_dump(mode="json"))
+
+
 def make_review(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
     async def review(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["commit", "dispatch"]]:
         """Wait for the reviewer, record the decision, route to commit or back to dispatch."""
-        decision = parse_resume(interrupt(interrupt_value(env).model_dump(mode="json")))
+        decision = ask(env)
         assert env.review is not None and env.artifact is not None
-        if decision.decision == "edit":
-            limit = limit_for(env.artifact.payload.platform)
-            if decision.text is None or len(decision.text) > limit:
-                raise InvalidResumeValue(f"edited text must be 1-{limit} characters")
         run, task_id = env.run, env.task.task_id
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
             await repo.decide_review(conn, env.review.review_id, decision.decision,

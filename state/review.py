@@ -39,6 +39,8 @@ class ReviewInterrupt(BaseModel):
     config: InboxConfig
     description: str
     review: ReviewItem
+    error: str | None = None
+    """Why the previous answer to this interrupt was refused, if it was."""
 
 
 class ReviewDecision(BaseModel):

@@ -1,0 +1,55 @@
+"""Shared fixtures: one embedded Postgres + Redis per test session, real MCP servers over stdio.
+
+Each session gets its own CHIMERA_HOME under pytest's temp dir, so tests never touch a
+developer's data; tests isolate from each other by unique campaign ids (and tenants where it
+matters), the way `langgraph`'s own tests use a database per test.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from chimera.app import Services, open_services
+from chimera.services import stop_services
+from chimera.settings import REPO_ROOT, Settings
+
+ETHIOPIA = "agent-ethiopia-fashion-001"
+LAGOS = "agent-lagos-tech-002"
+
+
+@pytest.fixture(scope="session")
+def chimera_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh CHIMERA_HOME for this session (short enough for unix socket paths)."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def settings(chimera_home: Path) -> Iterator[Settings]:
+    """Settings pointing at the session's home; embedded services are stopped at the end."""
+    value = Settings(home=chimera_home, agents_dir=REPO_ROOT / "agents")
+    yield value
+    stop_services(value)
+
+
+@pytest.fixture(scope="session")
+async def svc(settings: Settings) -> AsyncIterator[Services]:
+    """Services with real embedded Postgres and Redis and real stdio MCP servers."""
+    async with open_services(settings) as services:
+        yield services
+
+
+@pytest.fixture
+def goal() -> str:
+    """A goal unique to the test, so each test has its own campaign."""
+    return f"Promote the new Ethiopian summer fashion line on TikTok (run {uuid.uuid4().hex[:8]})."
+
+
+def subprocess_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """Environment for a `chimera` subprocess sharing this session's services."""
+    import os
+
+    return {**os.environ, "CHIMERA_HOME": str(settings.home), **extra}
