@@ -15,10 +15,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from langchain_core.language_models import BaseChatModel
-from psycopg.rows import dict_row
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from chimera.db import migrate, open_pool, tenant_tx
+from chimera.db import Pool, migrate, open_pool, tenant_tx
 from chimera.mcp_host import McpHost, open_host
 from chimera.personas import list_personas
 from chimera.repo import sync_persona
@@ -33,8 +34,8 @@ class Services:
 
     settings: Settings
     endpoints: Endpoints
-    pool: AsyncConnectionPool
-    checkpoint_pool: AsyncConnectionPool
+    pool: Pool
+    checkpoint_pool: Pool
     redis: aioredis.Redis
     host: McpHost
     strategies: StrategyCache
@@ -47,12 +48,13 @@ def bootstrap(settings: Settings) -> Endpoints:
     return endpoints
 
 
-async def open_checkpoint_pool(conninfo: str) -> AsyncConnectionPool:
+async def open_checkpoint_pool(conninfo: str) -> Pool:
     """A pool configured as `AsyncPostgresSaver` requires (autocommit, no prepared statements)."""
-    pool: AsyncConnectionPool = AsyncConnectionPool(
+    pool: Pool = AsyncConnectionPool(
         conninfo,
         min_size=1,
         max_size=10,
+        connection_class=AsyncConnection[DictRow],
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         open=False,
     )
@@ -60,7 +62,7 @@ async def open_checkpoint_pool(conninfo: str) -> AsyncConnectionPool:
     return pool
 
 
-async def _sync_personas(pool: AsyncConnectionPool, settings: Settings) -> None:
+async def _sync_personas(pool: Pool, settings: Settings) -> None:
     for persona in await asyncio.to_thread(list_personas, settings.agents_dir):
         ref = str(settings.agents_dir / persona.agent_id / "SOUL.md")
         async with tenant_tx(pool, persona.tenant_id) as conn:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from psycopg_pool import AsyncConnectionPool
 
+from chimera.db import Pool
 from state import contracts, persona, plan, records, review
 
 CHECKPOINT_TYPES: tuple[type, ...] = tuple(
@@ -19,11 +19,9 @@ CHECKPOINT_TYPES: tuple[type, ...] = tuple(
 
 def serializer() -> JsonPlusSerializer:
     """A serializer that revives only LangGraph's safe types and ours."""
-    return JsonPlusSerializer(allowed_msgpack_modules=None).with_msgpack_allowlist(
-        CHECKPOINT_TYPES
-    )
+    return JsonPlusSerializer(allowed_msgpack_modules=None).with_msgpack_allowlist(CHECKPOINT_TYPES)
 
 
-def saver(pool: AsyncConnectionPool) -> AsyncPostgresSaver:
+def saver(pool: Pool) -> AsyncPostgresSaver:
     """A Postgres saver on a runtime-role pool (tables are created by the migrations)."""
-    return AsyncPostgresSaver(pool, serde=serializer())  # type: ignore[arg-type]
+    return AsyncPostgresSaver(pool, serde=serializer())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from chimera.settings import REPO_ROOT, Settings
@@ -28,6 +28,10 @@ MIGRATION_DIRS = (
     ("social", REPO_ROOT / "servers" / "social" / "migrations"),
 )
 _MIGRATION_LOCK = 73_519_001  # advisory lock id serialising concurrent migrators
+
+Conn = psycopg.AsyncConnection[DictRow]
+Pool = AsyncConnectionPool[Conn]
+"""A pool of runtime-role connections returning dict rows."""
 
 
 def _migrations() -> list[tuple[str, str, Path]]:
@@ -115,10 +119,11 @@ def _secure(conn: psycopg.Connection, settings: Settings) -> None:
         )
 
 
-async def open_pool(conninfo: str, *, max_size: int = 10) -> AsyncConnectionPool:
+async def open_pool(conninfo: str, *, max_size: int = 10) -> Pool:
     """Open an async pool of runtime-role connections returning dict rows."""
-    pool = AsyncConnectionPool(
+    pool: Pool = AsyncConnectionPool(
         conninfo,
+        connection_class=psycopg.AsyncConnection[DictRow],
         min_size=1,
         max_size=max_size,
         kwargs={"row_factory": dict_row, "autocommit": False},
@@ -129,9 +134,7 @@ async def open_pool(conninfo: str, *, max_size: int = 10) -> AsyncConnectionPool
 
 
 @asynccontextmanager
-async def tenant_tx(
-    pool: AsyncConnectionPool, tenant_id: str
-) -> AsyncIterator[psycopg.AsyncConnection]:
+async def tenant_tx(pool: Pool, tenant_id: str) -> AsyncIterator[Conn]:
     """A transaction in which only `tenant_id`'s rows are visible or writable."""
     if not tenant_id:
         raise ValueError("tenant_id is required for every control-plane transaction")

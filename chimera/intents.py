@@ -15,7 +15,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from chimera.repo import Conn
+from chimera.db import Conn
 
 
 def idempotency_key(tenant_id: str, campaign_id: str, task_id: str, kind: str) -> str:
@@ -40,8 +40,15 @@ class Intent:
 
 
 async def claim(
-    conn: Conn, *, key: str, tenant_id: str, campaign_id: str, task_id: str, thread_id: str,
-    kind: str, payload_hash: str,
+    conn: Conn,
+    *,
+    key: str,
+    tenant_id: str,
+    campaign_id: str,
+    task_id: str,
+    thread_id: str,
+    kind: str,
+    payload_hash: str,
 ) -> Intent:
     """Insert the intent as pending unless it exists; return the row either way (locked)."""
     await conn.execute(
@@ -51,7 +58,8 @@ async def claim(
     )
     row = await (
         await conn.execute(
-            "SELECT status, payload_hash, result FROM intents WHERE idempotency_key = %s FOR UPDATE",
+            "SELECT status, payload_hash, result FROM intents"
+            " WHERE idempotency_key = %s FOR UPDATE",
             (key,),
         )
     ).fetchone()

@@ -64,7 +64,8 @@ def server_connections(settings: Settings, endpoints: Endpoints) -> dict[str, An
     """Connections for every server: stdio subprocesses by default, HTTP URLs if configured."""
     if settings.mcp_transport == "streamable_http":
         return {
-            name: {"transport": "streamable_http", "url": settings.mcp_urls[name]} for name in SERVERS
+            name: {"transport": "streamable_http", "url": settings.mcp_urls[name]}
+            for name in SERVERS
         }
     env = {
         **os.environ,
@@ -145,6 +146,7 @@ class McpHost:
         Raises:
             ToolNotAllowed: the tool is not on the server's allow-list.
             McpCallError: a typed failure (see `chimera.mcp_errors`).
+
         """
         if tool not in self.allow.get(server, frozenset()):
             raise ToolNotAllowed(server, tool, "tool is not on the host's allow-list")
@@ -152,7 +154,9 @@ class McpHost:
 
         async def once() -> Any:
             result = await session.call_tool(
-                tool, arguments, read_timeout_seconds=timedelta(seconds=self.timeout_s),
+                tool,
+                arguments,
+                read_timeout_seconds=timedelta(seconds=self.timeout_s),
                 meta=who.meta(),
             )
             text = "".join(c.text for c in result.content if isinstance(c, types.TextContent))
@@ -177,10 +181,13 @@ class McpHost:
 
         async def once() -> Any:
             result = await session.send_request(
-                request, types.ReadResourceResult,
+                request,
+                types.ReadResourceResult,
                 request_read_timeout_seconds=timedelta(seconds=self.timeout_s),
             )
-            text = "".join(c.text for c in result.contents if isinstance(c, types.TextResourceContents))
+            text = "".join(
+                c.text for c in result.contents if isinstance(c, types.TextResourceContents)
+            )
             return json.loads(text)
 
         return await self._with_retries(server, uri, once)
@@ -194,7 +201,9 @@ class McpHost:
                 if attempt >= self.retries:
                     raise
                 delay = min(2.0, 0.1 * 2**attempt) * (0.5 + random.random() / 2)
-                log.warning("retrying %s.%s after %s (attempt %d)", server, target, exc, attempt + 1)
+                log.warning(
+                    "retrying %s.%s after %s (attempt %d)", server, target, exc, attempt + 1
+                )
                 attempt += 1
                 await asyncio.sleep(delay)
 

@@ -19,8 +19,34 @@ from state.records import Mention, TrendSignal
 NEWS_TTL_S = 300
 _WORD = re.compile(r"[a-z][a-z-]{3,}")
 _STOP = frozenset(
-    "with from that this their your have into about over more most what when where which while"
-    " will than they them then also just new news".split()
+    [
+        "with",
+        "from",
+        "that",
+        "this",
+        "their",
+        "your",
+        "have",
+        "into",
+        "about",
+        "over",
+        "more",
+        "most",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "than",
+        "they",
+        "them",
+        "then",
+        "also",
+        "just",
+        "new",
+        "news",
+    ]
 )
 
 
@@ -61,4 +87,6 @@ def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSign
 async def read_mentions(host: McpHost, who: CallIdentity) -> list[Mention]:
     """Recent mentions of the agent, newest first."""
     data = await host.read_resource("social", "twitter://mentions/recent", who=who)
-    return [Mention.model_validate({k: m[k] for k in Mention.model_fields}) for m in data["mentions"]]
+    return [
+        Mention.model_validate({k: m[k] for k in Mention.model_fields}) for m in data["mentions"]
+    ]

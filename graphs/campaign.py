@@ -29,7 +29,10 @@ from state.graph import CampaignInput, CampaignOutput, CampaignState
 def build_campaign_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
     """The uncompiled campaign graph, its nodes bound to `svc`."""
     graph = StateGraph(
-        CampaignState, context_schema=Context, input_schema=CampaignInput, output_schema=CampaignOutput
+        CampaignState,
+        context_schema=Context,
+        input_schema=CampaignInput,
+        output_schema=CampaignOutput,
     )
     graph.add_node("load_context", make_load_context(svc))
     graph.add_node("plan", make_plan(svc))

@@ -41,13 +41,20 @@ def post_payload(env: Envelope) -> PostContent:
 def make_commit(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
-    async def _publish(env: Envelope, payload: PostContent, key: str) -> tuple[dict[str, Any], bool]:
+    async def _publish(
+        env: Envelope, payload: PostContent, key: str
+    ) -> tuple[dict[str, Any], bool]:
         run = env.run
         args = payload.model_dump(mode="json")
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
             intent = await intents.claim(
-                conn, key=key, tenant_id=run.tenant_id, campaign_id=run.campaign_id,
-                task_id=env.task.task_id, thread_id=run.thread_id, kind=KIND,
+                conn,
+                key=key,
+                tenant_id=run.tenant_id,
+                campaign_id=run.campaign_id,
+                task_id=env.task.task_id,
+                thread_id=run.thread_id,
+                kind=KIND,
                 payload_hash=intents.payload_digest(args),
             )
         if intent.status == "done" and intent.result is not None:
@@ -67,23 +74,42 @@ def make_commit(svc: Services):  # type: ignore[no-untyped-def]
             result, reused = await _publish(env, payload, key)
         except (InvalidToolArguments, ToolConflict) as exc:
             return Command(
-                update={"status": {task.task_id: TaskStatus.FAILED},
-                        "rejections": [Rejection(task_id=task.task_id, reason=str(exc)[:2000],
-                                                 by="worker")]},
+                update={
+                    "status": {task.task_id: TaskStatus.FAILED},
+                    "rejections": [
+                        Rejection(task_id=task.task_id, reason=str(exc)[:2000], by="worker")
+                    ],
+                },
                 goto="dispatch",
             )
-        published = Published(task_id=task.task_id, kind=KIND, external_id=result["post_id"],
-                              platform=payload.platform, text=payload.content.text, reused=reused)
+        published = Published(
+            task_id=task.task_id,
+            kind=KIND,
+            external_id=result["post_id"],
+            platform=payload.platform,
+            text=payload.content.text,
+            reused=reused,
+        )
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await repo.record_post(conn, run, task.task_id, payload.platform,
-                                   payload.content.text, result)
+            await repo.record_post(
+                conn, run, task.task_id, payload.platform, payload.content.text, result
+            )
             await repo.set_task_status(conn, task.task_id, TaskStatus.DONE)
-            await repo.audit(conn, run.tenant_id, "side_effect", agent_id=run.agent_id,
-                             campaign_id=run.campaign_id, task_id=task.task_id,
-                             thread_id=run.thread_id,
-                             detail={"kind": KIND, "key": key, "reused": reused, **result})
+            await repo.audit(
+                conn,
+                run.tenant_id,
+                "side_effect",
+                agent_id=run.agent_id,
+                campaign_id=run.campaign_id,
+                task_id=task.task_id,
+                thread_id=run.thread_id,
+                detail={"kind": KIND, "key": key, "reused": reused, **result},
+            )
         return Command(
-            update={"published": {task.task_id: published}, "status": {task.task_id: TaskStatus.DONE}},
+            update={
+                "published": {task.task_id: published},
+                "status": {task.task_id: TaskStatus.DONE},
+            },
             goto="dispatch",
         )
 

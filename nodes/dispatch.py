@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
@@ -41,7 +41,8 @@ def skip_blocked(tasks: dict[str, Task], status: dict[str, TaskStatus]) -> dict[
 def ready_tasks(tasks: dict[str, Task], status: dict[str, TaskStatus]) -> list[Task]:
     """Pending tasks whose dependencies are all done, highest priority first."""
     ready = [
-        t for t in tasks.values()
+        t
+        for t in tasks.values()
         if status.get(t.task_id) == TaskStatus.PENDING
         and all(status.get(d) == TaskStatus.DONE for d in t.depends_on)
     ]
@@ -57,7 +58,8 @@ def unresolved_rejections(state: CampaignState) -> set[str]:
     """Base keys of rejected posts that no later attempt has published."""
     tasks, status = state.get("tasks", {}), state.get("status", {})
     rejected = {
-        base_key(t) for t in tasks.values()
+        base_key(t)
+        for t in tasks.values()
         if status.get(t.task_id) == TaskStatus.REJECTED and t.task_type == "publish_post"
     }
     done = {base_key(t) for t in tasks.values() if status.get(t.task_id) == TaskStatus.DONE}
@@ -74,7 +76,7 @@ def needs_replan(state: CampaignState, ctx: Context) -> bool:
 
 
 async def dispatch(
-    state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+    state: CampaignState, runtime: Runtime[Context]
 ) -> Command[Literal["work", "plan", "report"]]:
     """Route the run: fan out ready work, replan after rejections, or report when all is done."""
     ctx = runtime.context
@@ -85,8 +87,10 @@ async def dispatch(
     ready = ready_tasks(tasks, status)[: max(0, ctx.max_parallel_workers - in_flight)]
     if ready:
         run = RunRef(
-            tenant_id=state["tenant_id"], agent_id=state["agent_id"],
-            campaign_id=state["campaign_id"], thread_id=str(config["configurable"]["thread_id"]),
+            tenant_id=state["tenant_id"],
+            agent_id=state["agent_id"],
+            campaign_id=state["campaign_id"],
+            thread_id=str(get_config()["configurable"]["thread_id"]),
             state_version=state["state_version"],
         )
         sends = [Send("work", Envelope(run=run, task=t, persona=state["persona"])) for t in ready]

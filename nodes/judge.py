@@ -52,10 +52,14 @@ def next_step(
         return Command(update=update, goto=Send("review", routed))
     if earlier is not None and earlier["status"] in ("approve", "edit"):
         edited = earlier["notes"] if earlier["status"] == "edit" else None
-        return Command(update=update,
-                       goto=Send("commit", routed.model_copy(update={"edited_text": edited})))
+        return Command(
+            update=update, goto=Send("commit", routed.model_copy(update={"edited_text": edited}))
+        )
     if earlier is not None:
-        reason, by = f"Reviewer decided earlier: {earlier['notes'] or earlier['status']}", "reviewer"
+        reason, by = (
+            f"Reviewer decided earlier: {earlier['notes'] or earlier['status']}",
+            "reviewer",
+        )
     else:
         reason, by = " ".join(routed.verdict.reasons), "judge"
     update["status"] = {task_id: TaskStatus.REJECTED}
@@ -70,9 +74,10 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
         assert env.artifact is not None
         scorer = svc.strategies.for_model(ctx.model).scorer
         try:
-            return await scorer.score(env.task, env.persona, env.artifact.payload,
-                                      env.artifact.source_text)
-        except Exception as exc:  # noqa: BLE001 - any scorer failure fails closed
+            return await scorer.score(
+                env.task, env.persona, env.artifact.payload, env.artifact.source_text
+            )
+        except Exception as exc:
             return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
 
     async def _earlier_decision(tenant_id: str, review_id: str) -> dict[str, Any] | None:
@@ -91,11 +96,19 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
             version = await repo.campaign_version(conn, run.campaign_id)
         if version is not None and version > artifact.state_snapshot_version:
             async with tenant_tx(svc.pool, run.tenant_id) as conn:
-                await repo.audit(conn, run.tenant_id, "artifact_invalidated", task_id=task_id,
-                                 campaign_id=run.campaign_id, thread_id=run.thread_id,
-                                 detail={"artifact_id": artifact.artifact_id, "version": version})
-            return Command(update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
-                           goto="dispatch")
+                await repo.audit(
+                    conn,
+                    run.tenant_id,
+                    "artifact_invalidated",
+                    task_id=task_id,
+                    campaign_id=run.campaign_id,
+                    thread_id=run.thread_id,
+                    detail={"artifact_id": artifact.artifact_id, "version": version},
+                )
+            return Command(
+                update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
+                goto="dispatch",
+            )
         verdict = assess(artifact, env.persona, await _score(env, runtime.context), runtime.context)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
         item, earlier = None, None
@@ -104,12 +117,20 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
             earlier = await _earlier_decision(run.tenant_id, item.review_id)
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
             await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
-            await repo.audit(conn, run.tenant_id, "verdict", agent_id=run.agent_id,
-                             campaign_id=run.campaign_id, task_id=task_id, thread_id=run.thread_id,
-                             detail=verdict.model_dump(mode="json"))
+            await repo.audit(
+                conn,
+                run.tenant_id,
+                "verdict",
+                agent_id=run.agent_id,
+                campaign_id=run.campaign_id,
+                task_id=task_id,
+                thread_id=run.thread_id,
+                detail=verdict.model_dump(mode="json"),
+            )
             if item is not None and earlier is None:
-                await repo.open_review(conn, item, thread_id=run.thread_id,
-                                       campaign_id=run.campaign_id)
+                await repo.open_review(
+                    conn, item, thread_id=run.thread_id, campaign_id=run.campaign_id
+                )
                 await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
             elif verdict.decision == "reject":
                 await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)

@@ -8,12 +8,12 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
+from chimera import repo
 from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.mcp_host import CallIdentity
 from chimera.perception import read_mentions, read_news, trend_signals
 from chimera.personas import PersonaError, load_persona
-from chimera import repo
 from state.context import Context
 from state.graph import CampaignState
 from state.inputs import RunRequest
@@ -35,7 +35,9 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
         request = RunRequest.model_validate(state)
         persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
         if persona.tenant_id != request.tenant_id:
-            raise PersonaError(f"agent {request.agent_id!r} not found for tenant {request.tenant_id!r}")
+            raise PersonaError(
+                f"agent {request.agent_id!r} not found for tenant {request.tenant_id!r}"
+            )
         thread_id = str(config["configurable"]["thread_id"])
         async with tenant_tx(svc.pool, request.tenant_id) as conn:
             campaign = await repo.ensure_campaign(
@@ -47,9 +49,15 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
             thread = await repo.get_thread(conn, thread_id)
             if thread is None or thread["campaign_id"] != request.campaign:
                 raise ThreadOwnershipError(f"thread {thread_id!r} not found for this campaign")
-            await repo.audit(conn, request.tenant_id, "run_started", agent_id=request.agent_id,
-                             campaign_id=request.campaign, thread_id=thread_id,
-                             detail={"goal": request.goal})
+            await repo.audit(
+                conn,
+                request.tenant_id,
+                "run_started",
+                agent_id=request.agent_id,
+                campaign_id=request.campaign,
+                thread_id=thread_id,
+                detail={"goal": request.goal},
+            )
         who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
         batches = await asyncio.gather(
             *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)

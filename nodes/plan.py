@@ -69,9 +69,13 @@ def make_plan(svc: Services):  # type: ignore[no-untyped-def]
         attempt = state.get("replans", 0) + 1 if replanning else 0
         dag = await strategies.planner.plan(
             PlanRequest(
-                goal=state["goal"], persona=state["persona"], trends=state.get("trends", []),
-                mentions=state.get("mentions", []), context=ctx,
-                rejections=state.get("rejections", []), attempt=attempt,
+                goal=state["goal"],
+                persona=state["persona"],
+                trends=state.get("trends", []),
+                mentions=state.get("mentions", []),
+                context=ctx,
+                rejections=state.get("rejections", []),
+                attempt=attempt,
                 redo=frozenset(unresolved_rejections(state)),
             )
         )
@@ -81,10 +85,18 @@ def make_plan(svc: Services):  # type: ignore[no-untyped-def]
         async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
             await repo.save_tasks(conn, thread_id, tasks)
             await repo.audit(
-                conn, state["tenant_id"], "plan_written", agent_id=state["agent_id"],
-                campaign_id=state["campaign_id"], thread_id=thread_id,
-                detail={"planner": strategies.planner.name, "attempt": attempt,
-                        "rationale": dag.rationale, "tasks": [t.task_id for t in tasks]},
+                conn,
+                state["tenant_id"],
+                "plan_written",
+                agent_id=state["agent_id"],
+                campaign_id=state["campaign_id"],
+                thread_id=thread_id,
+                detail={
+                    "planner": strategies.planner.name,
+                    "attempt": attempt,
+                    "rationale": dag.rationale,
+                    "tasks": [t.task_id for t in tasks],
+                },
             )
         update: dict[str, Any] = {
             "tasks": {t.task_id: t for t in tasks},

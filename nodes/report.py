@@ -43,10 +43,15 @@ def make_report(svc: Services):  # type: ignore[no-untyped-def]
         summary = build_report(state, thread_id)
         async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
             await repo.set_thread_status(conn, thread_id, "done")
-            await repo.audit(conn, state["tenant_id"], "run_finished", agent_id=state["agent_id"],
-                             campaign_id=state["campaign_id"], thread_id=thread_id,
-                             detail={"published": len(summary.published),
-                                     "rejected": len(summary.rejected)})
+            await repo.audit(
+                conn,
+                state["tenant_id"],
+                "run_finished",
+                agent_id=state["agent_id"],
+                campaign_id=state["campaign_id"],
+                thread_id=thread_id,
+                detail={"published": len(summary.published), "rejected": len(summary.rejected)},
+            )
         return {"report": summary}
 
     return report

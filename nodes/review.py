@@ -36,8 +36,11 @@ def interrupt_value(env: Envelope) -> ReviewInterrupt:
     return ReviewInterrupt(
         action_request=ActionRequest(
             action=str(env.task.task_type),
-            args={"text": payload.text, "platform": payload.platform,
-                  "reply_to_id": payload.reply_to_id},
+            args={
+                "text": payload.text,
+                "platform": payload.platform,
+                "reply_to_id": payload.reply_to_id,
+            },
         ),
         config=InboxConfig(),
         description=(
@@ -78,28 +81,45 @@ def ask(env: Envelope) -> ReviewDecision:
 def make_review(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
-    async def review(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["commit", "dispatch"]]:
+    async def review(
+        env: Envelope, runtime: Runtime[Context]
+    ) -> Command[Literal["commit", "dispatch"]]:
         """Wait for the reviewer, record the decision, route to commit or back to dispatch."""
         decision = ask(env)
         assert env.review is not None and env.artifact is not None
         run, task_id = env.run, env.task.task_id
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await repo.decide_review(conn, env.review.review_id, decision.decision,
-                                     user_id=decision.user_id, notes=decision.reason or decision.text)
-            await repo.audit(conn, run.tenant_id, "review_decision", agent_id=run.agent_id,
-                             campaign_id=run.campaign_id, task_id=task_id, thread_id=run.thread_id,
-                             detail={"review_id": env.review.review_id,
-                                     **decision.model_dump(mode="json")})
+            await repo.decide_review(
+                conn,
+                env.review.review_id,
+                decision.decision,
+                user_id=decision.user_id,
+                notes=decision.reason or decision.text,
+            )
+            await repo.audit(
+                conn,
+                run.tenant_id,
+                "review_decision",
+                agent_id=run.agent_id,
+                campaign_id=run.campaign_id,
+                task_id=task_id,
+                thread_id=run.thread_id,
+                detail={"review_id": env.review.review_id, **decision.model_dump(mode="json")},
+            )
             if decision.decision in {"reject", "respond"}:
                 await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
         if decision.decision == "approve":
             return Command(goto=Send("commit", env))
         if decision.decision == "edit":
-            return Command(goto=Send("commit", env.model_copy(update={"edited_text": decision.text})))
+            return Command(
+                goto=Send("commit", env.model_copy(update={"edited_text": decision.text}))
+            )
         reason = decision.reason or decision.text or "rejected by reviewer"
         return Command(
-            update={"status": {task_id: TaskStatus.REJECTED},
-                    "rejections": [Rejection(task_id=task_id, reason=reason, by="reviewer")]},
+            update={
+                "status": {task_id: TaskStatus.REJECTED},
+                "rejections": [Rejection(task_id=task_id, reason=reason, by="reviewer")],
+            },
             goto="dispatch",
         )
 

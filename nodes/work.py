@@ -23,7 +23,9 @@ from state.types import utc_now
 def make_work(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
-    async def work(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["judge", "dispatch"]]:
+    async def work(
+        env: Envelope, runtime: Runtime[Context]
+    ) -> Command[Literal["judge", "dispatch"]]:
         """Draft the task's content."""
         task = env.task
         writer = svc.strategies.for_model(runtime.context.model).writer
@@ -32,11 +34,15 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
         except (OutputParserException, ValidationError) as exc:
             reason = f"writer produced no valid draft: {str(exc)[:300]}"
             return Command(
-                update={"status": {task.task_id: TaskStatus.FAILED},
-                        "rejections": [Rejection(task_id=task.task_id, reason=reason, by="worker")]},
+                update={
+                    "status": {task.task_id: TaskStatus.FAILED},
+                    "rejections": [Rejection(task_id=task.task_id, reason=reason, by="worker")],
+                },
                 goto="dispatch",
             )
-        kind = ArtifactType.REPLY if task.task_type == TaskType.REPLY_COMMENT else ArtifactType.CAPTION
+        kind = (
+            ArtifactType.REPLY if task.task_type == TaskType.REPLY_COMMENT else ArtifactType.CAPTION
+        )
         artifact = Artifact(
             artifact_id=stable_id("art", task.task_id, str(env.run.state_version)),
             task_id=task.task_id,

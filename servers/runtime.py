@@ -19,9 +19,8 @@ from typing import Any
 
 from mcp.server.fastmcp import Context, FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
-from psycopg_pool import AsyncConnectionPool
 
-from chimera.db import open_pool
+from chimera.db import Pool, open_pool
 from chimera.services import ensure_services
 from chimera.settings import Settings
 
@@ -64,6 +63,7 @@ def caller(ctx: Context[Any, Any, Any], tenant_id: str | None = None) -> dict[st
 
     Raises:
         InvalidArgument: no tenant at all, or the payload's tenant differs from the caller's.
+
     """
     meta = ctx.request_context.meta
     sent = dict(meta.model_extra or {}) if meta is not None else {}
@@ -86,7 +86,7 @@ class ServerDeps:
     """Resources a server holds for its lifetime."""
 
     settings: Settings
-    pool: AsyncConnectionPool
+    pool: Pool
 
 
 @asynccontextmanager
@@ -103,7 +103,7 @@ async def database_lifespan(_: FastMCP[Any]) -> AsyncIterator[ServerDeps]:
 
 def deps(ctx: Context[Any, Any, Any]) -> ServerDeps:
     """The lifespan resources of the running server."""
-    return ctx.request_context.lifespan_context  # type: ignore[no-any-return]
+    return ctx.request_context.lifespan_context
 
 
 def serve(server: FastMCP[Any], argv: list[str] | None = None) -> None:

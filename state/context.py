@@ -15,7 +15,8 @@ class Context:
     """Thresholds, caps and the model for one campaign run."""
 
     approve_threshold: float = field(
-        default=0.90, metadata={"description": "Confidence at or above which work is auto-approved."}
+        default=0.90,
+        metadata={"description": "Confidence at or above which work is auto-approved."},
     )
     review_threshold: float = field(
         default=0.70, metadata={"description": "Confidence below which work is rejected."}

@@ -94,7 +94,7 @@ class TaskContext(Contract):
 
 
 class Task(Contract):
-    """Planner -> Worker (CONTRACTS §2.1). `params` carries type-specific inputs (platform, mention)."""
+    """Planner -> Worker (CONTRACTS §2.1); `params` holds type-specific inputs."""
 
     task_id: Id
     task_type: TaskType
@@ -104,7 +104,9 @@ class Task(Contract):
     goal: TaskGoal
     persona_constraints: PersonaConstraints
     context: TaskContext = TaskContext()
-    required_resources: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=20)] = []
+    required_resources: Annotated[
+        list[Annotated[str, Field(max_length=300)]], Field(max_length=20)
+    ] = []
     depends_on: Annotated[list[Id], Field(max_length=50)] = []
     params: dict[str, str] = Field(default_factory=dict, max_length=20)
     created_at: UtcTimestamp

@@ -32,8 +32,12 @@ class Persona(BaseModel):
     handle: ShortText
     niche: Words
     region: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]
-    topics: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]], Field(min_length=1)]
-    platforms: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9_]{2,32}$")]], Field(min_length=1)]
+    topics: Annotated[
+        list[Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]], Field(min_length=1)
+    ]
+    platforms: Annotated[
+        list[Annotated[str, Field(pattern=r"^[a-z0-9_]{2,32}$")]], Field(min_length=1)
+    ]
     character_reference_id: Id
     voice: Words
     voice_words: Words = []

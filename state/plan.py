@@ -50,6 +50,7 @@ def validate_dag(dag: TaskDAG, *, max_tasks: int) -> list[str]:
 
     Raises:
         PlanError: too many tasks, duplicate keys, unknown dependencies or a cycle.
+
     """
     if len(dag.tasks) > max_tasks:
         raise PlanError(f"plan has {len(dag.tasks)} tasks; the limit is max_tasks={max_tasks}")

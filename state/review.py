@@ -68,7 +68,7 @@ class HumanResponse(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["accept", "ignore", "response", "edit"]
-    args: None | str | ActionRequest = None
+    args: str | ActionRequest | None = None
 
 
 class InvalidResumeValue(ValueError):

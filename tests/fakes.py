@@ -13,22 +13,28 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 
 class ScriptedChatModel(BaseChatModel):
     """Replies with `script(prompt)`; records every prompt it saw."""
 
     script: Callable[[str], str]
-    prompts: list[str] = []
+    prompts: list[str] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
         return "scripted"
 
     def _generate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> ChatResult:
         prompt = "\n".join(str(m.content) for m in messages)
         self.prompts.append(prompt)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.script(prompt)))])
+        return ChatResult(
+            generations=[ChatGeneration(message=AIMessage(content=self.script(prompt)))]
+        )

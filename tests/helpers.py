@@ -11,11 +11,13 @@ from chimera.db import tenant_tx
 async def platform_posts(svc: Services, tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
     """Posts the sandbox platform holds for a campaign (what the world saw)."""
     async with tenant_tx(svc.pool, tenant_id) as conn:
-        rows = await (await conn.execute(
-            "SELECT post_id, platform, text, reply_to_id, tracking->>'task_id' AS task_id"
-            " FROM social_posts WHERE tracking->>'campaign_id' = %s ORDER BY created_at",
-            (campaign_id,),
-        )).fetchall()
+        rows = await (
+            await conn.execute(
+                "SELECT post_id, platform, text, reply_to_id, tracking->>'task_id' AS task_id"
+                " FROM social_posts WHERE tracking->>'campaign_id' = %s ORDER BY created_at",
+                (campaign_id,),
+            )
+        ).fetchall()
     return [dict(r) for r in rows]
 
 

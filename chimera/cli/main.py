@@ -26,7 +26,9 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, LookupError, Per
 def run(
     agent: Annotated[str, typer.Option(help="Agent id (a folder under agents/).")],
     goal: Annotated[str, typer.Option(help="The campaign goal, 1-2000 characters.")],
-    campaign: Annotated[str | None, typer.Option(help="Campaign id (default: from agent+goal).")] = None,
+    campaign: Annotated[
+        str | None, typer.Option(help="Campaign id (default: from agent+goal).")
+    ] = None,
     approve_threshold: Annotated[float, typer.Option(min=0, max=1)] = 0.90,
     review_threshold: Annotated[float, typer.Option(min=0, max=1)] = 0.70,
     max_parallel_workers: Annotated[int, typer.Option(min=1)] = 8,
@@ -40,11 +42,20 @@ def run(
             console.print(f"[cyan]{node:>12}[/] {message}")
 
     async def main() -> RunSummary:
-        context = Context(approve_threshold=approve_threshold, review_threshold=review_threshold,
-                          max_parallel_workers=max_parallel_workers)
+        context = Context(
+            approve_threshold=approve_threshold,
+            review_threshold=review_threshold,
+            max_parallel_workers=max_parallel_workers,
+        )
         async with open_services() as svc:
-            return await run_campaign(svc, agent_id=agent, goal=goal, campaign_id=campaign,
-                                      context=context, progress=progress)
+            return await run_campaign(
+                svc,
+                agent_id=agent,
+                goal=goal,
+                campaign_id=campaign,
+                context=context,
+                progress=progress,
+            )
 
     if not json_out:
         console.print(f"[bold]Running[/] {agent}: {goal[:80]}")

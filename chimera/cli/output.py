@@ -41,7 +41,9 @@ def explain(exc: BaseException) -> str:
 
 
 def run_async(
-    coro_fn: Callable[[], Coroutine[Any, Any, Any]], *, as_json: bool,
+    coro_fn: Callable[[], Coroutine[Any, Any, Any]],
+    *,
+    as_json: bool,
     expected: tuple[type[BaseException], ...],
 ) -> Any:
     """Run a command's coroutine; expected errors become clear messages, not tracebacks."""
@@ -62,14 +64,22 @@ def print_summary(summary: RunSummary) -> None:
     tasks = Table("task", "type", "status", "verdict", "confidence", "risk", title="Tasks")
     for t in summary.tasks:
         conf = "" if t["confidence"] is None else f"{t['confidence']:.2f}"
-        tasks.add_row(t["key"] or t["task_id"], t["task_type"], t["status"], t["verdict"] or "",
-                      conf, t["risk_category"] or "")
+        tasks.add_row(
+            t["key"] or t["task_id"],
+            t["task_type"],
+            t["status"],
+            t["verdict"] or "",
+            conf,
+            t["risk_category"] or "",
+        )
     console.print(tasks)
     posts = Table("post", "platform", "text", title=f"Published ({len(summary.published)})")
     for p in summary.published:
         posts.add_row(p["post_id"], p["platform"], p["text"][:90])
     console.print(posts)
-    print_reviews(summary.pending_reviews, title=f"Waiting for review ({len(summary.pending_reviews)})")
+    print_reviews(
+        summary.pending_reviews, title=f"Waiting for review ({len(summary.pending_reviews)})"
+    )
     for r in summary.rejected:
         console.print(f"[red]rejected[/] {r['key']}: {'; '.join(r['reasons'] or [])}")
     if summary.pending_reviews:
@@ -83,25 +93,42 @@ def print_reviews(rows: list[dict[str, Any]], *, title: str) -> None:
     """A table of review items."""
     table = Table("review", "task", "risk", "confidence", "expires", "text", title=title)
     for r in rows:
-        table.add_row(r["review_id"], r["task_id"], r["risk_category"], str(r["confidence"]),
-                      str(r["expires_at"])[:19], r["text"][:70])
+        table.add_row(
+            r["review_id"],
+            r["task_id"],
+            r["risk_category"],
+            str(r["confidence"]),
+            str(r["expires_at"])[:19],
+            r["text"][:70],
+        )
     console.print(table)
 
 
 def describe_event(node: str, update: dict[str, Any]) -> str | None:
     """A one-line progress message for a node update, or None to stay quiet."""
     if node == "load_context":
-        return f"loaded persona, {len(update.get('trends', []))} trends, " \
-               f"{len(update.get('mentions', []))} mentions"
+        return (
+            f"loaded persona, {len(update.get('trends', []))} trends, "
+            f"{len(update.get('mentions', []))} mentions"
+        )
     if node == "plan":
         return f"planned {len(update.get('tasks', {}))} tasks"
     if node == "judge":
         verdicts = update.get("verdicts", {})
-        return " ".join(f"judged {v.task_id}: {v.decision} ({v.confidence:.2f})"
-                        for v in verdicts.values()) or None
+        return (
+            " ".join(
+                f"judged {v.task_id}: {v.decision} ({v.confidence:.2f})" for v in verdicts.values()
+            )
+            or None
+        )
     if node == "commit":
-        return " ".join(f"published {p.platform} {p.external_id}" + (" (reused)" if p.reused else "")
-                        for p in update.get("published", {}).values()) or None
+        return (
+            " ".join(
+                f"published {p.platform} {p.external_id}" + (" (reused)" if p.reused else "")
+                for p in update.get("published", {}).values()
+            )
+            or None
+        )
     if node == "__interrupt__":
         return "paused for human review"
     return None

@@ -24,23 +24,32 @@ EXPECTED = (ReviewNotFound, AlreadyDecided, InvalidResumeValue, ValueError, Look
 def _row(r: dict[str, Any]) -> dict[str, Any]:
     item = r["item"]
     return {
-        "review_id": r["review_id"], "task_id": r["task_id"], "campaign_id": r["campaign_id"],
-        "status": r["status"], "risk_category": item["risk_category"],
-        "confidence": item["confidence_score"], "expires_at": str(r["expires_at"]),
-        "text": item["content_preview"]["text"], "reasons": item["reason_for_escalation"],
+        "review_id": r["review_id"],
+        "task_id": r["task_id"],
+        "campaign_id": r["campaign_id"],
+        "status": r["status"],
+        "risk_category": item["risk_category"],
+        "confidence": item["confidence_score"],
+        "expires_at": str(r["expires_at"]),
+        "text": item["content_preview"]["text"],
+        "reasons": item["reason_for_escalation"],
     }
 
 
 @app.command("list")
-def list_(tenant: TenantOpt, campaign: Annotated[str | None, typer.Option()] = None,
-          status: Annotated[str, typer.Option(help="pending, approve, edit, reject or all")] = "pending",
-          json_out: JsonOpt = False) -> None:
+def list_(
+    tenant: TenantOpt,
+    campaign: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[str, typer.Option(help="pending, approve, edit, reject or all")] = "pending",
+    json_out: JsonOpt = False,
+) -> None:
     """List reviews of your tenant."""
 
     async def main() -> list[dict[str, Any]]:
         async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
-            rows = await repo.list_reviews(conn, status=None if status == "all" else status,
-                                           campaign_id=campaign)
+            rows = await repo.list_reviews(
+                conn, status=None if status == "all" else status, campaign_id=campaign
+            )
         return [_row(r) for r in rows]
 
     rows = run_async(main, as_json=json_out, expected=EXPECTED)
@@ -69,28 +78,43 @@ def show(review_id: str, tenant: TenantOpt, json_out: JsonOpt = False) -> None:
 def _decide(review_id: str, tenant: str, decision: ReviewDecision, json_out: bool) -> None:
     async def main() -> RunSummary:
         async with open_services() as svc:
-            return await resume_review(svc, tenant_id=tenant, review_id=review_id, decision=decision)
+            return await resume_review(
+                svc, tenant_id=tenant, review_id=review_id, decision=decision
+            )
 
     summary = run_async(main, as_json=json_out, expected=EXPECTED)
     emit_json(summary.as_dict()) if json_out else print_summary(summary)
 
 
 @app.command()
-def approve(review_id: str, tenant: TenantOpt, user: UserOpt = None, json_out: JsonOpt = False) -> None:
+def approve(
+    review_id: str, tenant: TenantOpt, user: UserOpt = None, json_out: JsonOpt = False
+) -> None:
     """Approve: the item is published exactly once."""
     _decide(review_id, tenant, ReviewDecision(decision="approve", user_id=user), json_out)
 
 
 @app.command()
-def edit(review_id: str, tenant: TenantOpt, text: Annotated[str, typer.Option(help="New text.")],
-         user: UserOpt = None, json_out: JsonOpt = False) -> None:
+def edit(
+    review_id: str,
+    tenant: TenantOpt,
+    text: Annotated[str, typer.Option(help="New text.")],
+    user: UserOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Replace the text, then publish it."""
     _decide(review_id, tenant, ReviewDecision(decision="edit", text=text, user_id=user), json_out)
 
 
 @app.command()
-def reject(review_id: str, tenant: TenantOpt,
-           reason: Annotated[str, typer.Option(help="Why; it reaches the replanner.")],
-           user: UserOpt = None, json_out: JsonOpt = False) -> None:
+def reject(
+    review_id: str,
+    tenant: TenantOpt,
+    reason: Annotated[str, typer.Option(help="Why; it reaches the replanner.")],
+    user: UserOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Reject with a reason; nothing is published."""
-    _decide(review_id, tenant, ReviewDecision(decision="reject", reason=reason, user_id=user), json_out)
+    _decide(
+        review_id, tenant, ReviewDecision(decision="reject", reason=reason, user_id=user), json_out
+    )

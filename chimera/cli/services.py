@@ -23,8 +23,11 @@ def start(json_out: JsonOpt = False) -> None:
         endpoints = bootstrap(settings)
     except svc.ServiceError as exc:
         fail(str(exc), as_json=json_out, code=1)
-    info = {"postgres": "embedded" if endpoints.embedded_pg else "external",
-            "redis": endpoints.redis, "home": str(settings.home)}
+    info = {
+        "postgres": "embedded" if endpoints.embedded_pg else "external",
+        "redis": endpoints.redis,
+        "home": str(settings.home),
+    }
     emit_json(info) if json_out else console.print(f"[green]services ready[/] {info}")
 
 
@@ -32,7 +35,9 @@ def start(json_out: JsonOpt = False) -> None:
 def stop(json_out: JsonOpt = False) -> None:
     """Stop the embedded servers of this CHIMERA_HOME (external ones are never touched)."""
     stopped = svc.stop_services(Settings())
-    emit_json({"stopped": stopped}) if json_out else console.print(f"stopped: {stopped or 'nothing'}")
+    emit_json({"stopped": stopped}) if json_out else console.print(
+        f"stopped: {stopped or 'nothing'}"
+    )
 
 
 @app.command()

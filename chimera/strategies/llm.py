@@ -12,13 +12,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import PydanticOutputParser
 from pydantic import BaseModel, Field
 
-from state.contracts import CaptionPayload, Task
-from state.persona import Persona
-from state.plan import TaskDAG
-
 from chimera.strategies import prompts
 from chimera.strategies.base import PlanRequest, Score
 from chimera.strategies.writer import limit_for
+from state.contracts import CaptionPayload, Task
+from state.persona import Persona
+from state.plan import TaskDAG
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,10 +38,8 @@ class JudgeScore(BaseModel):
     sensitive_topics: list[str] = []
 
 
-async def _ask(
-    model: BaseChatModel, template: str, schema: type[M], **values: object
-) -> M:
-    parser = PydanticOutputParser(pydantic_object=schema)
+async def _ask(model: BaseChatModel, template: str, schema: type[M], **values: object) -> M:
+    parser: PydanticOutputParser[M] = PydanticOutputParser(pydantic_object=schema)
     prompt = template.format(format_instructions=parser.get_format_instructions(), **values)
     message = await model.ainvoke(prompt)
     return parser.parse(str(message.content))
@@ -58,11 +55,17 @@ class LlmPlanner:
         """Ask the model for a TaskDAG."""
         p = request.persona
         return await _ask(
-            self.model, prompts.PLANNER, TaskDAG,
-            name=p.name, handle=p.handle, persona=p.body[:4000], goal=request.goal,
+            self.model,
+            prompts.PLANNER,
+            TaskDAG,
+            name=p.name,
+            handle=p.handle,
+            persona=p.body[:4000],
+            goal=request.goal,
             trends=[t.keyword for t in request.trends],
             mentions=[m.model_dump() for m in request.mentions[: request.context.max_replies]],
-            rejections=[r.reason for r in request.rejections], platforms=p.platforms,
+            rejections=[r.reason for r in request.rejections],
+            platforms=p.platforms,
             max_tasks=request.context.max_tasks,
         )
 
@@ -77,14 +80,26 @@ class LlmWriter:
         """Ask the model for a draft."""
         platform = task.params.get("platform", persona.platforms[0])
         draft = await _ask(
-            self.model, prompts.WRITER, Draft,
-            name=persona.name, handle=persona.handle, voice=persona.voice, tone=persona.tone_notes,
-            forbidden=persona.forbidden_topics, label=persona.disclosure.label, platform=platform,
-            limit=limit_for(platform), task_type=task.task_type, goal=task.goal.goal_description,
-            angle=task.params.get("angle", ""), mention=task.params.get("mention_text", ""),
+            self.model,
+            prompts.WRITER,
+            Draft,
+            name=persona.name,
+            handle=persona.handle,
+            voice=persona.voice,
+            tone=persona.tone_notes,
+            forbidden=persona.forbidden_topics,
+            label=persona.disclosure.label,
+            platform=platform,
+            limit=limit_for(platform),
+            task_type=task.task_type,
+            goal=task.goal.goal_description,
+            angle=task.params.get("angle", ""),
+            mention=task.params.get("mention_text", ""),
         )
         return CaptionPayload(
-            text=draft.text, platform=platform, hashtags=draft.hashtags[:30],
+            text=draft.text,
+            platform=platform,
+            hashtags=draft.hashtags[:30],
             reply_to_id=task.params.get("mention_id"),
         )
 
@@ -100,10 +115,18 @@ class LlmScorer:
     ) -> Score:
         """Ask the model for a score."""
         out = await _ask(
-            self.model, prompts.JUDGE, JudgeScore,
-            name=persona.name, voice=persona.voice, forbidden=persona.forbidden_topics,
-            goal=task.goal.goal_description, criteria=task.goal.success_criteria,
-            platform=payload.platform, text=payload.text, source=source_text or "-",
+            self.model,
+            prompts.JUDGE,
+            JudgeScore,
+            name=persona.name,
+            voice=persona.voice,
+            forbidden=persona.forbidden_topics,
+            goal=task.goal.goal_description,
+            criteria=task.goal.success_criteria,
+            platform=payload.platform,
+            text=payload.text,
+            source=source_text or "-",
         )
-        return Score(out.confidence, out.risk_category.lower(), out.reasons[:10],
-                     out.sensitive_topics[:10])
+        return Score(
+            out.confidence, out.risk_category.lower(), out.reasons[:10], out.sensitive_topics[:10]
+        )

@@ -7,10 +7,9 @@ rejection reason; rejected replies are not retried.
 
 from __future__ import annotations
 
+from chimera.strategies.base import PlanRequest
 from state.contracts import Priority, TaskType
 from state.plan import PlannedTask, TaskDAG
-
-from chimera.strategies.base import PlanRequest
 
 
 class TemplatePlanner:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import math
 
-from state.context import Context
-from state.contracts import Artifact
-from state.persona import Persona
-from state.records import Verdict
-
 from chimera.strategies.base import Score
 from chimera.strategies.routing import route
 from chimera.strategies.topics import SENSITIVE_DEFAULT, looks_like_injection, topics_in
 from chimera.strategies.writer import limit_for
+from state.context import Context
+from state.contracts import Artifact
+from state.persona import Persona
+from state.records import Verdict
 
 
 def _valid(score: float) -> bool:
@@ -45,15 +44,24 @@ def assess(artifact: Artifact, persona: Persona, soft: Score, ctx: Context) -> V
         confidence, risk = min(confidence, 0.3), "prompt_injection_high"
         reasons.append("Source text tries to instruct the agent; treated as data.")
     sensitive_names = tuple(dict.fromkeys([*SENSITIVE_DEFAULT, *persona.sensitive_topics]))
-    sensitive = list(dict.fromkeys(
-        [*soft.sensitive_topics, *topics_in(text, sensitive_names), *topics_in(source, sensitive_names)]
-    ))
+    sensitive = list(
+        dict.fromkeys(
+            [
+                *soft.sensitive_topics,
+                *topics_in(text, sensitive_names),
+                *topics_in(source, sensitive_names),
+            ]
+        )
+    )
     if sensitive and "high" not in risk:
         risk = f"{sensitive[0].replace(' ', '_')}_medium"
         reasons.append(f"Sensitive topic ({', '.join(sensitive)}) always needs a human.")
     decision = route(
-        confidence, risk, sensitive=bool(sensitive),
-        approve_threshold=ctx.approve_threshold, review_threshold=ctx.review_threshold,
+        confidence,
+        risk,
+        sensitive=bool(sensitive),
+        approve_threshold=ctx.approve_threshold,
+        review_threshold=ctx.review_threshold,
     )
     if decision == "review" and confidence < ctx.approve_threshold and not sensitive:
         reasons.append("Confidence below auto-approval threshold for this campaign.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from chimera.strategies.base import Score
 from state.contracts import CaptionPayload, Task
 from state.persona import Persona
 
-from chimera.strategies.base import Score
-
 _WORD = re.compile(r"[a-z]{4,}")
-_STOP = frozenset({"with", "that", "this", "from", "your", "have", "into", "their", "about", "will"})
+_STOP = frozenset(
+    {"with", "that", "this", "from", "your", "have", "into", "their", "about", "will"}
+)
 
 
 def content_words(text: str) -> set[str]:
@@ -37,5 +38,9 @@ class HeuristicScorer:
             if not content_words(task.goal.goal_description) & content_words(payload.text):
                 confidence -= 0.12
                 reasons.append("Draft does not reflect the campaign goal.")
-        return Score(confidence=confidence, risk_category="brand_safety_low", reasons=reasons,
-                     sensitive_topics=[])
+        return Score(
+            confidence=confidence,
+            risk_category="brand_safety_low",
+            reasons=reasons,
+            sensitive_topics=[],
+        )

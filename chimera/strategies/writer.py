@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+from chimera.strategies.topics import looks_like_injection, topics_in
 from state.contracts import CaptionPayload, Task, TaskType
 from state.persona import Persona
-
-from chimera.strategies.topics import looks_like_injection, topics_in
 
 PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
 DEFAULT_LIMIT = 2200
@@ -66,7 +65,9 @@ class TemplateWriter:
                 " from me. The pieces are made to be worn and loved."
             )
         else:
-            body = f"Thank you! {_pick(persona.voice_words or ['so glad'], task.task_id).capitalize()}"
+            body = (
+                f"Thank you! {_pick(persona.voice_words or ['so glad'], task.task_id).capitalize()}"
+            )
             body += f" — {persona.call_to_action}"
         text = _fit(f"{author} {body}".strip(), persona.disclosure.label, limit_for(platform))
         return CaptionPayload(

@@ -7,6 +7,7 @@ resource; unscoped entries apply to every resource.
 from __future__ import annotations
 
 import asyncio
+import calendar
 import html
 import re
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ def _timestamp(entry: Any) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime(*parsed[:6], tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(calendar.timegm(parsed), UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_feed(raw: bytes | str, source: str) -> list[dict[str, Any]]:

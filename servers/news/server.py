@@ -2,7 +2,6 @@
 
 import json
 import re
-from typing import Any
 
 import httpx
 from mcp.server.fastmcp import Context, FastMCP
@@ -11,7 +10,9 @@ from chimera.settings import Settings
 from servers.news.feeds import load_items, sources_for
 from servers.runtime import InvalidArgument, NotFound, Transient, caller, serve
 
-mcp = FastMCP("news", instructions="Niche news items from RSS/Atom feeds, per region and topic.",
+mcp = FastMCP(
+    "news",
+    instructions="Niche news items from RSS/Atom feeds, per region and topic.",
     log_level="WARNING",
 )
 _SLUG = re.compile(r"^[a-z0-9-]{2,40}$")

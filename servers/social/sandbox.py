@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
-from chimera.db import tenant_tx
+from chimera.db import Pool, tenant_tx
 from servers.runtime import Conflict, InvalidArgument, NotFound, payload_hash
 
 MENTIONS = Path(__file__).resolve().parent / "mentions"
@@ -29,8 +28,13 @@ def _post_id(tenant_id: str, key: str) -> str:
 
 
 async def publish(
-    pool: AsyncConnectionPool, tenant_id: str, key: str, tool: str, post: dict[str, Any],
-    *, latency_s: float = 0.0,
+    pool: Pool,
+    tenant_id: str,
+    key: str,
+    tool: str,
+    post: dict[str, Any],
+    *,
+    latency_s: float = 0.0,
 ) -> dict[str, Any]:
     """Publish `post` once per `(tenant_id, key)`; a repeat returns the first result.
 
@@ -40,11 +44,14 @@ async def publish(
         await asyncio.sleep(latency_s)
     limit = PLATFORM_LIMITS.get(post["platform"], 5000)
     if len(post["text"]) > limit:
-        raise InvalidArgument(f"text is {len(post['text'])} chars; {post['platform']} allows {limit}")
+        raise InvalidArgument(
+            f"text is {len(post['text'])} chars; {post['platform']} allows {limit}"
+        )
     digest = payload_hash({"tool": tool, **post})
     async with tenant_tx(pool, tenant_id) as conn:
         claimed = await conn.execute(
-            "INSERT INTO social_idempotency (tenant_id, idempotency_key, tool, payload_hash, result)"
+            "INSERT INTO social_idempotency"
+            " (tenant_id, idempotency_key, tool, payload_hash, result)"
             " VALUES (%s, %s, %s, %s, '{}') ON CONFLICT DO NOTHING RETURNING 1",
             (tenant_id, key, tool, digest),
         )
@@ -62,7 +69,8 @@ async def publish(
             return {**row["result"], "duplicate": True}
         result = await _insert_post(conn, tenant_id, key, post)
         await conn.execute(
-            "UPDATE social_idempotency SET result = %s WHERE tenant_id = %s AND idempotency_key = %s",
+            "UPDATE social_idempotency SET result = %s"
+            " WHERE tenant_id = %s AND idempotency_key = %s",
             (Jsonb(result), tenant_id, key),
         )
     return {**result, "duplicate": False}
@@ -104,11 +112,13 @@ async def _insert_post(conn: Any, tenant_id: str, key: str, post: dict[str, Any]
 
 
 async def recent_mentions(
-    pool: AsyncConnectionPool, tenant_id: str, agent_id: str, limit: int = 20
+    pool: Pool, tenant_id: str, agent_id: str, limit: int = 20
 ) -> list[dict[str, Any]]:
     """Mentions of the agent, newest first; the bundled sample is seeded on first read."""
     async with tenant_tx(pool, tenant_id) as conn:
-        owns = await (await conn.execute("SELECT 1 FROM agents WHERE id = %s", (agent_id,))).fetchone()
+        owns = await (
+            await conn.execute("SELECT 1 FROM agents WHERE id = %s", (agent_id,))
+        ).fetchone()
         if owns is None:
             raise NotFound(f"agent {agent_id!r} not found")
         sample = MENTIONS / f"{agent_id}.json"
@@ -119,8 +129,14 @@ async def recent_mentions(
                     " author_handle, text, in_reply_to_post_id, created_at)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                     (
-                        m["mention_id"], tenant_id, agent_id, m["platform"], m["author_handle"],
-                        m["text"], m.get("in_reply_to_post_id"), m["created_at"],
+                        m["mention_id"],
+                        tenant_id,
+                        agent_id,
+                        m["platform"],
+                        m["author_handle"],
+                        m["text"],
+                        m.get("in_reply_to_post_id"),
+                        m["created_at"],
                     ),
                 )
         rows = await (

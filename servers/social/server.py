@@ -1,5 +1,8 @@
-"""The social MCP server: platform-neutral `post_content` plus X-style `post_tweet` and
-`reply_to_tweet`, and the resource `twitter://mentions/recent`. Backed by the sandbox platform."""
+"""The social MCP server, backed by the sandbox platform.
+
+Platform-neutral `post_content`, X-style `post_tweet` and `reply_to_tweet`, and the resource
+`twitter://mentions/recent`.
+"""
 
 import json
 from typing import Annotated, Any
@@ -64,7 +67,11 @@ async def post_content(
         raise InvalidArgument("disclosure.ai_generated must be true for agent content")
     server = deps(ctx)
     return await sandbox.publish(
-        server.pool, tenant_id, idempotency_key, "post_content", _post(payload),
+        server.pool,
+        tenant_id,
+        idempotency_key,
+        "post_content",
+        _post(payload),
         latency_s=server.settings.sandbox_latency_ms / 1000,
     )
 

@@ -11,7 +11,9 @@ from tests.conftest import ETHIOPIA
 from tests.helpers import platform_posts, scalar
 
 
-async def test_campaign_publishes_posts_and_escalates_the_finance_reply(svc: Services, goal: str) -> None:
+async def test_campaign_publishes_posts_and_escalates_the_finance_reply(
+    svc: Services, goal: str
+) -> None:
     """specs/functional.md §2, specs/technical.md §5.1"""
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     assert summary.state == "paused"
@@ -24,7 +26,9 @@ async def test_campaign_publishes_posts_and_escalates_the_finance_reply(svc: Ser
     assert all("#AIcreator" in p["text"] for p in posts)
 
 
-async def test_running_the_same_campaign_again_publishes_nothing_twice(svc: Services, goal: str) -> None:
+async def test_running_the_same_campaign_again_publishes_nothing_twice(
+    svc: Services, goal: str
+) -> None:
     """specs/functional.md §2, specs/technical.md §5.6"""
     first = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     again = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
@@ -34,7 +38,9 @@ async def test_running_the_same_campaign_again_publishes_nothing_twice(svc: Serv
     assert len(posts) == len(first.published)
 
 
-async def test_a_new_run_after_a_finished_one_reuses_every_recorded_side_effect(svc: Services) -> None:
+async def test_a_new_run_after_a_finished_one_reuses_every_recorded_side_effect(
+    svc: Services,
+) -> None:
     """specs/technical.md §5.6"""
     goal = "Celebrate local weavers with the summer drop."
     campaign = default_campaign_id(ETHIOPIA, goal) + "-again"
@@ -43,17 +49,23 @@ async def test_a_new_run_after_a_finished_one_reuses_every_recorded_side_effect(
 
     first = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal, campaign_id=campaign)
     for review in first.pending_reviews:
-        await resume_review(svc, tenant_id="tenant-xyz", review_id=review["review_id"],
-                            decision=ReviewDecision(decision="approve"))
+        await resume_review(
+            svc,
+            tenant_id="tenant-xyz",
+            review_id=review["review_id"],
+            decision=ReviewDecision(decision="approve"),
+        )
     before = await platform_posts(svc, "tenant-xyz", campaign)
     second = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal, campaign_id=campaign)
     assert second.thread_id != first.thread_id and second.state == "done"
     after = await platform_posts(svc, "tenant-xyz", campaign)
     assert [p["post_id"] for p in after] == [p["post_id"] for p in before]
     reused = await scalar(
-        svc, "tenant-xyz",
+        svc,
+        "tenant-xyz",
         "SELECT count(*) FROM audit_log WHERE thread_id = %s AND event = 'side_effect'"
-        " AND (detail->>'reused')::bool", second.thread_id,
+        " AND (detail->>'reused')::bool",
+        second.thread_id,
     )
     assert reused == len(before)
 
@@ -69,7 +81,8 @@ async def test_every_step_of_a_run_is_in_the_audit_log(svc: Services, goal: str)
     """specs/_meta.md §2.5"""
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     events = await scalar(
-        svc, "tenant-xyz",
+        svc,
+        "tenant-xyz",
         "SELECT array_agg(DISTINCT event ORDER BY event) FROM audit_log WHERE thread_id = %s",
         summary.thread_id,
     )

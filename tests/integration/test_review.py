@@ -7,7 +7,13 @@ import asyncio
 import pytest
 
 from chimera.app import Services
-from chimera.runner import AlreadyDecided, ReviewNotFound, compile_graph, resume_review, run_campaign
+from chimera.runner import (
+    AlreadyDecided,
+    ReviewNotFound,
+    compile_graph,
+    resume_review,
+    run_campaign,
+)
 from chimera.summary import RunSummary
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
@@ -26,14 +32,19 @@ async def test_approving_a_review_publishes_it_exactly_once(svc: Services, goal:
     """specs/functional.md §3, specs/technical.md §5.5"""
     summary, review_id = await paused_run(svc, goal)
     before = len(await platform_posts(svc, TENANT, summary.campaign_id))
-    done = await resume_review(svc, tenant_id=TENANT, review_id=review_id,
-                               decision=ReviewDecision(decision="approve", user_id="user-rev-1"))
+    done = await resume_review(
+        svc,
+        tenant_id=TENANT,
+        review_id=review_id,
+        decision=ReviewDecision(decision="approve", user_id="user-rev-1"),
+    )
     assert done.state == "done" and not done.pending_reviews
     posts = await platform_posts(svc, TENANT, summary.campaign_id)
     assert len(posts) == before + 1
     with pytest.raises(AlreadyDecided, match="already decided"):
-        await resume_review(svc, tenant_id=TENANT, review_id=review_id,
-                            decision=ReviewDecision(decision="approve"))
+        await resume_review(
+            svc, tenant_id=TENANT, review_id=review_id, decision=ReviewDecision(decision="approve")
+        )
     assert len(await platform_posts(svc, TENANT, summary.campaign_id)) == before + 1
     user = await scalar(svc, TENANT, "SELECT user_id FROM reviews WHERE review_id = %s", review_id)
     assert user == "user-rev-1"
@@ -58,18 +69,28 @@ async def test_an_edit_publishes_the_edited_text(svc: Services, goal: str) -> No
     """specs/functional.md §3"""
     summary, review_id = await paused_run(svc, goal)
     text = "Thanks for asking! I talk style, not money. #AIcreator"
-    await resume_review(svc, tenant_id=TENANT, review_id=review_id,
-                        decision=ReviewDecision(decision="edit", text=text))
+    await resume_review(
+        svc,
+        tenant_id=TENANT,
+        review_id=review_id,
+        decision=ReviewDecision(decision="edit", text=text),
+    )
     posts = await platform_posts(svc, TENANT, summary.campaign_id)
     assert text in [p["text"] for p in posts]
 
 
-async def test_a_rejection_publishes_nothing_and_records_the_reason(svc: Services, goal: str) -> None:
+async def test_a_rejection_publishes_nothing_and_records_the_reason(
+    svc: Services, goal: str
+) -> None:
     """specs/functional.md §3, specs/technical.md §5.8"""
     summary, review_id = await paused_run(svc, goal)
     before = len(await platform_posts(svc, TENANT, summary.campaign_id))
-    done = await resume_review(svc, tenant_id=TENANT, review_id=review_id,
-                               decision=ReviewDecision(decision="reject", reason="off-brand"))
+    done = await resume_review(
+        svc,
+        tenant_id=TENANT,
+        review_id=review_id,
+        decision=ReviewDecision(decision="reject", reason="off-brand"),
+    )
     assert len(await platform_posts(svc, TENANT, summary.campaign_id)) == before
     assert [r["status"] for r in done.rejected] == ["rejected"]
     state = await compile_graph(svc).aget_state({"configurable": {"thread_id": summary.thread_id}})
@@ -78,10 +99,14 @@ async def test_a_rejection_publishes_nothing_and_records_the_reason(svc: Service
 
 async def test_another_tenant_cannot_see_or_approve_a_review(svc: Services, goal: str) -> None:
     """specs/functional.md §5, specs/technical.md §3.2"""
-    summary, review_id = await paused_run(svc, goal)
+    _, review_id = await paused_run(svc, goal)
     with pytest.raises(ReviewNotFound):
-        await resume_review(svc, tenant_id="tenant-abc", review_id=review_id,
-                            decision=ReviewDecision(decision="approve"))
+        await resume_review(
+            svc,
+            tenant_id="tenant-abc",
+            review_id=review_id,
+            decision=ReviewDecision(decision="approve"),
+        )
     status = await scalar(svc, TENANT, "SELECT status FROM reviews WHERE review_id = %s", review_id)
     assert status == "pending"
 
@@ -101,8 +126,9 @@ async def test_an_invalid_resume_value_is_refused_with_a_reason_and_the_review_s
     assert status == "pending"
     again = (await graph.aget_state(config)).interrupts
     assert len(again) == 1 and "resume value must be" in again[0].value["error"]
-    done = await resume_review(svc, tenant_id=TENANT, review_id=review_id,
-                               decision=ReviewDecision(decision="approve"))
+    done = await resume_review(
+        svc, tenant_id=TENANT, review_id=review_id, decision=ReviewDecision(decision="approve")
+    )
     assert done.state == "done"
 
 

@@ -1,0 +1,90 @@
+"""A run killed with SIGKILL mid-fan-out continues from its checkpoint.
+
+Nothing is lost and nothing is published twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from chimera.app import Services
+from chimera.runner import compile_graph, run_campaign
+from chimera.settings import REPO_ROOT, Settings
+from tests.conftest import ETHIOPIA, subprocess_env
+from tests.helpers import platform_posts, scalar
+
+pytestmark = pytest.mark.slow
+GOAL = "Promote the new Ethiopian summer fashion line on TikTok (crash test)."
+CAMPAIGN = "cmp-crash-recovery"
+
+
+async def wait_for(predicate, timeout_s: float):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := await predicate():
+            return value
+        await asyncio.sleep(0.05)
+    raise TimeoutError("condition not reached")
+
+
+async def test_a_killed_run_resumes_from_its_checkpoint_without_duplicates(
+    svc: Services, settings: Settings
+) -> None:
+    """specs/technical.md §5.7, §5.6"""
+    env = subprocess_env(settings, CHIMERA_SANDBOX_LATENCY_MS="800")
+    cmd = [
+        sys.executable,
+        "-m",
+        "chimera",
+        "run",
+        "--agent",
+        ETHIOPIA,
+        "--goal",
+        GOAL,
+        "--campaign",
+        CAMPAIGN,
+        "--json",
+    ]
+    proc = await asyncio.create_subprocess_exec(
+        *cmd,
+        cwd=REPO_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        async def first_post() -> bool:
+            return bool(await platform_posts(svc, "tenant-xyz", CAMPAIGN))
+
+        await wait_for(first_post, timeout_s=90)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        await asyncio.wait_for(proc.wait(), timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    graph = compile_graph(svc)
+    thread_id = await scalar(
+        svc, "tenant-xyz", "SELECT thread_id FROM threads WHERE campaign_id = %s", CAMPAIGN
+    )
+    killed = await graph.aget_state({"configurable": {"thread_id": thread_id}})
+    assert killed.next, "the killed run must have unfinished work"
+
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=GOAL, campaign_id=CAMPAIGN)
+    assert summary.thread_id == thread_id
+    assert "Continued" in summary.note
+    assert summary.state == "paused" and len(summary.pending_reviews) == 1
+    posts = await platform_posts(svc, "tenant-xyz", CAMPAIGN)
+    task_ids = [p["task_id"] for p in posts]
+    assert len(task_ids) == len(set(task_ids)), "a task was published twice"
+    done = [t for t in summary.tasks if t["status"] == "done"]
+    assert sorted(task_ids) == sorted(t["task_id"] for t in done)
+    assert len(posts) == 4

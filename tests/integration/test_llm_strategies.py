@@ -1,0 +1,93 @@
+"""The LLM strategy path end to end, with a scripted chat model (no model requests in tests)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from chimera.app import Services
+from chimera.runner import compile_graph, run_campaign
+from chimera.strategies.registry import StrategyCache
+from tests.conftest import ETHIOPIA
+from tests.fakes import ScriptedChatModel
+from tests.helpers import platform_posts
+
+PLAN = {
+    "rationale": "one post, one reply",
+    "tasks": [
+        {
+            "key": "hero-post",
+            "task_type": "publish_post",
+            "priority": "high",
+            "params": {"platform": "tiktok", "angle": "summer streetwear"},
+        },
+        {
+            "key": "thank-lulit",
+            "task_type": "reply_comment",
+            "depends_on": ["hero-post"],
+            "params": {
+                "platform": "tiktok",
+                "mention_id": "mention-eth-008",
+                "author": "@lulit.shops",
+                "mention_text": "Which sizes does the summer drop come in?",
+            },
+        },
+    ],
+}
+
+
+def script(prompt: str) -> str:
+    if prompt.startswith("You plan"):
+        return json.dumps(PLAN)
+    if prompt.startswith("You write"):
+        return json.dumps(
+            {
+                "text": "Summer streetwear, woven in Addis. Slay! #AIcreator",
+                "hashtags": ["#EthiopiaFashion"],
+            }
+        )
+    return json.dumps(
+        {
+            "confidence": 0.93,
+            "risk_category": "brand_safety_low",
+            "reasons": ["On voice and on goal."],
+        }
+    )
+
+
+async def test_llm_planner_writer_and_judge_produce_the_same_contracts(svc: Services) -> None:
+    """specs/technical.md §5.2, §5.4"""
+    model = ScriptedChatModel(script=script)
+    llm = replace(svc, strategies=StrategyCache(None, model))
+    summary = await run_campaign(
+        llm, agent_id=ETHIOPIA, goal="Launch the summer streetwear drop", campaign_id="cmp-llm-path"
+    )
+    assert summary.state == "done"
+    assert {t["key"] for t in summary.tasks} == {"hero-post", "thank-lulit"}
+    posts = await platform_posts(svc, "tenant-xyz", "cmp-llm-path")
+    assert [p["text"] for p in posts] == ["Summer streetwear, woven in Addis. Slay! #AIcreator"] * 2
+    assert posts[1]["reply_to_id"] == "mention-eth-008"
+    state = await compile_graph(llm).aget_state({"configurable": {"thread_id": summary.thread_id}})
+    artifact = next(iter(state.values["artifacts"].values()))
+    assert artifact.generation_metadata.model.startswith("llm-writer:")
+    assert any(p.startswith("You review") for p in model.prompts)
+
+
+async def test_hard_policy_rules_override_a_confident_llm_judge(svc: Services) -> None:
+    """specs/technical.md §2.7, §5.4"""
+
+    def politics(prompt: str) -> str:
+        if prompt.startswith("You write"):
+            return json.dumps({"text": "Vote in the election, then shop the drop! #AIcreator"})
+        return script(prompt)
+
+    llm = replace(svc, strategies=StrategyCache(None, ScriptedChatModel(script=politics)))
+    summary = await run_campaign(
+        llm,
+        agent_id=ETHIOPIA,
+        goal="Launch the summer streetwear drop",
+        campaign_id="cmp-llm-politics",
+    )
+    verdicts = {t["key"]: (t["verdict"], t["risk_category"]) for t in summary.tasks}
+    assert verdicts["hero-post"] == ("reject", "brand_safety_high")
+    assert await platform_posts(svc, "tenant-xyz", "cmp-llm-politics") == []
