@@ -34,14 +34,23 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="name", required=True)
     fan = sub.add_parser("fanout", help="W1: fan-out engine overhead, ours / bare LangGraph")
     fan.add_argument("--sizes", type=sizes, default=[10, 100, 1000], help="fan-out widths N")
-    fan.add_argument("--repeat", type=positive, default=5,
-                     help="timed runs per variant (capped at 3 for N >= 1000)")
+    fan.add_argument(
+        "--repeat",
+        type=positive,
+        default=5,
+        help="timed runs per variant (capped at 3 for N >= 5000)",
+    )
     mcp = sub.add_parser("mcp", help="MCP call through the host vs a raw ClientSession")
     mcp.add_argument("--calls", type=positive, default=200, help="host and raw calls each")
-    mcp.add_argument("--per-call", type=int, default=10,
-                     help="adapter session-per-call calls (each spawns a server; 0 skips)")
-    mcp.add_argument("--repeat", type=positive, default=10,
-                     help="interleaved rounds the calls are split into")
+    mcp.add_argument(
+        "--per-call",
+        type=int,
+        default=10,
+        help="adapter session-per-call calls (each spawns a server; 0 skips)",
+    )
+    mcp.add_argument(
+        "--repeat", type=positive, default=10, help="interleaved rounds the calls are split into"
+    )
     return root
 
 

@@ -15,11 +15,12 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from langchain_core.tools import BaseTool
 from langchain_mcp_adapters.client import MultiServerMCPClient
+from langchain_mcp_adapters.sessions import Connection
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
@@ -43,8 +44,10 @@ Call = Callable[[], Awaitable[Any]]
 async def raw_session(connection: dict[str, Any]) -> AsyncIterator[ClientSession]:
     """A persistent raw stdio session to the server, started exactly as the host starts it."""
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", f"servers.{SERVER}"],
-        env=connection["env"], cwd=str(REPO_ROOT),
+        command=sys.executable,
+        args=["-m", f"servers.{SERVER}"],
+        env=connection["env"],
+        cwd=str(REPO_ROOT),
     )
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
@@ -82,7 +85,7 @@ def per_call(tool: BaseTool) -> Call:
     return call
 
 
-async def adapter_tool(connection: dict[str, Any]) -> BaseTool:
+async def adapter_tool(connection: Connection) -> BaseTool:
     """The `post_tweet` tool as `MultiServerMCPClient.get_tools()` returns it by default."""
     client = MultiServerMCPClient({SERVER: connection})
     tools = await client.get_tools(server_name=SERVER)
@@ -102,14 +105,15 @@ def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-async def interleave(calls: dict[str, Call], counts: dict[str, int], rounds: int
-                     ) -> dict[str, list[float]]:
+async def interleave(
+    calls: dict[str, Call], counts: dict[str, int], rounds: int
+) -> dict[str, list[float]]:
     """Rounds of each variant in turn (order rotated every round) so drift hits all alike."""
     samples: dict[str, list[float]] = {name: [] for name in calls}
     plan = {name: split(counts[name], rounds) for name in calls}
     names = list(calls)
     for r in range(rounds):
-        order = names[r % len(names):] + names[: r % len(names)]
+        order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
             await time_calls(calls[name], plan[name][r], samples[name])
     return samples
@@ -138,7 +142,8 @@ def ratios(table: dict[str, dict[str, float]], base: str = "raw") -> dict[str, d
     """Each variant's p50/p95/mean divided by the raw session's."""
     return {
         f"{name}/{base}": {k: row[k] / table[base][k] for k in ("p50_ms", "p95_ms", "mean_ms")}
-        for name, row in table.items() if name != base
+        for name, row in table.items()
+        if name != base
     }
 
 
@@ -159,7 +164,7 @@ async def measure(calls_n: int, per_call_n: int, rounds: int) -> dict[str, Any]:
             calls: dict[str, Call] = {"host": host_call(svc), "raw": raw_call(session)}
             counts = {"host": calls_n, "raw": calls_n}
             if per_call_n > 0:
-                calls["per-call"] = per_call(await adapter_tool(connection))
+                calls["per-call"] = per_call(await adapter_tool(cast(Connection, connection)))
                 counts["per-call"] = per_call_n
             await warm_up(calls)
             samples = await interleave(calls, counts, min(rounds, calls_n))
@@ -172,26 +177,34 @@ def format_table(result: dict[str, Any]) -> str:
     head = f"{'variant':<10} {'calls':>5} {'p50_ms':>9} {'p95_ms':>9} {'mean_ms':>9} {'min_ms':>9}"
     lines = [head, "-" * len(head)]
     for name, row in result["variants"].items():
-        lines.append(f"{name:<10} {row['calls']:>5} {row['p50_ms']:>9.3f} {row['p95_ms']:>9.3f}"
-                     f" {row['mean_ms']:>9.3f} {row['min_ms']:>9.3f}")
+        lines.append(
+            f"{name:<10} {row['calls']:>5} {row['p50_ms']:>9.3f} {row['p95_ms']:>9.3f}"
+            f" {row['mean_ms']:>9.3f} {row['min_ms']:>9.3f}"
+        )
     lines.append("")
     lines.append(f"{'ratio':<16} {'p50':>8} {'p95':>8} {'mean':>8}")
     for name, row in result["ratios"].items():
-        flag = ("  target <= 1.5: " + ("ok" if row["p50_ms"] <= 1.5 else "OVER")
-                if name.startswith("host") else "")
-        lines.append(f"{name:<16} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} {row['mean_ms']:>8.2f}"
-                     f"{flag}")
+        flag = (
+            "  target <= 1.5: " + ("ok" if row["p50_ms"] <= 1.5 else "OVER")
+            if name.startswith("host")
+            else ""
+        )
+        lines.append(
+            f"{name:<16} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} {row['mean_ms']:>8.2f}{flag}"
+        )
     return "\n".join(lines)
 
 
 def main(calls_n: int, per_call_n: int, rounds: int) -> dict[str, Any]:
-    """Run the benchmark, print the table; returns the JSON document."""
+    """Run the benchmark and print the table; returns the JSON document to write."""
     started = time.perf_counter()
     result = anyio.run(measure, calls_n, per_call_n, rounds)
     print(format_table(result))
     if per_call_n > 0:
-        print(f"per-call = langchain_mcp_adapters default (new session + server process per call),"
-              f" only {per_call_n} calls.")
+        print(
+            f"per-call = langchain_mcp_adapters default (new session + server process per call),"
+            f" only {per_call_n} calls."
+        )
     return {
         "benchmark": "mcp",
         "target": "host <= 1.5x raw persistent ClientSession (ARCHITECTURE §9)",

@@ -63,9 +63,6 @@ class Settings(BaseSettings):
     )
     mcp_call_timeout_s: float = Field(default=30.0, gt=0, description="Per-call MCP timeout.")
     mcp_retries: int = Field(default=3, ge=0, le=10, description="Retries on transient errors.")
-    tenant: str | None = Field(
-        default=None, description="Default tenant for CLI commands that act on a tenant's data."
-    )
     sandbox_latency_ms: int = Field(
         default=0,
         ge=0,

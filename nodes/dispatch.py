@@ -12,7 +12,7 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from state.context import Context
+from state.context import Context, context_of
 from state.contracts import Task
 from state.graph import CampaignState
 from state.records import Envelope, RunRef, TaskStatus
@@ -79,7 +79,7 @@ async def dispatch(
     state: CampaignState, runtime: Runtime[Context]
 ) -> Command[Literal["work", "plan", "report"]]:
     """Route the run: fan out ready work, replan after rejections, or report when all is done."""
-    ctx = runtime.context
+    ctx = context_of(runtime)
     tasks, status = state.get("tasks", {}), dict(state.get("status", {}))
     skipped = skip_blocked(tasks, status)
     status.update(skipped)

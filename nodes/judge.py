@@ -14,7 +14,7 @@ from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.strategies.base import Score
 from chimera.strategies.policy import assess
-from state.context import Context
+from state.context import Context, context_of
 from state.contracts import Artifact, ContentPreview, ReviewItem, SuggestedAction
 from state.records import Envelope, Rejection, TaskStatus, Verdict
 from state.types import to_utc_z
@@ -109,11 +109,12 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
                 update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
                 goto="dispatch",
             )
-        verdict = assess(artifact, env.persona, await _score(env, runtime.context), runtime.context)
+        ctx = context_of(runtime)
+        verdict = assess(artifact, env.persona, await _score(env, ctx), ctx)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
         item, earlier = None, None
         if verdict.decision == "review":
-            item = review_item(artifact, verdict, runtime.context.review_ttl_minutes)
+            item = review_item(artifact, verdict, ctx.review_ttl_minutes)
             earlier = await _earlier_decision(run.tenant_id, item.review_id)
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
             await repo.save_artifact(conn, artifact, run.campaign_id, verdict)

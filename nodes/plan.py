@@ -17,7 +17,7 @@ from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.strategies.base import PlanRequest
 from nodes.dispatch import unresolved_rejections
-from state.context import Context
+from state.context import Context, context_of
 from state.contracts import Task, TaskContext, TaskGoal
 from state.graph import CampaignState
 from state.plan import TaskDAG, validate_dag
@@ -63,7 +63,7 @@ def make_plan(svc: Services):  # type: ignore[no-untyped-def]
         state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Write (or rewrite, after rejections) the task DAG."""
-        ctx = runtime.context
+        ctx = context_of(runtime)
         strategies = svc.strategies.for_model(ctx.model)
         replanning = bool(state.get("tasks"))
         attempt = state.get("replans", 0) + 1 if replanning else 0

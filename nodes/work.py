@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from chimera.app import Services
 from chimera.repo import stable_id
-from state.context import Context
+from state.context import Context, context_of
 from state.contracts import Artifact, ArtifactType, GenerationMetadata, TaskType
 from state.records import Envelope, Rejection, TaskStatus
 from state.types import utc_now
@@ -28,7 +28,7 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
     ) -> Command[Literal["judge", "dispatch"]]:
         """Draft the task's content."""
         task = env.task
-        writer = svc.strategies.for_model(runtime.context.model).writer
+        writer = svc.strategies.for_model(context_of(runtime).model).writer
         try:
             payload = await writer.write(task, env.persona)
         except (OutputParserException, ValidationError) as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,13 @@ class Context:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_replans < 0 or self.max_replies < 0 or self.review_ttl_minutes < 1:
             raise ValueError("max_replans/max_replies must be >= 0 and review_ttl_minutes >= 1")
+
+
+def context_of(runtime: Any) -> Context:
+    """The run's Context, or the defaults when the caller passed none."""
+    ctx = getattr(runtime, "context", None)
+    if ctx is None:
+        return Context()
+    if isinstance(ctx, dict):
+        return Context(**ctx)
+    return ctx

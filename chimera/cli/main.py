@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from chimera.app import open_services
 from chimera.cli import review, services
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
 from chimera.runner import run_campaign
+from chimera.settings import Settings
 from chimera.summary import RunSummary
 from state.context import Context
 
@@ -18,6 +20,15 @@ app = typer.Typer(
 )
 app.add_typer(review.app, name="review")
 app.add_typer(services.app, name="services")
+
+
+@app.callback()
+def configure() -> None:
+    """Configure logging from CHIMERA_LOG_LEVEL."""
+    logging.basicConfig(
+        level=Settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+
 
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, LookupError, PermissionError)
 

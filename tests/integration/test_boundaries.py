@@ -129,3 +129,23 @@ async def test_an_invalid_plan_is_rejected_with_a_clear_error_and_writes_no_task
         svc, "tenant-xyz", "SELECT count(*) FROM tasks WHERE campaign_id = %s", campaign
     )
     assert tasks == 0
+
+
+async def test_a_thread_of_another_tenant_cannot_be_reused(svc: Services) -> None:
+    """specs/functional.md §5, specs/technical.md §3.2"""
+    from nodes.load_context import ThreadOwnershipError
+    from tests.conftest import LAGOS
+
+    graph = compile_graph(svc)
+    config = {"configurable": {"thread_id": "thr-owned-by-xyz"}}
+    mine = {"tenant_id": "tenant-xyz", "agent_id": ETHIOPIA, "campaign_id": "cmp-owner-xyz",
+            "goal": "Launch the summer drop"}
+    await graph.ainvoke(mine, config)
+    theirs = {"tenant_id": "tenant-abc", "agent_id": LAGOS, "campaign_id": "cmp-intruder-abc",
+              "goal": "Review budget phones"}
+    with pytest.raises(ThreadOwnershipError, match="not found"):
+        await compile_graph(svc).ainvoke(theirs, {"configurable": {"thread_id": "thr-intruder"}}
+                                         | config)
+    count = await scalar(svc, "tenant-abc", "SELECT count(*) FROM campaigns WHERE id = %s",
+                         "cmp-intruder-abc")
+    assert count == 0

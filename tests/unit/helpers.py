@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,17 @@ LAGOS = "agent-lagos-tech-002"
 NOW = "2026-02-06T10:00:00Z"
 
 
-@cache
+# Parsed once at import, so async tests never do file I/O inside the event loop.
+_PERSONAS: dict[str, Persona] = {a: load_persona(AGENTS, a) for a in (ETHIOPIA, LAGOS)}
+
+
 def persona(agent_id: str = ETHIOPIA) -> Persona:
     """A sample persona, parsed from its real SOUL.md."""
-    return load_persona(AGENTS, agent_id)
+    return _PERSONAS[agent_id]
 
 
 def task_dict(**overrides: Any) -> dict[str, Any]:
-    """A valid Task payload with the CONTRACTS §2.1 example values."""
+    """A valid Task payload with the shared contract's example values (specs/technical.md §2.2)."""
     data: dict[str, Any] = {
         "task_id": "uuid-1234",
         "task_type": "generate_caption",
@@ -36,7 +38,9 @@ def task_dict(**overrides: Any) -> dict[str, Any]:
             "campaign_id": "cmp-summer-ethiopia-2026",
             "goal_description": "Promote the new Ethiopian summer fashion line on TikTok.",
             "success_criteria": [
-                "High engagement rate", "On-brand tone", "Compliance with persona directives",
+                "High engagement rate",
+                "On-brand tone",
+                "Compliance with persona directives",
             ],
         },
         "persona_constraints": {
@@ -46,8 +50,13 @@ def task_dict(**overrides: Any) -> dict[str, Any]:
         },
         "context": {
             "trend_alert_ids": ["trend-987"],
-            "recent_posts": [{"post_id": "post-123", "platform": "tiktok",
-                              "summary": "Showcasing Addis Ababa street style."}],
+            "recent_posts": [
+                {
+                    "post_id": "post-123",
+                    "platform": "tiktok",
+                    "summary": "Showcasing Addis Ababa street style.",
+                }
+            ],
         },
         "required_resources": ["news://ethiopia/fashion/trends", "twitter://mentions/recent"],
         "created_at": NOW,
@@ -58,37 +67,63 @@ def task_dict(**overrides: Any) -> dict[str, Any]:
 
 
 def make_task(
-    *, task_id: str = "task-1", task_type: str = "publish_post", priority: str = "medium",
-    depends_on: list[str] | None = None, params: dict[str, str] | None = None,
-    agent: str = ETHIOPIA, goal: str = "Promote the new Ethiopian summer fashion line on TikTok.",
+    *,
+    task_id: str = "task-1",
+    task_type: str = "publish_post",
+    priority: str = "medium",
+    depends_on: list[str] | None = None,
+    params: dict[str, str] | None = None,
+    agent: str = ETHIOPIA,
+    goal: str = "Promote the new Ethiopian summer fashion line on TikTok.",
 ) -> Task:
     """A Task for the given persona, as the plan node would materialise it."""
     p = persona(agent)
     return Task.model_validate(
         task_dict(
-            task_id=task_id, task_type=task_type, priority=priority, agent_id=p.agent_id,
-            tenant_id=p.tenant_id, depends_on=depends_on or [], params=params or {},
-            goal={"campaign_id": "cmp-1", "goal_description": goal,
-                  "success_criteria": ["On-brand tone"]},
+            task_id=task_id,
+            task_type=task_type,
+            priority=priority,
+            agent_id=p.agent_id,
+            tenant_id=p.tenant_id,
+            depends_on=depends_on or [],
+            params=params or {},
+            goal={
+                "campaign_id": "cmp-1",
+                "goal_description": goal,
+                "success_criteria": ["On-brand tone"],
+            },
             persona_constraints=p.constraints.model_dump(),
         )
     )
 
 
 def make_artifact(
-    text: str, *, platform: str = "tiktok", source_text: str = "", artifact_type: str = "caption",
+    text: str,
+    *,
+    platform: str = "tiktok",
+    source_text: str = "",
+    artifact_type: str = "caption",
     agent: str = ETHIOPIA,
 ) -> Artifact:
     """An artifact carrying `text` (and, for replies, the untrusted `source_text`)."""
     p = persona(agent)
     return Artifact(
-        artifact_id="art-5678", task_id="task-1", agent_id=p.agent_id, tenant_id=p.tenant_id,
+        artifact_id="art-5678",
+        task_id="task-1",
+        agent_id=p.agent_id,
+        tenant_id=p.tenant_id,
         artifact_type=artifact_type,
-        payload=CaptionPayload(text=text, platform=platform,
-                               reply_to_id="m-1" if artifact_type == "reply" else None),
-        generation_metadata={"model": "deterministic", "temperature": 0.0,
-                             "prompt_version": "caption_v2"},
-        state_snapshot_version=1, created_at=NOW, source_text=source_text,
+        payload=CaptionPayload(
+            text=text, platform=platform, reply_to_id="m-1" if artifact_type == "reply" else None
+        ),
+        generation_metadata={
+            "model": "deterministic",
+            "temperature": 0.0,
+            "prompt_version": "caption_v2",
+        },
+        state_snapshot_version=1,
+        created_at=NOW,
+        source_text=source_text,
     )
 
 

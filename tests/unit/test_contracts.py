@@ -1,4 +1,4 @@
-"""Payload contracts and shared scalar types (specs/technical.md §2.1-§2.6; CONTRACTS §2, §10)."""
+"""Payload contracts and shared scalar types (specs/technical.md §2.1-§2.6, §9)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _error_locs(exc: pytest.ExceptionInfo[ValidationError]) -> list[tuple[Any, .
 
 
 def test_task_with_the_contract_example_values_validates_and_round_trips() -> None:
-    """specs/technical.md §2.2; CONTRACTS §2.1 example"""
+    """specs/technical.md §2.2 (contract example values)"""
     task = Task.model_validate(task_dict())
     assert task.task_type == "generate_caption"
     assert task.priority == "high"
@@ -61,23 +61,31 @@ def test_task_with_malformed_tenant_id_is_rejected(tenant: str) -> None:
 
 
 def test_task_rejects_a_task_type_outside_the_controlled_enum() -> None:
-    """specs/technical.md §2.2 (`task_type`), §9.1"""
+    """specs/technical.md §2.2 (`task_type`), §9"""
     with pytest.raises(ValidationError) as exc:
         Task.model_validate(task_dict(task_type="post_meme"))
     assert ("task_type",) in _error_locs(exc)
 
 
 def test_task_accepts_exactly_the_eight_task_types() -> None:
-    """specs/technical.md §2.2, §9.1"""
-    expected = {"generate_caption", "render_image", "render_video", "publish_post",
-                "reply_comment", "detect_trends", "execute_transaction", "update_memory"}
+    """specs/technical.md §2.2, §9"""
+    expected = {
+        "generate_caption",
+        "render_image",
+        "render_video",
+        "publish_post",
+        "reply_comment",
+        "detect_trends",
+        "execute_transaction",
+        "update_memory",
+    }
     assert {t.value for t in TaskType} == expected
     for task_type in expected:
         assert Task.model_validate(task_dict(task_type=task_type)).task_type == task_type
 
 
 def test_task_rejects_a_priority_outside_high_medium_low() -> None:
-    """specs/technical.md §2.2 (`priority`), §9.2"""
+    """specs/technical.md §2.2 (`priority`), §9"""
     with pytest.raises(ValidationError):
         Task.model_validate(task_dict(priority="urgent"))
 
@@ -104,7 +112,7 @@ def test_task_goal_description_of_exactly_2000_characters_is_accepted() -> None:
 
 
 def test_task_needs_at_least_one_success_criterion() -> None:
-    """specs/technical.md §2.2 (`goal {..., success_criteria[]}`); functional.md §2.1"""
+    """specs/technical.md §2.2 (`goal {..., success_criteria[]}`); specs/functional.md §2.1"""
     goal = {**task_dict()["goal"], "success_criteria": []}
     with pytest.raises(ValidationError):
         Task.model_validate(task_dict(goal=goal))
@@ -122,8 +130,17 @@ def test_task_deadline_earlier_than_created_at_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["2026-02-06T10:00:00", "2026-02-06 10:00:00", "garbage", "garbageZ", "", "Z",
-     "2026-13-01T00:00:00Z", "2026-02-30T10:00:00Z", "2026-02-06T10:00:00+00:00Z"],
+    [
+        "2026-02-06T10:00:00",
+        "2026-02-06 10:00:00",
+        "garbage",
+        "garbageZ",
+        "",
+        "Z",
+        "2026-13-01T00:00:00Z",
+        "2026-02-30T10:00:00Z",
+        "2026-02-06T10:00:00+00:00Z",
+    ],
 )
 def test_utc_timestamp_rejects_naive_and_garbage_values(value: str) -> None:
     """specs/technical.md §2.1 (Timestamps: ISO-8601 UTC ending in Z; naive rejected)"""
@@ -213,23 +230,28 @@ def test_artifact_rejects_a_negative_snapshot_version_and_unknown_type() -> None
 
 def _review(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "review_id": "rev-1122", "artifact_id": "art-5678", "task_id": "uuid-1234",
-        "agent_id": "agent-ethiopia-fashion-001", "tenant_id": "tenant-xyz",
+        "review_id": "rev-1122",
+        "artifact_id": "art-5678",
+        "task_id": "uuid-1234",
+        "agent_id": "agent-ethiopia-fashion-001",
+        "tenant_id": "tenant-xyz",
         "content_preview": {"type": "caption", "text": "Step into Ethiopia's summer…"},
-        "confidence_score": 0.78, "risk_category": "brand_safety_medium",
+        "confidence_score": 0.78,
+        "risk_category": "brand_safety_medium",
         "reason_for_escalation": [
             "New political keyword cluster detected in related trend alerts.",
             "Confidence below auto-approval threshold for this campaign.",
         ],
         "suggested_actions": ["approve", "edit", "reject"],
-        "created_at": "2026-02-06T10:00:12Z", "expires_at": "2026-02-06T11:00:00Z",
+        "created_at": "2026-02-06T10:00:12Z",
+        "expires_at": "2026-02-06T11:00:00Z",
     }
     data.update(overrides)
     return data
 
 
 def test_review_item_with_the_contract_example_values_validates() -> None:
-    """specs/technical.md §2.4; CONTRACTS §2.3 example"""
+    """specs/technical.md §2.4 (contract example values)"""
     item = ReviewItem.model_validate(_review())
     assert item.confidence_score == 0.78
     assert item.model_dump(mode="json") == _review()
@@ -270,13 +292,16 @@ POST_CONTENT_EXAMPLE: dict[str, Any] = {
     },
     "disclosure": {"ai_generated": True, "sponsor": "Brand ABC", "compliance_tags": ["ad"]},
     "scheduling": {"mode": "scheduled", "publish_at": "2026-02-06T17:30:00Z"},
-    "tracking": {"campaign_id": "cmp-summer-ethiopia-2026", "task_id": "uuid-1234",
-                 "source": "chimera_orchestrator"},
+    "tracking": {
+        "campaign_id": "cmp-summer-ethiopia-2026",
+        "task_id": "uuid-1234",
+        "source": "chimera_orchestrator",
+    },
 }
 
 
 def test_post_content_round_trips_the_contract_example() -> None:
-    """specs/technical.md §2.5; CONTRACTS §2.4 example"""
+    """specs/technical.md §2.5 (contract example values)"""
     post = PostContent.model_validate(POST_CONTENT_EXAMPLE)
     assert post.model_dump(mode="json") == POST_CONTENT_EXAMPLE
     assert PostContent.model_validate_json(post.model_dump_json()) == post
@@ -317,11 +342,19 @@ def test_post_content_rejects_unknown_fields_and_missing_tenant() -> None:
 
 def _transaction(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "tenant_id": "tenant-xyz", "agent_id": "agent-ethiopia-fashion-001",
-        "wallet_id": "wallet-abc", "network": "base", "asset": "USDC", "amount": "25.00",
-        "to_address": GOOD_ADDRESS, "purpose": "pay_for_video_generation",
-        "budget_guard": {"campaign_id": "cmp-summer-ethiopia-2026", "max_per_tx": "50.00",
-                         "max_daily": "200.00"},
+        "tenant_id": "tenant-xyz",
+        "agent_id": "agent-ethiopia-fashion-001",
+        "wallet_id": "wallet-abc",
+        "network": "base",
+        "asset": "USDC",
+        "amount": "25.00",
+        "to_address": GOOD_ADDRESS,
+        "purpose": "pay_for_video_generation",
+        "budget_guard": {
+            "campaign_id": "cmp-summer-ethiopia-2026",
+            "max_per_tx": "50.00",
+            "max_daily": "200.00",
+        },
         "metadata": {"task_id": "uuid-1234"},
     }
     data.update(overrides)
@@ -337,7 +370,7 @@ def test_transaction_request_with_a_well_formed_address_validates() -> None:
     "address", ["0x1234abcd...", "0x1234", GOOD_ADDRESS[2:], GOOD_ADDRESS + "00", "0xZZ" + "0" * 38]
 )
 def test_transaction_request_with_a_malformed_to_address_is_rejected(address: str) -> None:
-    """specs/technical.md §2.6; CONTRACTS §7 (a malformed address is rejected)"""
+    """specs/technical.md §2.6 (`to_address`); specs/technical.md §2 (reject invalid values)"""
     with pytest.raises(ValidationError) as exc:
         TransactionRequest.model_validate(_transaction(to_address=address))
     assert ("to_address",) in _error_locs(exc)
@@ -354,14 +387,18 @@ def test_transaction_money_fields_reject_exponent_notation(field: str) -> None:
         TransactionRequest.model_validate(data)
 
 
-# --- Flat trend alert (CONTRACTS §2.6, §7) ---
+# --- Flat trend alert of the trend skill (shared contracts, flat alert shape) ---
 
 
 @pytest.mark.parametrize("score", [0.0, 0.92, 1.0])
 def test_flat_trend_alert_accepts_a_float_relevance_score(score: float) -> None:
-    """CONTRACTS §2.6, §7 (relevance_score is a real float in [0, 1]); functional.md §7"""
-    alert = FlatTrendAlert(trend_alert=True, topics=["fashion"], relevance_score=score,
-                           alert_message="Rising: habesha streetwear")
+    """specs/functional.md §7 (trend alerts); specs/technical.md §2 (reject invalid values)"""
+    alert = FlatTrendAlert(
+        trend_alert=True,
+        topics=["fashion"],
+        relevance_score=score,
+        alert_message="Rising: habesha streetwear",
+    )
     assert isinstance(alert.relevance_score, float)
 
 
@@ -369,15 +406,19 @@ def test_flat_trend_alert_accepts_a_float_relevance_score(score: float) -> None:
 def test_flat_trend_alert_relevance_score_rejects_strings_bools_and_out_of_range(
     score: object,
 ) -> None:
-    """CONTRACTS §2.6, §7 (relevance_score is a real float in [0, 1]); functional.md §7"""
+    """specs/functional.md §7 (trend alerts); specs/technical.md §2 (reject invalid values)"""
     with pytest.raises(ValidationError):
-        FlatTrendAlert(trend_alert=False, topics=[], relevance_score=score,  # type: ignore[arg-type]
-                       alert_message="")
+        FlatTrendAlert(
+            trend_alert=False,
+            topics=[],
+            relevance_score=score,  # type: ignore[arg-type]
+            alert_message="",
+        )
 
 
 @pytest.mark.parametrize("score", [0, 1])
 def test_flat_trend_alert_stores_an_integer_score_as_a_real_float(score: int) -> None:
-    """CONTRACTS §7 (relevance_score is a real float, `0.0` when nothing passes, never an int)"""
+    """specs/functional.md §7 (trend alerts: relevance_score is a real float, never an int)"""
     alert = FlatTrendAlert(trend_alert=False, topics=[], relevance_score=score, alert_message="")
     assert type(alert.relevance_score) is float
     assert f'"relevance_score":{float(score)}' in alert.model_dump_json()
@@ -387,10 +428,28 @@ def test_flat_trend_alert_stores_an_integer_score_as_a_real_float(score: int) ->
 
 
 def test_run_request_strips_the_goal_and_rejects_goals_without_words() -> None:
-    """specs/technical.md §2.1 (bounded sizes); functional.md §2.1"""
-    run = RunRequest(tenant_id="tenant-xyz", agent_id="agent-ethiopia-fashion-001",
-                     campaign_id="cmp-1", goal="  Promote the summer line  ")
+    """specs/technical.md §2.1 (bounded sizes); specs/functional.md §2.1"""
+    run = RunRequest(
+        tenant_id="tenant-xyz",
+        agent_id="agent-ethiopia-fashion-001",
+        campaign_id="cmp-1",
+        goal="  Promote the summer line  ",
+    )
     assert run.goal == "Promote the summer line"
     for goal in ["   ", "!!! ???", "x" * 2001]:
         with pytest.raises(ValidationError):
             RunRequest(tenant_id="tenant-xyz", agent_id="a", campaign_id="c", goal=goal)
+
+
+def test_run_request_without_campaign_derives_a_stable_id_from_agent_and_goal() -> None:
+    """specs/functional.md §2.1 (campaign id derived from the agent and the goal text)"""
+
+    def campaign(agent: str, goal: str) -> str:
+        return RunRequest(tenant_id="tenant-xyz", agent_id=agent, goal=goal).campaign
+
+    first = campaign("agent-ethiopia-fashion-001", "Promote the summer line")
+    assert first == campaign("agent-ethiopia-fashion-001", "  Promote the summer line ")
+    assert first.startswith("cmp-")
+    assert first != campaign("agent-ethiopia-fashion-001", "Promote the winter line")
+    assert first != campaign("agent-lagos-tech-002", "Promote the summer line")
+    assert ID.validate_python(first) == first

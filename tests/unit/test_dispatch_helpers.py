@@ -1,4 +1,4 @@
-"""Pure dispatch helpers: readiness, skipping and replan triggers (specs/technical.md §5.3, §5.8)."""
+"""Pure dispatch helpers: readiness, skipping, replan triggers (specs/technical.md §5.3, §5.8)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,13 @@ def _tasks(*specs: tuple[str, str, list[str]]) -> dict[str, Task]:
 
 def test_dependents_of_a_rejected_task_are_skipped_transitively() -> None:
     """specs/technical.md §5.3 (a dependency ended `rejected` → `skipped`)"""
-    tasks = _tasks(("a", "high", []), ("b", "medium", ["a"]), ("c", "low", ["b"]),
-                   ("d", "low", []), ("e", "low", ["d"]))
+    tasks = _tasks(
+        ("a", "high", []),
+        ("b", "medium", ["a"]),
+        ("c", "low", ["b"]),
+        ("d", "low", []),
+        ("e", "low", ["d"]),
+    )
     status = {"a": REJ, "b": P, "c": P, "d": DONE, "e": P}
     assert skip_blocked(tasks, status) == {"b": SKIP, "c": SKIP}
     assert status == {"a": REJ, "b": P, "c": P, "d": DONE, "e": P}, "input must not be mutated"
@@ -55,16 +60,25 @@ def test_skip_blocked_follows_dependencies_declared_out_of_plan_order() -> None:
 
 def test_ready_tasks_are_pending_with_every_dependency_done() -> None:
     """specs/technical.md §5.3 (ready when all dependencies are committed)"""
-    tasks = _tasks(("post", "high", []), ("r1", "low", ["post"]), ("r2", "low", ["post", "x"]),
-                   ("x", "medium", []), ("y", "medium", []))
+    tasks = _tasks(
+        ("post", "high", []),
+        ("r1", "low", ["post"]),
+        ("r2", "low", ["post", "x"]),
+        ("x", "medium", []),
+        ("y", "medium", []),
+    )
     status = {"post": DONE, "r1": P, "r2": P, "x": D, "y": A}
     assert [t.task_id for t in ready_tasks(tasks, status)] == ["r1"]
 
 
 def test_ready_tasks_are_ordered_by_priority() -> None:
     """specs/technical.md §5.3 (by priority and then plan order)"""
-    tasks = _tasks(("low-1", "low", []), ("med-1", "medium", []), ("high-1", "high", []),
-                   ("med-2", "medium", []))
+    tasks = _tasks(
+        ("low-1", "low", []),
+        ("med-1", "medium", []),
+        ("high-1", "high", []),
+        ("med-2", "medium", []),
+    )
     ready = ready_tasks(tasks, dict.fromkeys(tasks, P))
     assert [t.priority for t in ready] == ["high", "medium", "medium", "low"]
     assert ready[0].task_id == "high-1" and ready[-1].task_id == "low-1"
@@ -84,6 +98,7 @@ def test_ready_tasks_with_equal_priority_keep_plan_order() -> None:
 
 def test_base_key_strips_the_replan_suffix() -> None:
     """specs/technical.md §5.8 (replacement task with a derived id)"""
+
     def key_of(key: str) -> str:
         return base_key(make_task(task_id="task-1", params={"key": key}))
 

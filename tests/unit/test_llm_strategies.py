@@ -28,20 +28,39 @@ def _model(*replies: str) -> GenericFakeChatModel:
 
 
 def _request() -> PlanRequest:
-    mention = Mention(mention_id="mention-eth-001", platform="tiktok", author_handle="@bole.kid",
-                      text="That summer streetwear drop is everything!", created_at=NOW)
-    return PlanRequest(goal="Promote the summer line and reply to fans.", persona=persona(ETHIOPIA),
-                       trends=[], mentions=[mention], context=Context())
+    mention = Mention(
+        mention_id="mention-eth-001",
+        platform="tiktok",
+        author_handle="@bole.kid",
+        text="That summer streetwear drop is everything!",
+        created_at=NOW,
+    )
+    return PlanRequest(
+        goal="Promote the summer line and reply to fans.",
+        persona=persona(ETHIOPIA),
+        trends=[],
+        mentions=[mention],
+        context=Context(),
+    )
 
 
 PLAN: dict[str, Any] = {
     "rationale": "Post on TikTok, then answer the fan.",
     "tasks": [
-        {"key": "post-tiktok", "task_type": "publish_post", "priority": "high",
-         "depends_on": [], "params": {"platform": "tiktok", "angle": "netela"}},
-        {"key": "reply-1", "task_type": "reply_comment", "priority": "low",
-         "depends_on": ["post-tiktok"],
-         "params": {"platform": "tiktok", "mention_id": "mention-eth-001"}},
+        {
+            "key": "post-tiktok",
+            "task_type": "publish_post",
+            "priority": "high",
+            "depends_on": [],
+            "params": {"platform": "tiktok", "angle": "netela"},
+        },
+        {
+            "key": "reply-1",
+            "task_type": "reply_comment",
+            "priority": "low",
+            "depends_on": ["post-tiktok"],
+            "params": {"platform": "tiktok", "mention_id": "mention-eth-001"},
+        },
     ],
 }
 
@@ -63,9 +82,11 @@ async def test_llm_planner_accepts_json_in_a_markdown_fence() -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    ["I would post on TikTok first.",
-     json.dumps({"tasks": [{"key": "x", "task_type": "launch_rocket"}]}),
-     json.dumps({"tasks": []})],
+    [
+        "I would post on TikTok first.",
+        json.dumps({"tasks": [{"key": "x", "task_type": "launch_rocket"}]}),
+        json.dumps({"tasks": []}),
+    ],
     ids=["prose", "unknown-task-type", "empty-plan"],
 )
 async def test_llm_planner_raises_on_malformed_model_output(reply: str) -> None:
@@ -79,14 +100,16 @@ async def test_llm_writer_returns_a_caption_payload_for_the_task_platform() -> N
     draft = {"text": "Slay the summer drop! #AIcreator", "hashtags": ["#EthiopiaFashion"]}
     task = make_task(params={"platform": "instagram"})
     payload = await LlmWriter(_model(json.dumps(draft)), "fake").write(task, persona())
-    assert payload == CaptionPayload(text=draft["text"], platform="instagram",
-                                     hashtags=["#EthiopiaFashion"])
+    assert payload == CaptionPayload(
+        text=draft["text"], platform="instagram", hashtags=["#EthiopiaFashion"]
+    )
 
 
 async def test_llm_writer_reply_keeps_the_mention_as_reply_to_id() -> None:
     """specs/technical.md §2.3 (a reply adds `reply_to_id`), §2.5"""
-    task = make_task(task_type="reply_comment",
-                     params={"platform": "tiktok", "mention_id": "mention-eth-001"})
+    task = make_task(
+        task_type="reply_comment", params={"platform": "tiktok", "mention_id": "mention-eth-001"}
+    )
     payload = await LlmWriter(_model('{"text": "Thank you! #AIcreator"}'), "fake").write(
         task, persona()
     )
@@ -101,8 +124,12 @@ async def test_llm_writer_raises_on_malformed_model_output() -> None:
 
 async def test_llm_scorer_returns_a_score_with_a_lowercased_risk() -> None:
     """specs/technical.md §5.4 (Scorers: LLM judge with structured output)"""
-    judged = {"confidence": 0.82, "risk_category": "Brand_Safety_Medium",
-              "reasons": ["Slightly off-voice."], "sensitive_topics": []}
+    judged = {
+        "confidence": 0.82,
+        "risk_category": "Brand_Safety_Medium",
+        "reasons": ["Slightly off-voice."],
+        "sensitive_topics": [],
+    }
     score = await LlmScorer(_model(json.dumps(judged)), "fake").score(
         make_task(), persona(), CaptionPayload(text="Hi #AIcreator", platform="tiktok"), ""
     )

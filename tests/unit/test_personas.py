@@ -1,4 +1,4 @@
-"""SOUL.md persona parsing and loading (functional.md §1.1-§1.3; specs/_meta.md §2.4)."""
+"""SOUL.md persona parsing and loading (specs/functional.md §1.1-§1.3; specs/_meta.md §2.4)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _soul(front: str, body: str = "# Body\n\nText.") -> str:
 
 
 def test_parse_soul_reads_the_ethiopia_sample_agent() -> None:
-    """functional.md §1.1 (front matter + markdown body)"""
+    """specs/functional.md §1.1 (front matter + markdown body)"""
     p = parse_soul(SOUL)
     assert (p.agent_id, p.tenant_id, p.name) == (ETHIOPIA, "tenant-xyz", "Selam")
     assert p.platforms == ["tiktok", "instagram"]
@@ -31,7 +31,7 @@ def test_parse_soul_reads_the_ethiopia_sample_agent() -> None:
 
 
 def test_parse_soul_reads_the_lagos_sample_agent() -> None:
-    """functional.md §1.1"""
+    """specs/functional.md §1.1"""
     p = parse_soul((AGENTS / LAGOS / "SOUL.md").read_text(encoding="utf-8"))
     assert (p.agent_id, p.tenant_id) == (LAGOS, "tenant-abc")
     assert p.platforms == ["twitter", "instagram"]
@@ -39,7 +39,7 @@ def test_parse_soul_reads_the_lagos_sample_agent() -> None:
 
 
 def test_persona_exposes_task_constraints_and_niche_news_resources() -> None:
-    """functional.md §1.2; specs/technical.md §2.2 (`persona_constraints`)"""
+    """specs/functional.md §1.2; specs/technical.md §2.2 (`persona_constraints`)"""
     p = load_persona(AGENTS, ETHIOPIA)
     assert p.constraints.model_dump() == {
         "voice": ["witty", "aspirational"],
@@ -50,31 +50,31 @@ def test_persona_exposes_task_constraints_and_niche_news_resources() -> None:
 
 
 def test_list_personas_returns_every_sample_agent_sorted() -> None:
-    """functional.md §1.1"""
+    """specs/functional.md §1.1"""
     assert [p.agent_id for p in list_personas(AGENTS)] == [ETHIOPIA, LAGOS]
 
 
 def test_missing_front_matter_is_a_persona_error_naming_the_file() -> None:
-    """functional.md §1.1 (malformed front matter stops the run, naming the file)"""
+    """specs/functional.md §1.1 (malformed front matter stops the run, naming the file)"""
     with pytest.raises(PersonaError, match=r"agents/x/SOUL\.md.*front matter"):
         parse_soul("# Selam\n\nNo front matter here.", source="agents/x/SOUL.md")
 
 
 def test_unclosed_front_matter_is_a_persona_error() -> None:
-    """functional.md §1.1"""
+    """specs/functional.md §1.1"""
     with pytest.raises(PersonaError):
         parse_soul("---\nagent_id: a\nname: b\n# never closed")
 
 
 def test_bad_yaml_is_a_persona_error() -> None:
-    """functional.md §1.1 (malformed front matter)"""
+    """specs/functional.md §1.1 (malformed front matter)"""
     bad = SOUL.replace("voice: [witty, aspirational]", "voice: [witty, aspirational")
-    with pytest.raises(PersonaError, match="SOUL.md"):
+    with pytest.raises(PersonaError, match=r"SOUL\.md"):
         parse_soul(bad)
 
 
 def test_unknown_front_matter_key_is_a_persona_error_naming_it() -> None:
-    """functional.md §1.1 (the front matter vocabulary); specs/technical.md §2"""
+    """specs/functional.md §1.1 (the front matter vocabulary); specs/technical.md §2"""
     bad = SOUL.replace("name: Selam\n", "name: Selam\nfavourite_colour: green\n")
     with pytest.raises(PersonaError, match="favourite_colour"):
         parse_soul(bad)
@@ -82,7 +82,7 @@ def test_unknown_front_matter_key_is_a_persona_error_naming_it() -> None:
 
 @pytest.mark.parametrize("field", ["agent_id", "tenant_id", "name", "voice"])
 def test_missing_required_field_is_a_persona_error_naming_file_and_field(field: str) -> None:
-    """functional.md §1.1 (an error naming the file and the field)"""
+    """specs/functional.md §1.1 (an error naming the file and the field)"""
     lines = [ln for ln in SOUL.splitlines(keepends=True) if not ln.startswith(f"{field}:")]
     with pytest.raises(PersonaError) as exc:
         parse_soul("".join(lines), source="agents/x/SOUL.md")
@@ -90,13 +90,13 @@ def test_missing_required_field_is_a_persona_error_naming_file_and_field(field: 
 
 
 def test_invalid_field_value_is_a_persona_error() -> None:
-    """functional.md §1.1; specs/technical.md §2.1 (Ids)"""
+    """specs/functional.md §1.1; specs/technical.md §2.1 (Ids)"""
     with pytest.raises(PersonaError, match="agent_id"):
         parse_soul(SOUL.replace(f"agent_id: {ETHIOPIA}", "agent_id: 'bad id with spaces'"))
 
 
 def test_agent_id_must_match_the_folder_name(tmp_path: Path) -> None:
-    """functional.md §1.1 (`agent_id` must match the folder name)"""
+    """specs/functional.md §1.1 (`agent_id` must match the folder name)"""
     folder = tmp_path / "agent-impostor-003"
     folder.mkdir()
     shutil.copy(AGENTS / ETHIOPIA / "SOUL.md", folder / "SOUL.md")
@@ -105,7 +105,7 @@ def test_agent_id_must_match_the_folder_name(tmp_path: Path) -> None:
 
 
 def test_missing_soul_file_is_a_persona_error(tmp_path: Path) -> None:
-    """functional.md §1.1 (a missing file stops the run)"""
+    """specs/functional.md §1.1 (a missing file stops the run)"""
     with pytest.raises(PersonaError, match="no persona for agent"):
         load_persona(tmp_path, "agent-nobody-000")
 
@@ -114,7 +114,7 @@ def test_missing_soul_file_is_a_persona_error(tmp_path: Path) -> None:
     "agent_id", ["../etc", "..", "../../etc/passwd", "a/b", "/etc", "", ".hidden", "a\\b", "a b"]
 )
 def test_path_traversal_and_malformed_agent_ids_are_persona_errors(agent_id: str) -> None:
-    """functional.md §1.1 (`agents/<agent_id>/SOUL.md`); specs/technical.md §2.1 (Ids)"""
+    """specs/functional.md §1.1 (`agents/<agent_id>/SOUL.md`); specs/technical.md §2.1 (Ids)"""
     with pytest.raises(PersonaError, match="invalid agent id"):
         soul_path(AGENTS, agent_id)
     with pytest.raises(PersonaError):
@@ -122,7 +122,7 @@ def test_path_traversal_and_malformed_agent_ids_are_persona_errors(agent_id: str
 
 
 def test_soul_path_stays_inside_the_agents_folder() -> None:
-    """functional.md §1.1"""
+    """specs/functional.md §1.1"""
     assert soul_path(AGENTS, ETHIOPIA) == AGENTS / ETHIOPIA / "SOUL.md"
 
 
@@ -141,8 +141,8 @@ def test_agent_id_with_a_trailing_newline_is_rejected() -> None:
 )
 @pytest.mark.parametrize("front", ["- agent_id\n- name", "just a sentence", "42"])
 def test_front_matter_that_is_not_a_mapping_is_a_persona_error(front: str) -> None:
-    """functional.md §1.1 (malformed front matter stops the run with an error naming the file)"""
-    with pytest.raises(PersonaError, match="SOUL.md"):
+    """specs/functional.md §1.1 (malformed front matter stops the run, naming the file)"""
+    with pytest.raises(PersonaError, match=r"SOUL\.md"):
         parse_soul(_soul(front))
 
 
@@ -152,9 +152,11 @@ def test_front_matter_that_is_not_a_mapping_is_a_persona_error(front: str) -> No
     strict=True,
 )
 def test_persona_with_only_the_required_fields_parses() -> None:
-    """functional.md §1.1 (Required: agent_id, tenant_id, name, voice, forbidden_topics)"""
-    front = ("agent_id: agent-min-001\ntenant_id: tenant-xyz\nname: Min\nvoice: [calm]\n"
-             "forbidden_topics: [politics]")
+    """specs/functional.md §1.1 (Required: agent_id, tenant_id, name, voice, forbidden_topics)"""
+    front = (
+        "agent_id: agent-min-001\ntenant_id: tenant-xyz\nname: Min\nvoice: [calm]\n"
+        "forbidden_topics: [politics]"
+    )
     assert parse_soul(_soul(front)).agent_id == "agent-min-001"
 
 
@@ -163,7 +165,7 @@ def test_persona_with_only_the_required_fields_parses() -> None:
     strict=True,
 )
 def test_persona_without_forbidden_topics_is_a_persona_error() -> None:
-    """functional.md §1.1 (Required: ... forbidden_topics)"""
+    """specs/functional.md §1.1 (Required: ... forbidden_topics)"""
     lines = [ln for ln in SOUL.splitlines(keepends=True) if not ln.startswith("forbidden_topics:")]
     with pytest.raises(PersonaError, match="forbidden_topics"):
         parse_soul("".join(lines))

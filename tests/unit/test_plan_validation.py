@@ -45,7 +45,7 @@ def test_plan_with_a_cycle_is_rejected_with_the_cycle_named() -> None:
 
 def test_task_depending_on_itself_is_a_cycle() -> None:
     """specs/technical.md §5.2 (a cycle)"""
-    with pytest.raises(PlanError, match="cycle.*solo"):
+    with pytest.raises(PlanError, match=r"cycle.*solo"):
         validate_dag(_dag(_t("solo", "solo")), max_tasks=20)
 
 
@@ -57,14 +57,14 @@ def test_plan_with_an_unknown_dependency_is_rejected_naming_it() -> None:
 
 def test_plan_with_duplicate_keys_is_rejected_naming_them() -> None:
     """specs/technical.md §5.2 (a duplicate id)"""
-    with pytest.raises(PlanError, match="repeats.*post-tiktok"):
+    with pytest.raises(PlanError, match=r"repeats.*post-tiktok"):
         validate_dag(_dag(_t("post-tiktok"), _t("post-x"), _t("post-tiktok")), max_tasks=20)
 
 
 def test_plan_larger_than_max_tasks_is_rejected_with_the_limit() -> None:
     """specs/technical.md §5.2 (more than `max_tasks` tasks), §5.10"""
     dag = _dag(*(_t(f"t{i}") for i in range(4)))
-    with pytest.raises(PlanError, match="4 tasks.*max_tasks=3"):
+    with pytest.raises(PlanError, match=r"4 tasks.*max_tasks=3"):
         validate_dag(dag, max_tasks=3)
     assert len(validate_dag(dag, max_tasks=4)) == 4
 

@@ -59,8 +59,10 @@ def test_agent_inbox_response_maps_to_respond_with_the_message() -> None:
 
 def test_agent_inbox_edit_maps_to_edit_with_the_edited_text() -> None:
     """specs/technical.md §2.4 (Agent Inbox `edit` → edit)"""
-    value = {"type": "edit",
-             "args": {"action": "publish_post", "args": {"text": "Edited #AIcreator"}}}
+    value = {
+        "type": "edit",
+        "args": {"action": "publish_post", "args": {"text": "Edited #AIcreator"}},
+    }
     decision = parse_resume(value)
     assert (decision.decision, decision.text) == ("edit", "Edited #AIcreator")
 
@@ -74,7 +76,12 @@ def test_agent_inbox_response_in_a_one_element_list_is_accepted() -> None:
 @pytest.mark.parametrize(
     "value",
     [
-        "yes", 42, None, True, [], ["approve"],
+        "yes",
+        42,
+        None,
+        True,
+        [],
+        ["approve"],
         {"decision": "maybe"},
         {"decision": "approve", "extra": 1},
         {"type": "like"},
@@ -92,7 +99,7 @@ def test_garbage_resume_values_raise_invalid_resume_value(value: object) -> None
 
 def test_invalid_resume_value_names_the_accepted_shapes() -> None:
     """specs/technical.md §2.4"""
-    with pytest.raises(InvalidResumeValue, match="approve.*edit.*reject.*respond"):
+    with pytest.raises(InvalidResumeValue, match=r"approve.*edit.*reject.*respond"):
         parse_resume("yes")
 
 
@@ -103,9 +110,12 @@ def test_invalid_resume_value_names_the_accepted_shapes() -> None:
 )
 @pytest.mark.parametrize(
     "value",
-    [{"type": "edit", "args": None}, {"type": "edit", "args": "new text"},
-     {"type": "edit", "args": {"action": "publish_post", "args": {}}},
-     {"type": "response", "args": None}],
+    [
+        {"type": "edit", "args": None},
+        {"type": "edit", "args": "new text"},
+        {"type": "edit", "args": {"action": "publish_post", "args": {}}},
+        {"type": "response", "args": None},
+    ],
     ids=repr,
 )
 def test_agent_inbox_edit_or_response_without_content_raises_invalid_resume_value(

@@ -1,4 +1,4 @@
-"""Judge routing rule (specs/technical.md §2.7, §9.5): regression cases, overrides, fail-closed."""
+"""Judge routing rule (specs/technical.md §2.7, §9): regression cases, overrides, fail-closed."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_sensitive_topic_is_never_auto_approved_even_at_full_confidence() -> Non
 
 @pytest.mark.parametrize("risk", ["high", "brand_safety_high", "Prompt_Injection_HIGH"])
 def test_high_risk_blocks_auto_approval_at_095(risk: str) -> None:
-    """specs/technical.md §2.7 rule 5, §9.5"""
+    """specs/technical.md §2.7 rule 5, §9"""
     assert route(0.95, risk, sensitive=False) == "review"
 
 
@@ -52,8 +52,14 @@ def test_invalid_score_rejects_even_for_sensitive_content() -> None:
 
 @pytest.mark.parametrize(
     ("confidence", "expected"),
-    [(0.90, "approve"), (0.8999, "review"), (0.70, "review"), (0.6999, "reject"), (1, "approve"),
-     (0, "reject")],
+    [
+        (0.90, "approve"),
+        (0.8999, "review"),
+        (0.70, "review"),
+        (0.6999, "reject"),
+        (1, "approve"),
+        (0, "reject"),
+    ],
 )
 def test_default_threshold_bounds_are_inclusive(confidence: float, expected: str) -> None:
     """specs/technical.md §2.7 (Thresholds: defaults 0.90/0.70, bounds inclusive)"""

@@ -1,0 +1,52 @@
+# Chimera: `make run` runs a real campaign on the embedded default; `make test` runs the tests.
+# Both set up what they need first (idempotent): uv, the locked virtualenv, the services.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null)
+AGENT ?= agent-ethiopia-fashion-001
+GOAL ?= Promote the new Ethiopian summer fashion line on TikTok.
+export LANGGRAPH_CLI_NO_ANALYTICS := 1
+export LANGGRAPH_NO_VERSION_CHECK := 1
+
+.PHONY: setup run test test-fast lint bench-fanout bench-mcp dev services-stop clean
+
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock
+ifeq ($(UV),)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(PYTHON) -m uv sync --frozen
+else
+	uv sync --frozen
+endif
+	touch $@
+
+run: setup
+	$(BIN)/chimera run --agent $(AGENT) --goal "$(GOAL)"
+
+test: setup lint
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench-fanout: setup
+	$(BIN)/python -m bench fanout
+
+bench-mcp: setup
+	$(BIN)/python -m bench mcp
+
+dev: setup
+	$(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $${PORT:-2025}
+
+services-stop: setup
+	$(BIN)/chimera services stop
+
+clean: services-stop
+	rm -rf $(VENV) .chimera
