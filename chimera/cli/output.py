@@ -61,21 +61,24 @@ def print_summary(summary: RunSummary) -> None:
     console.rule(f"[bold]Campaign {summary.campaign_id}[/] — [{state_style}]{summary.state}[/]")
     if summary.note:
         console.print(f"[dim]{summary.note}[/]")
-    tasks = Table("task", "type", "status", "verdict", "confidence", "risk", title="Tasks")
+    tasks = Table(title="Tasks")
+    for column in ("task", "status", "verdict", "conf", "risk"):
+        tasks.add_column(column, overflow="fold")
     for t in summary.tasks:
         conf = "" if t["confidence"] is None else f"{t['confidence']:.2f}"
         tasks.add_row(
             t["key"] or t["task_id"],
-            t["task_type"],
             t["status"],
             t["verdict"] or "",
             conf,
             t["risk_category"] or "",
         )
     console.print(tasks)
-    posts = Table("post", "platform", "text", title=f"Published ({len(summary.published)})")
+    posts = Table(title=f"Published ({len(summary.published)})")
+    for column in ("post", "platform", "text"):
+        posts.add_column(column, overflow="fold")
     for p in summary.published:
-        posts.add_row(p["post_id"], p["platform"], p["text"][:90])
+        posts.add_row(p["post_id"], p["platform"], p["text"])
     console.print(posts)
     print_reviews(
         summary.pending_reviews, title=f"Waiting for review ({len(summary.pending_reviews)})"
@@ -91,15 +94,16 @@ def print_summary(summary: RunSummary) -> None:
 
 def print_reviews(rows: list[dict[str, Any]], *, title: str) -> None:
     """A table of review items."""
-    table = Table("review", "task", "risk", "confidence", "expires", "text", title=title)
+    table = Table(title=title)
+    for column in ("review", "risk", "conf", "expires (UTC)", "text"):
+        table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(
             r["review_id"],
-            r["task_id"],
             r["risk_category"],
-            str(r["confidence"]),
-            str(r["expires_at"])[:19],
-            r["text"][:70],
+            f"{float(r['confidence']):.2f}",
+            str(r["expires_at"])[:16],
+            r["text"],
         )
     console.print(table)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from chimera.strategies.topics import looks_like_injection, topics_in
 from state.contracts import CaptionPayload, Task, TaskType
@@ -20,6 +21,18 @@ def limit_for(platform: str) -> int:
 def _pick(options: list[str], seed: str) -> str:
     index = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(options)
     return options[index]
+
+
+_VERB = re.compile(
+    r"^(promote|launch|announce|celebrate|showcase|sell|introduce|share|highlight|tease)\s+", re.I
+)
+_ON_PLATFORM = re.compile(r"\s+on\s+(tiktok|instagram|twitter|x|youtube)\s*$", re.I)
+
+
+def headline(goal: str) -> str:
+    """Turn an imperative goal into a caption hook: "Promote the line on TikTok." -> "The line"."""
+    subject = _ON_PLATFORM.sub("", _VERB.sub("", goal.strip().rstrip(".!")))
+    return subject[:1].upper() + subject[1:]
 
 
 def _fit(text: str, tail: str, limit: int) -> str:
@@ -44,10 +57,10 @@ class TemplateWriter:
         seed = task.task_id
         voice = _pick(persona.voice_words or persona.voice or ["new"], seed)
         angle = task.params.get("angle", persona.niche[0] if persona.niche else "")
-        goal = task.goal.goal_description.rstrip(".")
+        goal = headline(task.goal.goal_description)
         hashtags = list(persona.hashtags[:4])
         tail = " ".join([persona.call_to_action, *hashtags, persona.disclosure.label]).strip()
-        text = f"{voice.capitalize()}! {goal} — {angle} is the mood right now. {persona.tone_notes}"
+        text = f"{voice.capitalize()}! {goal} is here — {angle} is the mood right now. {persona.tone_notes}"
         return CaptionPayload(
             text=_fit(text, tail, limit_for(platform)), platform=platform, hashtags=hashtags
         )
