@@ -347,14 +347,11 @@ def inner_runs(n: int) -> int:
     return max(1, 300 // n)
 
 
-async def timed(runners: list[Runner]) -> tuple[float, Any]:
-    """Mean seconds per invocation over `runners` (awaited in turn), after a full GC."""
-    gc.collect()
-    out = None
+async def timed(runner: Runner) -> tuple[float, Any]:
+    """Seconds for one invocation, and its output."""
     start = time.perf_counter()
-    for runner in runners:
-        out = await runner()
-    return (time.perf_counter() - start) / len(runners), out
+    out = await runner()
+    return time.perf_counter() - start, out
 
 
 @dataclass
@@ -381,24 +378,36 @@ class Row:
         }
 
 
-async def sample(side: str, n: int, saver: bool, i: int) -> float:
-    """One timed sample of one side: `inner_runs(n)` fresh graphs, compiled before timing."""
-    make, check = (ours_runner, check_ours) if side == "ours" else (bare_runner, check_bare)
-    runners = [make(n, saver, i * 1000 + k) for k in range(inner_runs(n))]
-    seconds, out = await timed(runners)
-    check(out, n)
-    return seconds
+async def sample(n: int, saver: bool, i: int) -> tuple[float, float]:
+    """One paired sample: `inner_runs(n)` runs of each side, alternating run by run.
+
+    Graphs are compiled fresh before timing; a full GC precedes the sample. Returns the mean
+    seconds per run of ours and of bare.
+    """
+    inner = inner_runs(n)
+    pairs = [
+        (ours_runner(n, saver, i * 1000 + k), bare_runner(n, saver, i * 1000 + k))
+        for k in range(inner)
+    ]
+    totals = {"ours": 0.0, "bare": 0.0}
+    gc.collect()
+    for k, (ours, bare) in enumerate(pairs):
+        order = [("ours", ours), ("bare", bare)]
+        for side, runner in order if (i + k) % 2 == 0 else order[::-1]:
+            seconds, out = await timed(runner)
+            (check_ours if side == "ours" else check_bare)(out, n)
+            totals[side] += seconds
+    return totals["ours"] / inner, totals["bare"] / inner
 
 
 async def measure(n: int, saver: bool, repeat: int) -> Row:
-    """Alternate ours and bare `repeat` times each (order flipped every round), after a warm-up."""
-    for side in ("ours", "bare"):
-        await sample(side, n, saver, -1)
+    """`repeat` paired samples after one warm-up sample."""
+    await sample(n, saver, -1)
     row = Row(n=n, saver="InMemorySaver" if saver else "none", repeat=repeat, ours_s=[], bare_s=[])
     for i in range(repeat):
-        for side in ("ours", "bare") if i % 2 == 0 else ("bare", "ours"):
-            seconds = await sample(side, n, saver, i)
-            (row.ours_s if side == "ours" else row.bare_s).append(seconds)
+        ours_s, bare_s = await sample(n, saver, i)
+        row.ours_s.append(ours_s)
+        row.bare_s.append(bare_s)
     return row
 
 

@@ -20,7 +20,7 @@ class PersonaError(ValueError):
 
 def soul_path(agents_dir: Path, agent_id: str) -> Path:
     """Path of an agent's SOUL.md (the id is validated, so it cannot escape the folder)."""
-    if not _AGENT_ID.match(agent_id):
+    if not _AGENT_ID.fullmatch(agent_id):
         raise PersonaError(f"invalid agent id {agent_id!r}")
     return agents_dir / agent_id / "SOUL.md"
 
@@ -32,6 +32,8 @@ def parse_soul(text: str, *, source: str = "SOUL.md") -> Persona:
         raise PersonaError(f"{source}: missing YAML front matter between '---' lines")
     try:
         meta = yaml.safe_load(match["meta"]) or {}
+        if not isinstance(meta, dict):
+            raise PersonaError(f"{source}: front matter must be a mapping of keys to values")
         return Persona.model_validate({**meta, "body": match["body"].strip()})
     except (yaml.YAMLError, ValidationError) as exc:
         raise PersonaError(f"{source}: {exc}") from exc

@@ -6,6 +6,7 @@ rejected, failed or skipped is skipped. At most `max_parallel_workers` tasks are
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from langgraph.config import get_config
@@ -17,6 +18,7 @@ from state.contracts import Task
 from state.graph import CampaignState
 from state.records import Envelope, RunRef, TaskStatus
 
+_REPLAN_SUFFIX = re.compile(r"-r\d+$")
 _PRIORITY = {"high": 0, "medium": 1, "low": 2}
 _FAILED = {TaskStatus.REJECTED, TaskStatus.FAILED, TaskStatus.SKIPPED}
 _IN_FLIGHT = {TaskStatus.DISPATCHED, TaskStatus.AWAITING_REVIEW}
@@ -46,12 +48,12 @@ def ready_tasks(tasks: dict[str, Task], status: dict[str, TaskStatus]) -> list[T
         if status.get(t.task_id) == TaskStatus.PENDING
         and all(status.get(d) == TaskStatus.DONE for d in t.depends_on)
     ]
-    return sorted(ready, key=lambda t: (_PRIORITY[t.priority], t.task_id))
+    return sorted(ready, key=lambda t: _PRIORITY[t.priority])  # stable: plan order breaks ties
 
 
 def base_key(task: Task) -> str:
     """The plan key of a task without its replan suffix (`post-tiktok-r1` -> `post-tiktok`)."""
-    return task.params.get("key", task.task_id).rsplit("-r", 1)[0]
+    return _REPLAN_SUFFIX.sub("", task.params.get("key", task.task_id))
 
 
 def unresolved_rejections(state: CampaignState) -> set[str]:

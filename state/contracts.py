@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from state.types import DecimalString, Id, ShortText, Text, UtcTimestamp
+from state.types import DecimalString, Id, ShortText, Text, UtcTimestamp, parse_utc
 
 
 class Contract(BaseModel):
@@ -111,6 +111,12 @@ class Task(Contract):
     params: dict[str, str] = Field(default_factory=dict, max_length=20)
     created_at: UtcTimestamp
     deadline: UtcTimestamp | None = None
+
+    @model_validator(mode="after")
+    def _deadline_after_creation(self) -> Task:
+        if self.deadline is not None and parse_utc(self.deadline) < parse_utc(self.created_at):
+            raise ValueError("deadline must not be before created_at")
+        return self
 
 
 class GenerationMetadata(Contract):

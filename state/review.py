@@ -93,6 +93,15 @@ def parse_resume(value: object) -> ReviewDecision:
         ) from exc
     if isinstance(parsed, ReviewDecision):
         return parsed
+    try:
+        return _from_inbox(parsed)
+    except ValidationError as exc:
+        raise InvalidResumeValue(
+            f"Agent Inbox response {value!r} is incomplete: {exc.errors()[0]['msg']}"
+        ) from exc
+
+
+def _from_inbox(parsed: HumanResponse) -> ReviewDecision:
     if parsed.type == "accept":
         return ReviewDecision(decision="approve")
     if parsed.type == "ignore":

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, StringConstraints
 
 Id = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@\-]*$"),
+    StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"),
 ]
 """A readable identifier such as `tenant-xyz` or `task-3f2a9c`."""
 
@@ -51,10 +51,15 @@ def _decimal_string(value: str) -> str:
 
 DecimalString = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{1,18}(\.\d{1,18})?$"),
+    StringConstraints(pattern=r"^[0-9]{1,18}(\.[0-9]{1,18})?$"),
     AfterValidator(_decimal_string),
 ]
 """Money as a plain decimal string (`"25.00"`): no exponent, no sign, no float."""
+
+
+def parse_utc(value: str) -> datetime:
+    """Parse a validated `UtcTimestamp` string."""
+    return datetime.fromisoformat(value[:-1] + "+00:00")
 
 
 def utc_now() -> str:

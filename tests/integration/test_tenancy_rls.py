@@ -1,5 +1,7 @@
 """Tenant isolation: forced row-level security in Postgres and tenant-prefixed Redis keys.
 
+See specs/technical.md §3.2, §3.3 and specs/functional.md §5.
+
 Isolation is checked from the runtime role's side (what a tenant can see and write) and from the
 catalog's side (which tables carry the policy, who owns them), against the session's real services.
 """
@@ -127,7 +129,7 @@ async def test_the_runtime_role_cannot_create_tables_or_lift_row_security(svc: S
 
 
 async def test_another_tenants_rows_are_invisible_while_its_own_are_visible(svc: Services) -> None:
-    """specs/technical.md §3.2; ARCHITECTURE §5"""
+    """specs/technical.md §3.2, specs/functional.md §5"""
     campaign_id = await seed_xyz(svc)
     for table in ISOLATED_TABLES:
         assert await count(svc, XYZ, table, XYZ) > 0, table

@@ -84,11 +84,6 @@ def test_ready_tasks_are_ordered_by_priority() -> None:
     assert ready[0].task_id == "high-1" and ready[-1].task_id == "low-1"
 
 
-@pytest.mark.xfail(
-    reason="BUG: ready_tasks breaks priority ties by task_id (a hash in real plans), not by "
-    "plan order",
-    strict=True,
-)
 def test_ready_tasks_with_equal_priority_keep_plan_order() -> None:
     """specs/technical.md §5.3 (by priority and then plan order)"""
     tasks = _tasks(("task-f3a1", "low", []), ("task-09bc", "low", []), ("task-5d2e", "low", []))
@@ -107,11 +102,6 @@ def test_base_key_strips_the_replan_suffix() -> None:
     assert key_of("post-tiktok") == "post-tiktok"
 
 
-@pytest.mark.xfail(
-    reason="BUG: base_key uses rsplit('-r', 1), so keys containing '-r' (post-reddit, "
-    "post-rumble) lose their tail and their replans never resolve",
-    strict=True,
-)
 @pytest.mark.parametrize("key", ["post-reddit", "post-rumble"])
 def test_base_key_keeps_platform_names_that_contain_dash_r(key: str) -> None:
     """specs/technical.md §5.8"""

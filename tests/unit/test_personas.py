@@ -126,19 +126,12 @@ def test_soul_path_stays_inside_the_agents_folder() -> None:
     assert soul_path(AGENTS, ETHIOPIA) == AGENTS / ETHIOPIA / "SOUL.md"
 
 
-@pytest.mark.xfail(
-    reason="BUG: _AGENT_ID uses '$', which also matches before a trailing newline", strict=True
-)
 def test_agent_id_with_a_trailing_newline_is_rejected() -> None:
     """specs/technical.md §2.1 (Ids match the id pattern)"""
     with pytest.raises(PersonaError):
         soul_path(AGENTS, f"{ETHIOPIA}\n")
 
 
-@pytest.mark.xfail(
-    reason="BUG: front matter that is YAML but not a mapping raises TypeError, not PersonaError",
-    strict=True,
-)
 @pytest.mark.parametrize("front", ["- agent_id\n- name", "just a sentence", "42"])
 def test_front_matter_that_is_not_a_mapping_is_a_persona_error(front: str) -> None:
     """specs/functional.md §1.1 (malformed front matter stops the run, naming the file)"""

@@ -103,11 +103,6 @@ def test_invalid_resume_value_names_the_accepted_shapes() -> None:
         parse_resume("yes")
 
 
-@pytest.mark.xfail(
-    reason="BUG: Agent Inbox edit/response without content builds ReviewDecision outside the "
-    "try block, so a raw pydantic ValidationError escapes instead of InvalidResumeValue",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "value",
     [
