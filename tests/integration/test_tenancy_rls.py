@@ -42,20 +42,20 @@ def tenant_tables(admin: str) -> list[dict[str, Any]]:
             "   AND a.attname = 'tenant_id' AND NOT a.attisdropped)"
             " ORDER BY c.relname"
         ).fetchall()
-    return [
-        {"table": r[0], "rls": r[1], "forced": r[2], "owner": r[3]} for r in rows
-    ]
+    return [{"table": r[0], "rls": r[1], "forced": r[2], "owner": r[3]} for r in rows]
 
 
 async def count(svc: Services, as_tenant: str, table: str, of_tenant: str) -> int:
     """Rows of `of_tenant` in `table` that `as_tenant` can see."""
     async with tenant_tx(svc.pool, as_tenant) as conn:
-        row = await (await conn.execute(
-            sql.SQL("SELECT count(*) AS n FROM {} WHERE tenant_id = %s").format(
-                sql.Identifier(table)
-            ),
-            (of_tenant,),
-        )).fetchone()
+        row = await (
+            await conn.execute(
+                sql.SQL("SELECT count(*) AS n FROM {} WHERE tenant_id = %s").format(
+                    sql.Identifier(table)
+                ),
+                (of_tenant,),
+            )
+        ).fetchone()
     assert row is not None
     return int(row["n"])
 
@@ -68,9 +68,12 @@ async def seed_xyz(svc: Services) -> str:
         await ensure_campaign(conn, XYZ, ETHIOPIA, campaign_id, "RLS isolation fixture")
     who = CallIdentity(tenant_id=XYZ, agent_id=ETHIOPIA, run_id=f"run-rls-{tag}")
     await svc.host.call_tool(
-        "social", "post_content",
+        "social",
+        "post_content",
         {
-            "platform": "instagram", "tenant_id": XYZ, "agent_id": ETHIOPIA,
+            "platform": "instagram",
+            "tenant_id": XYZ,
+            "agent_id": ETHIOPIA,
             "idempotency_key": f"test-rls-{tag}",
             "content": {"text": "Woven by local hands #AIcreator"},
             "disclosure": {"ai_generated": True},
@@ -86,18 +89,34 @@ async def test_every_tenant_table_has_forced_row_level_security(svc: Services) -
     """specs/technical.md §3.2"""
     tables = tenant_tables(svc.endpoints.pg_admin)
     names = {t["table"] for t in tables}
-    assert names >= {"tenants", "agents", "campaigns", "threads", "tasks", "artifacts", "reviews",
-                     "intents", "audit_log", "social_posts", "social_mentions", "social_idempotency"}
+    assert names >= {
+        "tenants",
+        "agents",
+        "campaigns",
+        "threads",
+        "tasks",
+        "artifacts",
+        "reviews",
+        "intents",
+        "audit_log",
+        "social_posts",
+        "social_mentions",
+        "social_idempotency",
+    }
     unprotected = [t["table"] for t in tables if not (t["rls"] and t["forced"])]
     assert unprotected == []
 
 
-async def test_every_tenant_table_has_a_policy_keyed_on_the_transaction_tenant(svc: Services) -> None:
+async def test_every_tenant_table_has_a_policy_keyed_on_the_transaction_tenant(
+    svc: Services,
+) -> None:
     """specs/technical.md §3.2"""
     with psycopg.connect(svc.endpoints.pg_admin) as conn:
-        policies = dict(conn.execute(
-            "SELECT tablename, qual FROM pg_policies WHERE schemaname = 'public'"
-        ).fetchall())
+        policies = dict(
+            conn.execute(
+                "SELECT tablename, qual FROM pg_policies WHERE schemaname = 'public'"
+            ).fetchall()
+        )
     for table in (t["table"] for t in tenant_tables(svc.endpoints.pg_admin)):
         assert table in policies, f"{table} has no policy"
         assert "current_setting('app.tenant_id'" in policies[table]
@@ -106,9 +125,12 @@ async def test_every_tenant_table_has_a_policy_keyed_on_the_transaction_tenant(s
 async def test_the_runtime_role_is_not_superuser_and_owns_no_tenant_table(svc: Services) -> None:
     """specs/technical.md §3.2"""
     async with await psycopg.AsyncConnection.connect(svc.endpoints.pg_app) as conn:
-        row = await (await conn.execute(
-            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )).fetchone()
+        row = await (
+            await conn.execute(
+                "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles"
+                " WHERE rolname = current_user"
+            )
+        ).fetchone()
     assert row is not None
     user, superuser, bypass = row
     assert user == svc.settings.app_db_role
@@ -135,9 +157,9 @@ async def test_another_tenants_rows_are_invisible_while_its_own_are_visible(svc:
         assert await count(svc, XYZ, table, XYZ) > 0, table
         assert await count(svc, ABC, table, XYZ) == 0, table
     async with tenant_tx(svc.pool, ABC) as conn:
-        found = await (await conn.execute(
-            "SELECT id FROM campaigns WHERE id = %s", (campaign_id,)
-        )).fetchone()
+        found = await (
+            await conn.execute("SELECT id FROM campaigns WHERE id = %s", (campaign_id,))
+        ).fetchone()
     assert found is None
 
 
@@ -160,9 +182,9 @@ async def test_writing_a_row_for_another_tenant_is_refused(svc: Services) -> Non
                 (post_id, XYZ, ETHIOPIA),
             )
     async with tenant_tx(svc.pool, XYZ) as conn:
-        row = await (await conn.execute(
-            "SELECT 1 FROM social_posts WHERE post_id = %s", (post_id,)
-        )).fetchone()
+        row = await (
+            await conn.execute("SELECT 1 FROM social_posts WHERE post_id = %s", (post_id,))
+        ).fetchone()
     assert row is None
 
 
@@ -175,9 +197,9 @@ async def test_moving_a_row_to_another_tenant_is_refused(svc: Services) -> None:
                 "UPDATE campaigns SET tenant_id = %s WHERE id = %s", (ABC, campaign_id)
             )
     async with tenant_tx(svc.pool, XYZ) as conn:
-        row = await (await conn.execute(
-            "SELECT tenant_id FROM campaigns WHERE id = %s", (campaign_id,)
-        )).fetchone()
+        row = await (
+            await conn.execute("SELECT tenant_id FROM campaigns WHERE id = %s", (campaign_id,))
+        ).fetchone()
     assert row is not None and row["tenant_id"] == XYZ
 
 
@@ -186,9 +208,9 @@ async def test_a_connection_with_no_tenant_set_sees_nothing(svc: Services) -> No
     await seed_xyz(svc)
     async with await psycopg.AsyncConnection.connect(svc.endpoints.pg_app) as conn:
         for table in (*ISOLATED_TABLES, "tenants", "social_idempotency"):
-            row = await (await conn.execute(
-                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            )).fetchone()
+            row = await (
+                await conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+            ).fetchone()
             assert row is not None and row[0] == 0, table
 
 
@@ -243,11 +265,6 @@ async def test_the_same_resource_is_cached_separately_per_tenant(svc: Services) 
     assert await svc.redis.exists(abc) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="state.types.Id allows ':' (pattern [A-Za-z0-9._:/@-]) but §2.1 forbids it, so a "
-    "tenant id like 'tenant-abc:x' can reach Redis keys and alias another namespace",
-)
 def test_a_tenant_id_containing_a_colon_is_refused_at_the_boundary() -> None:
     """specs/technical.md §2.1, §3.3"""
     with pytest.raises(ValidationError):
