@@ -69,14 +69,15 @@ class TemplateWriter:
     def _reply(self, task: Task, persona: Persona, platform: str) -> CaptionPayload:
         author = task.params.get("author", "")
         mention = task.params.get("mention_text", "")
+        lane = persona.niche[0] if persona.niche else persona.topics[0]
         if looks_like_injection(mention):
-            body = "Thanks for stopping by — I only talk style here."
+            body = f"Thanks for stopping by — I only talk {lane} here."
         elif topics_in(mention, persona.forbidden_topics):
-            body = "I keep my feed about style, so I'll sit this one out."
+            body = f"I keep my feed about {lane}, so I'll sit this one out."
         elif sensitive := topics_in(mention, ["finance", "health", "legal"]):
             body = (
-                f"Style is my lane, not {sensitive[0]} advice — so no tips on investment or savings"
-                " from me. The pieces are made to be worn and loved."
+                f"{lane.capitalize()} is my lane, not {sensitive[0]} advice, so I'll leave that"
+                " question to a professional."
             )
         else:
             body = (

