@@ -16,7 +16,7 @@ from langgraph.types import Command, Send
 from state.context import Context, context_of
 from state.contracts import Task
 from state.graph import CampaignState
-from state.records import Envelope, RunRef, TaskStatus
+from state.records import Envelope, RunRef, Status, TaskStatus
 
 _REPLAN_SUFFIX = re.compile(r"-r\d+$")
 _PRIORITY = {"high": 0, "medium": 1, "low": 2}
@@ -24,10 +24,10 @@ _FAILED = {TaskStatus.REJECTED, TaskStatus.FAILED, TaskStatus.SKIPPED}
 _IN_FLIGHT = {TaskStatus.DISPATCHED, TaskStatus.AWAITING_REVIEW}
 
 
-def skip_blocked(tasks: dict[str, Task], status: dict[str, TaskStatus]) -> dict[str, TaskStatus]:
+def skip_blocked(tasks: dict[str, Task], status: dict[str, Status]) -> dict[str, Status]:
     """Pending tasks that can never run because a dependency did not succeed (transitively)."""
     current = dict(status)
-    skipped: dict[str, TaskStatus] = {}
+    skipped: dict[str, Status] = {}
     changed = True
     while changed:
         changed = False
@@ -40,7 +40,7 @@ def skip_blocked(tasks: dict[str, Task], status: dict[str, TaskStatus]) -> dict[
     return skipped
 
 
-def ready_tasks(tasks: dict[str, Task], status: dict[str, TaskStatus]) -> list[Task]:
+def ready_tasks(tasks: dict[str, Task], status: dict[str, Status]) -> list[Task]:
     """Pending tasks whose dependencies are all done, highest priority first."""
     ready = [
         t
@@ -73,7 +73,7 @@ def needs_replan(state: CampaignState, ctx: Context) -> bool:
     if state.get("replans", 0) >= ctx.max_replans:
         return False
     status = state.get("status", {})
-    open_work = any(TaskStatus(s) in _IN_FLIGHT or s == TaskStatus.PENDING for s in status.values())
+    open_work = any(s in _IN_FLIGHT or s == TaskStatus.PENDING for s in status.values())
     return bool(unresolved_rejections(state)) and not open_work
 
 
@@ -85,7 +85,7 @@ async def dispatch(
     tasks, status = state.get("tasks", {}), dict(state.get("status", {}))
     skipped = skip_blocked(tasks, status)
     status.update(skipped)
-    in_flight = sum(1 for s in status.values() if TaskStatus(s) in _IN_FLIGHT)
+    in_flight = sum(1 for s in status.values() if s in _IN_FLIGHT)
     ready = ready_tasks(tasks, status)[: max(0, ctx.max_parallel_workers - in_flight)]
     if ready:
         run = RunRef(

@@ -21,12 +21,10 @@ def build_report(state: CampaignState, thread_id: str) -> RunReport:
     return RunReport(
         campaign_id=state["campaign_id"],
         thread_id=thread_id,
-        tasks={t: str(TaskStatus(s).value) for t, s in status.items()},
+        tasks=dict(status),
         verdicts={t: v.decision for t, v in state.get("verdicts", {}).items()},
         published=list(state.get("published", {}).values()),
-        pending_reviews=[
-            t for t, s in status.items() if TaskStatus(s) == TaskStatus.AWAITING_REVIEW
-        ],
+        pending_reviews=[t for t, s in status.items() if s == TaskStatus.AWAITING_REVIEW],
         rejected=list(state.get("rejections", [])),
         replans=state.get("replans", 0),
     )

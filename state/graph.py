@@ -11,10 +11,12 @@ from typing import Annotated, NotRequired, TypedDict, TypeVar
 from state.contracts import Artifact, Task
 from state.persona import Persona
 from state.records import (
+    TERMINAL,
     Mention,
     Published,
     Rejection,
     RunReport,
+    Status,
     TaskStatus,
     TrendSignal,
     Verdict,
@@ -29,8 +31,8 @@ def merge_by_key(left: dict[str, V] | None, right: dict[str, V] | None) -> dict[
 
 
 def merge_status(
-    left: dict[str, TaskStatus] | None, right: dict[str, TaskStatus] | None
-) -> dict[str, TaskStatus]:
+    left: dict[str, Status] | None, right: dict[str, Status] | None
+) -> dict[str, Status]:
     """Merge task statuses; a terminal status is final unless the task is re-planned as pending.
 
     Re-planning resets a rejected task to `pending` explicitly; any other move away from a
@@ -39,8 +41,7 @@ def merge_status(
     merged = dict(left or {})
     for task_id, new in (right or {}).items():
         old = merged.get(task_id)
-        new = TaskStatus(new)
-        if old is not None and TaskStatus(old).terminal and new is not TaskStatus.PENDING:
+        if old is not None and old in TERMINAL and new != TaskStatus.PENDING:
             continue
         merged[task_id] = new
     return merged
@@ -90,7 +91,7 @@ class CampaignState(CampaignInput, total=False):
     """What the judge checks the goal against."""
     tasks: Annotated[dict[str, Task], merge_by_key]
     """The current plan's tasks by id."""
-    status: Annotated[dict[str, TaskStatus], merge_status]
+    status: Annotated[dict[str, Status], merge_status]
     """Lifecycle status per task id."""
     artifacts: Annotated[dict[str, Artifact], merge_by_key]
     """Latest artifact per task id."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from state.graph import append_rejections, merge_by_key, merge_status
-from state.records import Rejection, TaskStatus
+from state.records import TERMINAL, Rejection, TaskStatus
 
 P, D, A = TaskStatus.PENDING, TaskStatus.DISPATCHED, TaskStatus.AWAITING_REVIEW
 DONE, REJ, FAIL, SKIP = TaskStatus.DONE, TaskStatus.REJECTED, TaskStatus.FAILED, TaskStatus.SKIPPED
@@ -60,7 +60,7 @@ def test_merge_status_handles_parallel_branches_touching_different_tasks() -> No
 
 def test_terminal_statuses_are_exactly_done_rejected_failed_skipped() -> None:
     """specs/technical.md §5.1 (Ending: every task terminal)"""
-    assert {s for s in TaskStatus if s.terminal} == {DONE, REJ, FAIL, SKIP}
+    assert {DONE, REJ, FAIL, SKIP} == TERMINAL
 
 
 def test_append_rejections_appends_and_drops_duplicates() -> None:

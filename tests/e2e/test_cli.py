@@ -1,0 +1,89 @@
+"""The `chimera` CLI as users run it: real subprocesses, JSON output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from chimera.settings import REPO_ROOT, Settings
+from tests.conftest import ETHIOPIA, subprocess_env
+
+pytestmark = pytest.mark.slow
+
+
+def chimera(settings: Settings, *args: str) -> tuple[int, Any, str]:
+    """Run `python -m chimera ... --json`; return (exit code, parsed stdout, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "chimera", *args, "--json"],
+        cwd=REPO_ROOT,
+        env=subprocess_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else None, done.stderr
+
+
+def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
+    """specs/functional.md §2, §3"""
+    goal = "Promote the new Ethiopian summer fashion line on TikTok (cli)."
+    code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
+    assert code == 0, err
+    assert summary["state"] == "paused" and len(summary["published"]) == 4
+    [pending] = summary["pending_reviews"]
+
+    code, rows, _ = chimera(settings, "review", "list", "--tenant", "tenant-xyz",
+                            "--campaign", summary["campaign_id"])
+    assert [r["review_id"] for r in rows] == [pending["review_id"]]
+
+    code, item, _ = chimera(settings, "review", "show", pending["review_id"], "--tenant",
+                            "tenant-xyz")
+    assert code == 0 and item["risk_category"] == "finance_medium"
+
+    code, other, _ = chimera(settings, "review", "approve", pending["review_id"], "--tenant",
+                             "tenant-abc")
+    assert code == 2 and "not found" in other["error"]
+
+    code, done, _ = chimera(settings, "review", "approve", pending["review_id"], "--tenant",
+                            "tenant-xyz", "--user", "user-cli")
+    assert code == 0 and done["state"] == "done" and len(done["published"]) == 5
+
+    code, again, _ = chimera(settings, "review", "approve", pending["review_id"], "--tenant",
+                             "tenant-xyz")
+    assert code == 2 and "already decided" in again["error"]
+
+    code, rerun, _ = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
+    assert code == 0 and rerun["state"] == "done"
+    assert sorted(p["post_id"] for p in rerun["published"]) == sorted(
+        p["post_id"] for p in done["published"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--agent", ETHIOPIA, "--goal", ""], "goal"),
+        (["run", "--agent", ETHIOPIA, "--goal", "x" * 2001], "goal"),
+        (["run", "--agent", "../etc", "--goal", "Hello"], "invalid agent id"),
+        (["run", "--agent", "agent-nobody", "--goal", "Hello"], "no persona"),
+        (["review", "approve", "rev-missing", "--tenant", "tenant-xyz"], "not found"),
+    ],
+)
+def test_bad_cli_input_gets_a_clear_error_and_exit_code_2(
+    settings: Settings, args: list[str], message: str
+) -> None:
+    """specs/functional.md §2, specs/technical.md §2.1"""
+    code, out, _ = chimera(settings, *args)
+    assert code == 2
+    assert message in out["error"]
+
+
+def test_services_status_reports_the_running_embedded_services(settings: Settings) -> None:
+    """specs/functional.md §6"""
+    code, rows, _ = chimera(settings, "services", "status")
+    assert code == 0
+    assert {r["name"]: r["running"] for r in rows} == {"postgres": True, "redis": True}
