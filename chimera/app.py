@@ -8,6 +8,7 @@ receive these `Services` through the graph factory; nothing is a module-level si
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from chimera.repo import sync_persona
 from chimera.services import Endpoints, ensure_services
 from chimera.settings import Settings
 from chimera.strategies.registry import StrategyCache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,7 +66,10 @@ async def open_checkpoint_pool(conninfo: str) -> Pool:
 
 
 async def _sync_personas(pool: Pool, settings: Settings) -> None:
-    for persona in await asyncio.to_thread(list_personas, settings.agents_dir):
+    personas, errors = await asyncio.to_thread(list_personas, settings.agents_dir)
+    for error in errors:
+        log.warning("persona skipped: %s", error)
+    for persona in personas:
         ref = str(settings.agents_dir / persona.agent_id / "SOUL.md")
         async with tenant_tx(pool, persona.tenant_id) as conn:
             await sync_persona(conn, persona, ref)

@@ -50,6 +50,15 @@ def load_persona(agents_dir: Path, agent_id: str) -> Persona:
     return persona
 
 
-def list_personas(agents_dir: Path) -> list[Persona]:
-    """Every persona under `agents_dir`, sorted by agent id."""
-    return [load_persona(agents_dir, p.parent.name) for p in sorted(agents_dir.glob("*/SOUL.md"))]
+def list_personas(agents_dir: Path) -> tuple[list[Persona], list[PersonaError]]:
+    """Every valid persona under `agents_dir` (sorted by agent id), and the errors of the rest.
+
+    One malformed SOUL.md must not stop the other agents; its error surfaces when it is used.
+    """
+    personas, errors = [], []
+    for path in sorted(agents_dir.glob("*/SOUL.md")):
+        try:
+            personas.append(load_persona(agents_dir, path.parent.name))
+        except PersonaError as exc:
+            errors.append(exc)
+    return personas, errors

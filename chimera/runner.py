@@ -2,14 +2,16 @@
 
 One active run per campaign: `run_campaign` continues an unfinished (e.g. killed) run from its
 checkpoint, reports a run that waits for reviews, or starts a new thread when the last finished.
-`resume_review` takes a per-thread lease (a Postgres advisory lock) around the resume, so two
-concurrent approvals of one review publish once and the second is told it is already decided.
+Both hold the campaign's lease (a Postgres advisory lock) while they drive its thread: a second
+`run_campaign` fails fast with `RunInProgress`, and of two concurrent approvals of one review
+the second waits, then is told the review is already decided; it publishes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -36,6 +38,34 @@ class ReviewNotFound(LookupError):
 
 class AlreadyDecided(RuntimeError):
     """The review was decided before; nothing was done."""
+
+
+class RunInProgress(RuntimeError):
+    """Another process is driving this campaign's run right now."""
+
+
+@asynccontextmanager
+async def campaign_lease(svc: Services, campaign_id: str, *, wait: bool) -> AsyncIterator[None]:
+    """Hold the campaign's Postgres advisory lock: one driver per campaign at a time.
+
+    `wait=False` fails fast with `RunInProgress` (a second `chimera run`); `wait=True` queues
+    (two approvals racing: the second runs after the first and finds the review decided).
+    """
+    async with svc.checkpoint_pool.connection() as conn:
+        if wait:
+            await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (campaign_id,))
+        else:
+            row = await (
+                await conn.execute(
+                    "SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", (campaign_id,)
+                )
+            ).fetchone()
+            if row is None or not row["ok"]:
+                raise RunInProgress(f"campaign {campaign_id!r} is being run by another process")
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (campaign_id,))
 
 
 def compile_graph(svc: Services) -> CompiledStateGraph[Any, Any, Any, Any]:
@@ -80,7 +110,13 @@ async def run_campaign(
         campaign_id=campaign_id,
         goal=goal,
     )
-    context = context or Context()
+    async with campaign_lease(svc, request.campaign, wait=False):
+        return await _start_or_continue(svc, request, context or Context(), progress)
+
+
+async def _start_or_continue(
+    svc: Services, request: RunRequest, context: Context, progress: ProgressFn | None
+) -> RunSummary:
     graph = compile_graph(svc)
     async with tenant_tx(svc.pool, request.tenant_id) as conn:
         last = await repo.latest_thread(conn, request.campaign)
@@ -126,7 +162,7 @@ async def resume_review(
     decision: ReviewDecision,
     progress: ProgressFn | None = None,
 ) -> RunSummary:
-    """Apply a reviewer's decision to the paused thread, under the thread's lease."""
+    """Apply a reviewer's decision to the paused thread, under the campaign's lease."""
     async with tenant_tx(svc.pool, tenant_id) as conn:
         row = await repo.get_review(conn, review_id)
     if row is None:
@@ -134,29 +170,25 @@ async def resume_review(
     thread_id = row["thread_id"]
     graph = compile_graph(svc)
     config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-    async with svc.checkpoint_pool.connection() as lease:
-        await lease.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (thread_id,))
-        try:
-            async with tenant_tx(svc.pool, tenant_id) as conn:
-                current = await repo.get_review(conn, review_id)
-            if current is None or current["status"] != "pending":
-                decided = current["status"] if current else "unknown"
-                raise AlreadyDecided(f"review {review_id} is already decided ({decided})")
-            snapshot = await graph.aget_state(config)
-            interrupt_id = next(
-                (
-                    i.id
-                    for i in snapshot.interrupts
-                    if i.value.get("review", {}).get("review_id") == review_id
-                ),
-                None,
-            )
-            if interrupt_id is None:
-                raise ReviewNotFound(f"review {review_id!r} is not waiting in thread {thread_id!r}")
-            resume: Command[Any] = Command(resume={interrupt_id: decision.model_dump(mode="json")})
-            await _drive(graph, resume, config, Context(), progress)
-        finally:
-            await lease.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (thread_id,))
+    async with campaign_lease(svc, row["campaign_id"], wait=True):
+        async with tenant_tx(svc.pool, tenant_id) as conn:
+            current = await repo.get_review(conn, review_id)
+        if current is None or current["status"] != "pending":
+            decided = current["status"] if current else "unknown"
+            raise AlreadyDecided(f"review {review_id} is already decided ({decided})")
+        snapshot = await graph.aget_state(config)
+        interrupt_id = next(
+            (
+                i.id
+                for i in snapshot.interrupts
+                if i.value.get("review", {}).get("review_id") == review_id
+            ),
+            None,
+        )
+        if interrupt_id is None:
+            raise ReviewNotFound(f"review {review_id!r} is not waiting in thread {thread_id!r}")
+        resume: Command[Any] = Command(resume={interrupt_id: decision.model_dump(mode="json")})
+        await _drive(graph, resume, config, Context(), progress)
     request = RunRequest(
         tenant_id=tenant_id, agent_id=row["agent_id"], campaign_id=row["campaign_id"], goal="resume"
     )

@@ -10,7 +10,7 @@ import typer
 from chimera.app import open_services
 from chimera.cli import review, services
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
-from chimera.runner import run_campaign
+from chimera.runner import RunInProgress, run_campaign
 from chimera.settings import Settings
 from chimera.summary import RunSummary
 from state.context import Context
@@ -30,7 +30,12 @@ def configure() -> None:
     )
 
 
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, LookupError, PermissionError)
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    LookupError,
+    PermissionError,
+    RunInProgress,
+)
 
 
 @app.command()

@@ -36,24 +36,36 @@ def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
     assert summary["state"] == "paused" and len(summary["published"]) == 4
     [pending] = summary["pending_reviews"]
 
-    code, rows, _ = chimera(settings, "review", "list", "--tenant", "tenant-xyz",
-                            "--campaign", summary["campaign_id"])
+    code, rows, _ = chimera(
+        settings, "review", "list", "--tenant", "tenant-xyz", "--campaign", summary["campaign_id"]
+    )
     assert [r["review_id"] for r in rows] == [pending["review_id"]]
 
-    code, item, _ = chimera(settings, "review", "show", pending["review_id"], "--tenant",
-                            "tenant-xyz")
+    code, item, _ = chimera(
+        settings, "review", "show", pending["review_id"], "--tenant", "tenant-xyz"
+    )
     assert code == 0 and item["risk_category"] == "finance_medium"
 
-    code, other, _ = chimera(settings, "review", "approve", pending["review_id"], "--tenant",
-                             "tenant-abc")
+    code, other, _ = chimera(
+        settings, "review", "approve", pending["review_id"], "--tenant", "tenant-abc"
+    )
     assert code == 2 and "not found" in other["error"]
 
-    code, done, _ = chimera(settings, "review", "approve", pending["review_id"], "--tenant",
-                            "tenant-xyz", "--user", "user-cli")
+    code, done, _ = chimera(
+        settings,
+        "review",
+        "approve",
+        pending["review_id"],
+        "--tenant",
+        "tenant-xyz",
+        "--user",
+        "user-cli",
+    )
     assert code == 0 and done["state"] == "done" and len(done["published"]) == 5
 
-    code, again, _ = chimera(settings, "review", "approve", pending["review_id"], "--tenant",
-                             "tenant-xyz")
+    code, again, _ = chimera(
+        settings, "review", "approve", pending["review_id"], "--tenant", "tenant-xyz"
+    )
     assert code == 2 and "already decided" in again["error"]
 
     code, rerun, _ = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)

@@ -138,14 +138,24 @@ async def test_a_thread_of_another_tenant_cannot_be_reused(svc: Services) -> Non
 
     graph = compile_graph(svc)
     config = {"configurable": {"thread_id": "thr-owned-by-xyz"}}
-    mine = {"tenant_id": "tenant-xyz", "agent_id": ETHIOPIA, "campaign_id": "cmp-owner-xyz",
-            "goal": "Launch the summer drop"}
+    mine = {
+        "tenant_id": "tenant-xyz",
+        "agent_id": ETHIOPIA,
+        "campaign_id": "cmp-owner-xyz",
+        "goal": "Launch the summer drop",
+    }
     await graph.ainvoke(mine, config)
-    theirs = {"tenant_id": "tenant-abc", "agent_id": LAGOS, "campaign_id": "cmp-intruder-abc",
-              "goal": "Review budget phones"}
+    theirs = {
+        "tenant_id": "tenant-abc",
+        "agent_id": LAGOS,
+        "campaign_id": "cmp-intruder-abc",
+        "goal": "Review budget phones",
+    }
     with pytest.raises(ThreadOwnershipError, match="not found"):
-        await compile_graph(svc).ainvoke(theirs, {"configurable": {"thread_id": "thr-intruder"}}
-                                         | config)
-    count = await scalar(svc, "tenant-abc", "SELECT count(*) FROM campaigns WHERE id = %s",
-                         "cmp-intruder-abc")
+        await compile_graph(svc).ainvoke(
+            theirs, {"configurable": {"thread_id": "thr-intruder"}} | config
+        )
+    count = await scalar(
+        svc, "tenant-abc", "SELECT count(*) FROM campaigns WHERE id = %s", "cmp-intruder-abc"
+    )
     assert count == 0

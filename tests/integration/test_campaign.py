@@ -87,3 +87,18 @@ async def test_every_step_of_a_run_is_in_the_audit_log(svc: Services, goal: str)
         summary.thread_id,
     )
     assert set(events) >= {"run_started", "plan_written", "verdict", "side_effect"}
+
+
+async def test_a_second_driver_of_a_running_campaign_is_refused(svc: Services, goal: str) -> None:
+    """specs/functional.md §2"""
+    import pytest
+
+    from chimera.runner import RunInProgress, campaign_lease
+
+    campaign = default_campaign_id(ETHIOPIA, goal)
+    async with campaign_lease(svc, campaign, wait=False):
+        with pytest.raises(RunInProgress, match="another process"):
+            await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    assert await platform_posts(svc, "tenant-xyz", campaign) == []
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    assert summary.published

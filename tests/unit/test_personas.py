@@ -51,7 +51,20 @@ def test_persona_exposes_task_constraints_and_niche_news_resources() -> None:
 
 def test_list_personas_returns_every_sample_agent_sorted() -> None:
     """specs/functional.md §1.1"""
-    assert [p.agent_id for p in list_personas(AGENTS)] == [ETHIOPIA, LAGOS]
+    personas, errors = list_personas(AGENTS)
+    assert [p.agent_id for p in personas] == [ETHIOPIA, LAGOS]
+    assert errors == []
+
+
+def test_a_malformed_soul_md_is_reported_without_hiding_the_other_agents(tmp_path: Path) -> None:
+    """specs/functional.md §1"""
+    for agent in (ETHIOPIA, "agent-broken-003"):
+        (tmp_path / agent).mkdir()
+    (tmp_path / ETHIOPIA / "SOUL.md").write_text((AGENTS / ETHIOPIA / "SOUL.md").read_text())
+    (tmp_path / "agent-broken-003" / "SOUL.md").write_text("no front matter here")
+    personas, errors = list_personas(tmp_path)
+    assert [p.agent_id for p in personas] == [ETHIOPIA]
+    assert len(errors) == 1 and "agent-broken-003" in str(errors[0])
 
 
 def test_missing_front_matter_is_a_persona_error_naming_the_file() -> None:
