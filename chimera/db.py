@@ -51,52 +51,49 @@ def migrate(admin_conninfo: str, settings: Settings) -> list[str]:
     """Apply pending migrations, then (re)assert roles, RLS and grants. Returns applied names.
 
     Idempotent and safe to call from several processes at once (an advisory lock serialises it).
+
+    Raises:
+        MigrationError: an applied migration's file changed since it was applied.
+
     """
-    applied: list[str] = []
     with psycopg.connect(admin_conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
         try:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " component text, name text, checksum text,"
-                " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, name))"
-            )
-            conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text")
-            done = {
-                (c, n): checksum
-                for c, n, checksum in conn.execute(
-                    "SELECT component, name, checksum FROM schema_migrations"
-                ).fetchall()
-            }
-            for component, name, path in _migrations():
-                body = path.read_text()
-                checksum = hashlib.sha256(body.encode()).hexdigest()
-                if (component, name) in done:
-                    if done[(component, name)] is None:  # recorded before checksums existed
-                        conn.execute(
-                            "UPDATE schema_migrations SET checksum = %s"
-                            " WHERE component = %s AND name = %s",
-                            (checksum, component, name),
-                        )
-                    elif done[(component, name)] != checksum:
-                        raise MigrationError(
-                            f"migration {component}/{name} changed after it was applied;"
-                            " add a new migration instead of editing an applied one"
-                        )
-                    continue
-                with conn.transaction():
-                    conn.execute(body)
-                    conn.execute(
-                        "INSERT INTO schema_migrations (component, name, checksum)"
-                        " VALUES (%s, %s, %s)",
-                        (component, name, checksum),
-                    )
-                applied.append(f"{component}/{name}")
+            applied = _apply_pending(conn)
             _setup_checkpointer(conn)
             _secure(conn, settings)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+    return applied
+
+
+def _apply_pending(conn: psycopg.Connection) -> list[str]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (component text, name text,"
+        " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),"
+        " PRIMARY KEY (component, name))"
+    )
+    rows = conn.execute("SELECT component, name, checksum FROM schema_migrations").fetchall()
+    done = {(component, name): checksum for component, name, checksum in rows}
+    applied = []
+    for component, name, path in _migrations():
+        body = path.read_text()
+        checksum = hashlib.sha256(body.encode()).hexdigest()
+        if (component, name) in done:
+            if done[(component, name)] != checksum:
+                raise MigrationError(
+                    f"migration {component}/{name} changed after it was applied;"
+                    " add a new migration instead of editing an applied one"
+                )
+            continue
+        with conn.transaction():
+            conn.execute(body)
+            conn.execute(
+                "INSERT INTO schema_migrations (component, name, checksum) VALUES (%s, %s, %s)",
+                (component, name, checksum),
+            )
+        applied.append(f"{component}/{name}")
     return applied
 
 

@@ -234,3 +234,19 @@ async def audit(conn: Conn, tenant_id: str, event: str, **ids: Any) -> None:
         " VALUES (%s, %s, %s, %s, %s, %s, %s)",
         (tenant_id, *(ids.get(k) for k in keys), event, Jsonb(detail)),
     )
+
+
+async def audit_run(
+    conn: Conn, run: RunRef, event: str, *, task_id: str | None = None, detail: Any = None
+) -> None:
+    """Audit an event of a run, with all of the run's correlation ids."""
+    await audit(
+        conn,
+        run.tenant_id,
+        event,
+        agent_id=run.agent_id,
+        campaign_id=run.campaign_id,
+        task_id=task_id,
+        thread_id=run.thread_id,
+        detail=detail or {},
+    )

@@ -95,16 +95,8 @@ def make_commit(svc: Services):  # type: ignore[no-untyped-def]
                 conn, run, task.task_id, payload.platform, payload.content.text, result
             )
             await repo.set_task_status(conn, task.task_id, TaskStatus.DONE)
-            await repo.audit(
-                conn,
-                run.tenant_id,
-                "side_effect",
-                agent_id=run.agent_id,
-                campaign_id=run.campaign_id,
-                task_id=task.task_id,
-                thread_id=run.thread_id,
-                detail={"kind": KIND, "key": key, "reused": reused, **result},
-            )
+            detail = {"kind": KIND, "key": key, "reused": reused, **result}
+            await repo.audit_run(conn, run, "side_effect", task_id=task.task_id, detail=detail)
         return Command(
             update={
                 "published": {task.task_id: published},

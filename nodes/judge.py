@@ -86,29 +86,31 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
             row = await repo.get_review(conn, review_id)
         return row if row is not None and row["status"] != "pending" else None
 
+    async def _invalidated(
+        env: Envelope,
+    ) -> Command[Literal["commit", "review", "dispatch"]] | None:
+        """OCC: the campaign moved past the artifact's snapshot -> re-dispatch the task."""
+        assert env.artifact is not None
+        run, task_id = env.run, env.task.task_id
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            version = await repo.campaign_version(conn, run.campaign_id)
+            if version is None or version <= env.artifact.state_snapshot_version:
+                return None
+            detail = {"artifact_id": env.artifact.artifact_id, "version": version}
+            await repo.audit_run(conn, run, "artifact_invalidated", task_id=task_id, detail=detail)
+        return Command(
+            update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
+            goto="dispatch",
+        )
+
     async def judge(
         env: Envelope, runtime: Runtime[Context]
     ) -> Command[Literal["commit", "review", "dispatch"]]:
         """Decide what happens to one artifact."""
         artifact, run, task_id = env.artifact, env.run, env.task.task_id
         assert artifact is not None, "judge needs an artifact"
-        async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            version = await repo.campaign_version(conn, run.campaign_id)
-        if version is not None and version > artifact.state_snapshot_version:
-            async with tenant_tx(svc.pool, run.tenant_id) as conn:
-                await repo.audit(
-                    conn,
-                    run.tenant_id,
-                    "artifact_invalidated",
-                    task_id=task_id,
-                    campaign_id=run.campaign_id,
-                    thread_id=run.thread_id,
-                    detail={"artifact_id": artifact.artifact_id, "version": version},
-                )
-            return Command(
-                update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
-                goto="dispatch",
-            )
+        if stale := await _invalidated(env):
+            return stale
         ctx = context_of(runtime)
         verdict = assess(artifact, env.persona, await _score(env, ctx), ctx)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
@@ -118,15 +120,8 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
             earlier = await _earlier_decision(run.tenant_id, item.review_id)
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
             await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
-            await repo.audit(
-                conn,
-                run.tenant_id,
-                "verdict",
-                agent_id=run.agent_id,
-                campaign_id=run.campaign_id,
-                task_id=task_id,
-                thread_id=run.thread_id,
-                detail=verdict.model_dump(mode="json"),
+            await repo.audit_run(
+                conn, run, "verdict", task_id=task_id, detail=verdict.model_dump(mode="json")
             )
             if item is not None and earlier is None:
                 await repo.open_review(

@@ -96,16 +96,8 @@ def make_review(svc: Services):  # type: ignore[no-untyped-def]
                 user_id=decision.user_id,
                 notes=decision.reason or decision.text,
             )
-            await repo.audit(
-                conn,
-                run.tenant_id,
-                "review_decision",
-                agent_id=run.agent_id,
-                campaign_id=run.campaign_id,
-                task_id=task_id,
-                thread_id=run.thread_id,
-                detail={"review_id": env.review.review_id, **decision.model_dump(mode="json")},
-            )
+            detail = {"review_id": env.review.review_id, **decision.model_dump(mode="json")}
+            await repo.audit_run(conn, run, "review_decision", task_id=task_id, detail=detail)
             if decision.decision in {"reject", "respond"}:
                 await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
         if decision.decision == "approve":
