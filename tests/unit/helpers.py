@@ -1,9 +1,13 @@
-"""Shared builders for the unit tests (specs/_meta.md §4): real personas, tasks and artifacts."""
+"""Shared builders for the unit tests (specs/_meta.md §4): real personas, tasks and artifacts,
+and the locations a validation error names."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import pytest
+from pydantic import ValidationError
 
 from chimera.personas import load_persona
 from chimera.strategies.base import Score
@@ -130,3 +134,8 @@ def make_artifact(
 def clean_score(confidence: float = 0.96, risk: str = "brand_safety_low") -> Score:
     """A soft score with no reasons and no sensitive topics."""
     return Score(confidence=confidence, risk_category=risk, reasons=[], sensitive_topics=[])
+
+
+def error_locs(exc: pytest.ExceptionInfo[ValidationError]) -> list[tuple[Any, ...]]:
+    """The `loc` of every error a validation failure reports."""
+    return [tuple(e["loc"]) for e in exc.value.errors()]
