@@ -80,17 +80,30 @@ async def _drive(
     context: Context,
     progress: ProgressFn | None,
 ) -> None:
-    async for chunk in graph.astream(payload, config, context=context, stream_mode="updates"):
+    # durability="sync": each step's checkpoint is stored before the next step starts, so a
+    # killed process never leaves later writes without the checkpoint they belong to.
+    async for chunk in graph.astream(
+        payload, config, context=context, stream_mode="updates", durability="sync"
+    ):
         for node, update in chunk.items():
             if progress is not None:
                 progress(node, update if isinstance(update, dict) else {"value": update})
 
 
 async def _state_of(graph: CompiledStateGraph[Any, Any, Any, Any], config: RunnableConfig) -> str:
+    """Where a thread stands: new, done, paused (only reviews pending), unfinished, or broken.
+
+    A superstep can hold an interrupt next to siblings that never finished (the process died):
+    that thread is unfinished, not paused. A thread with nothing left to run but no report
+    (its last steps were lost with the process) is broken.
+    """
     snapshot = await graph.aget_state(config)
     if not snapshot.next:
-        return "done" if snapshot.values else "new"
-    return "paused" if snapshot.interrupts else "unfinished"
+        if not snapshot.values:
+            return "new"
+        return "done" if snapshot.values.get("report") else "broken"
+    unfinished = [t for t in snapshot.tasks if not t.interrupts and t.result is None]
+    return "unfinished" if unfinished else "paused"
 
 
 async def run_campaign(
@@ -129,6 +142,11 @@ async def _start_or_continue(
             return await _finish(svc, graph, request, last["thread_id"], note)
         if state == "unfinished":
             thread_id, note = last["thread_id"], "Continued the unfinished run from its checkpoint."
+        if state == "broken":
+            note = (
+                f"Run {last['thread_id']} ended without finishing; started a new run "
+                "(side effects it already made are reused, not repeated)."
+            )
     if thread_id is None:
         seq = 1 if last is None else int(last["seq"]) + 1
         thread_id = f"{request.campaign}.run-{seq}"

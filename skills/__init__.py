@@ -1,0 +1,1 @@
+"""Capability packages: trend detection, multimodal content, transactions (later issues)."""
