@@ -166,7 +166,7 @@ def test_known_platform_length_limits(platform: str, limit: int) -> None:
     assert limit_for(platform) == limit
 
 
-# --- Spec deviations found while writing these tests (strict xfail: they flip when fixed) ---
+# --- Hard-rule precedence and edge cases (each once a bug; now regression tests) ---
 
 
 def test_reply_to_a_mention_on_a_forbidden_topic_is_rejected() -> None:
