@@ -15,8 +15,8 @@ from langgraph.types import Command, Send
 
 from state.context import Context, context_of
 from state.contracts import Task
-from state.graph import CampaignState
-from state.records import Envelope, RunRef, Status, TaskStatus
+from state.graph import CampaignState, run_ref
+from state.records import Envelope, Status, TaskStatus
 
 _REPLAN_SUFFIX = re.compile(r"-r\d+$")
 _PRIORITY = {"high": 0, "medium": 1, "low": 2}
@@ -88,13 +88,7 @@ async def dispatch(
     in_flight = sum(1 for s in status.values() if s in _IN_FLIGHT)
     ready = ready_tasks(tasks, status)[: max(0, ctx.max_parallel_workers - in_flight)]
     if ready:
-        run = RunRef(
-            tenant_id=state["tenant_id"],
-            agent_id=state["agent_id"],
-            campaign_id=state["campaign_id"],
-            thread_id=str(get_config()["configurable"]["thread_id"]),
-            state_version=state["state_version"],
-        )
+        run = run_ref(state, str(get_config()["configurable"]["thread_id"]))
         sends = [Send("work", Envelope(run=run, task=t, persona=state["persona"])) for t in ready]
         update: dict[str, Any] = {
             "status": {**skipped, **{t.task_id: TaskStatus.DISPATCHED for t in ready}}

@@ -19,7 +19,7 @@ from chimera.strategies.base import PlanRequest
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
 from state.contracts import Task, TaskContext, TaskGoal
-from state.graph import CampaignState
+from state.graph import CampaignState, run_ref
 from state.plan import TaskDAG, validate_dag
 from state.records import TaskStatus
 from state.types import to_utc_z
@@ -84,13 +84,10 @@ def make_plan(svc: Services):  # type: ignore[no-untyped-def]
         thread_id = str(config["configurable"]["thread_id"])
         async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
             await repo.save_tasks(conn, thread_id, tasks)
-            await repo.audit(
+            await repo.audit_run(
                 conn,
-                state["tenant_id"],
+                run_ref(state, thread_id),
                 "plan_written",
-                agent_id=state["agent_id"],
-                campaign_id=state["campaign_id"],
-                thread_id=thread_id,
                 detail={
                     "planner": strategies.planner.name,
                     "attempt": attempt,

@@ -11,7 +11,7 @@ from chimera import repo
 from chimera.app import Services
 from chimera.db import tenant_tx
 from state.context import Context
-from state.graph import CampaignState
+from state.graph import CampaignState, run_ref
 from state.records import RunReport, TaskStatus
 
 
@@ -41,15 +41,8 @@ def make_report(svc: Services):  # type: ignore[no-untyped-def]
         summary = build_report(state, thread_id)
         async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
             await repo.set_thread_status(conn, thread_id, "done")
-            await repo.audit(
-                conn,
-                state["tenant_id"],
-                "run_finished",
-                agent_id=state["agent_id"],
-                campaign_id=state["campaign_id"],
-                thread_id=thread_id,
-                detail={"published": len(summary.published), "rejected": len(summary.rejected)},
-            )
+            detail = {"published": len(summary.published), "rejected": len(summary.rejected)}
+            await repo.audit_run(conn, run_ref(state, thread_id), "run_finished", detail=detail)
         return {"report": summary}
 
     return report

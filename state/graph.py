@@ -15,6 +15,7 @@ from state.records import (
     Mention,
     Published,
     Rejection,
+    RunRef,
     RunReport,
     Status,
     TaskStatus,
@@ -105,3 +106,14 @@ class CampaignState(CampaignInput, total=False):
     """How many times the plan was rebuilt."""
     report: RunReport
     """The final summary."""
+
+
+def run_ref(state: CampaignState, thread_id: str) -> RunRef:
+    """The run's correlation ids (and OCC version) as one record."""
+    return RunRef(
+        tenant_id=state["tenant_id"],
+        agent_id=state["agent_id"],
+        campaign_id=state["campaign_id"],
+        thread_id=thread_id,
+        state_version=state.get("state_version", 0),
+    )

@@ -111,6 +111,36 @@ async def _insert_post(conn: Any, tenant_id: str, key: str, post: dict[str, Any]
     }
 
 
+async def _seed_sample(conn: Any, tenant_id: str, agent_id: str) -> None:
+    """Seed the bundled sample mentions of an agent the first time they are read."""
+    seeded = await (
+        await conn.execute("SELECT 1 FROM social_mentions WHERE agent_id = %s LIMIT 1", (agent_id,))
+    ).fetchone()
+    sample = MENTIONS / f"{agent_id}.json"
+    if seeded is not None or not sample.exists():
+        return
+    mentions = json.loads(await asyncio.to_thread(sample.read_text))
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO social_mentions (mention_id, tenant_id, agent_id, platform,"
+            " author_handle, text, in_reply_to_post_id, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [
+                (
+                    m["mention_id"],
+                    tenant_id,
+                    agent_id,
+                    m["platform"],
+                    m["author_handle"],
+                    m["text"],
+                    m.get("in_reply_to_post_id"),
+                    m["created_at"],
+                )
+                for m in mentions
+            ],
+        )
+
+
 async def recent_mentions(
     pool: Pool, tenant_id: str, agent_id: str, limit: int = 20
 ) -> list[dict[str, Any]]:
@@ -121,24 +151,7 @@ async def recent_mentions(
         ).fetchone()
         if owns is None:
             raise NotFound(f"agent {agent_id!r} not found")
-        sample = MENTIONS / f"{agent_id}.json"
-        if sample.exists():
-            for m in json.loads(sample.read_text()):
-                await conn.execute(
-                    "INSERT INTO social_mentions (mention_id, tenant_id, agent_id, platform,"
-                    " author_handle, text, in_reply_to_post_id, created_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                    (
-                        m["mention_id"],
-                        tenant_id,
-                        agent_id,
-                        m["platform"],
-                        m["author_handle"],
-                        m["text"],
-                        m.get("in_reply_to_post_id"),
-                        m["created_at"],
-                    ),
-                )
+        await _seed_sample(conn, tenant_id, agent_id)
         rows = await (
             await conn.execute(
                 "SELECT mention_id, platform, author_handle, text, in_reply_to_post_id, created_at"
