@@ -95,8 +95,8 @@ async def _with_user(
     """The decision with an authorised reviewer (the tenant's default reviewer if none given)."""
     ref = user or decision.user_id or reviewers.default_reviewer_email(tenant_id)
     async with tenant_tx(svc.pool, tenant_id) as conn:
-        user = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
-    return decision.model_copy(update={"user_id": user["id"]})
+        row = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
+    return decision.model_copy(update={"user_id": row["id"]})
 
 
 async def _resume_thread(

@@ -1,0 +1,208 @@
+"""Governance: several reviews at once, reviewers as users, expiry, OCC, audit trail, policy.
+
+Proves specs/functional.md §3.5, §3.6, §3.7, §3.8, §3.9, §3.10 and
+specs/technical.md §12.1, §12.2, §12.3, §12.4, §12.5, §12.6.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from chimera import audit_trail, inbox, occ, repo, reviewers
+from chimera.app import Services
+from chimera.checkpoint import saver
+from chimera.db import tenant_tx
+from chimera.policy_config import PolicyOverrides
+from chimera.runner import AlreadyDecided, compile_graph, run_campaign
+from graphs.campaign import build_campaign_graph
+from state.inputs import RunRequest
+from state.review import ReviewDecision
+from tests.conftest import ETHIOPIA
+from tests.helpers import platform_posts, scalar
+
+TENANT = "tenant-xyz"
+
+
+async def campaign_with_policy(svc: Services, goal: str, **policy: Any) -> str:
+    """Create the run's campaign up front with policy overrides (version 2)."""
+    campaign_id = RunRequest(tenant_id=TENANT, agent_id=ETHIOPIA, goal=goal).campaign
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await repo.ensure_campaign(conn, TENANT, ETHIOPIA, campaign_id, goal)
+        await occ.update_campaign(
+            conn,
+            campaign_id,
+            goal=None,
+            overrides=PolicyOverrides(**policy),
+            expected_version=None,
+            user_id=None,
+        )
+    return campaign_id
+
+
+async def events(svc: Services, campaign_id: str, event: str) -> list[dict[str, Any]]:
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        rows = await audit_trail.campaign_events(conn, campaign_id)
+    return [r for r in rows if r["event"] == event]
+
+
+async def test_several_reviews_wait_at_once_and_are_approved_together_by_interrupt_id(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.5, §3.10, specs/technical.md §12.1"""
+    campaign_id = await campaign_with_policy(svc, goal, sensitive_topics=["fashion"])
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    assert summary.state == "paused"
+    rows = await inbox.list_reviews(svc, TENANT, campaign_id=campaign_id, risk="fashion")
+    assert len(rows) == 2 and {r["thread_id"] for r in rows} == {summary.thread_id}
+    ids = [r["interrupt_id"] for r in rows]
+    assert all(ids) and len(set(ids)) == 2
+    assert await platform_posts(svc, TENANT, campaign_id) == []
+    done = await inbox.decide(svc, TENANT, ids, ReviewDecision(decision="approve"))
+    posts = await platform_posts(svc, TENANT, campaign_id)
+    assert len(done) == 1
+    assert {r["task_id"] for r in rows} <= {p["task_id"] for p in posts}
+
+
+async def test_a_rejections_reason_reaches_the_replan(svc: Services, goal: str) -> None:
+    """specs/functional.md §3.5, specs/technical.md §12.1"""
+    campaign_id = await campaign_with_policy(svc, goal, sensitive_topics=["fashion"])
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    rows = await inbox.list_reviews(svc, TENANT, campaign_id=campaign_id)
+    reason = "Too salesy; talk about the weavers instead."
+    await inbox.decide(
+        svc,
+        TENANT,
+        [r["review_id"] for r in rows],
+        ReviewDecision(decision="reject", reason=reason),
+    )
+    state = await compile_graph(svc).aget_state({"configurable": {"thread_id": summary.thread_id}})
+    replanned = [t for t in state.values["tasks"].values() if t.params["key"].endswith("-r1")]
+    assert len(replanned) == 2
+    assert all(reason in t.params["avoid"] for t in replanned)
+
+
+async def test_a_campaign_update_during_a_run_invalidates_stale_drafts_which_are_redrafted(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.8, specs/technical.md §12.4"""
+    paused = build_campaign_graph(svc).compile(
+        checkpointer=saver(svc.checkpoint_pool), interrupt_before=["judge"]
+    )
+    request = RunRequest(tenant_id=TENANT, agent_id=ETHIOPIA, goal=goal)
+    config: Any = {"configurable": {"thread_id": f"{request.campaign}.run-1"}}
+    await paused.ainvoke(request.model_dump(), config)  # drafts written, not yet judged
+    new_goal = "Launch the Addis rainy season capsule on TikTok."
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        _, changed = await occ.update_campaign(
+            conn,
+            request.campaign,
+            goal=new_goal,
+            overrides=PolicyOverrides(),
+            expected_version=None,
+            user_id=None,
+        )
+    assert changed == {"goal"}
+    await compile_graph(svc).ainvoke(None, config)
+    invalidated = await events(svc, request.campaign, "artifact_invalidated")
+    assert len(invalidated) == 2 and all(e["detail"]["changed"] == ["goal"] for e in invalidated)
+    posts = await platform_posts(svc, TENANT, request.campaign)
+    captions = [p["text"] for p in posts if p["reply_to_id"] is None]
+    assert len(captions) == 2 and all("rainy season capsule" in t for t in captions)
+    assert not any("summer fashion line" in t for t in captions)
+
+
+async def test_of_n_updates_racing_on_one_version_exactly_one_commits(
+    svc: Services, goal: str
+) -> None:
+    """specs/technical.md §12.4"""
+    campaign_id = await campaign_with_policy(svc, goal, review_ttl_minutes=30)
+
+    async def update(i: int) -> int:
+        async with tenant_tx(svc.pool, TENANT) as conn:
+            version, _ = await occ.update_campaign(
+                conn,
+                campaign_id,
+                goal=None,
+                overrides=PolicyOverrides(approve_threshold=0.80 + i / 100),
+                expected_version=2,
+                user_id=None,
+            )
+        return version
+
+    results = await asyncio.gather(*(update(i) for i in range(5)), return_exceptions=True)
+    assert [r for r in results if isinstance(r, int)] == [3]
+    assert sum(isinstance(r, occ.VersionConflict) for r in results) == 4
+
+
+async def test_an_expired_review_is_rejected_when_next_touched_and_audited(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.7, specs/technical.md §12.3"""
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = summary.pending_reviews[0]["review_id"]
+    before = len(await platform_posts(svc, TENANT, summary.campaign_id))
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await conn.execute(
+            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
+            (review_id,),
+        )
+    assert await inbox.list_reviews(svc, TENANT, campaign_id=summary.campaign_id) == []
+    row = await scalar(
+        svc, TENANT, "SELECT status || '/' || decision FROM reviews WHERE review_id = %s", review_id
+    )
+    assert row == "expired/reject"
+    expired = await events(svc, summary.campaign_id, "review_expired")
+    assert [e["detail"]["review_id"] for e in expired] == [review_id]
+    assert "expired" in expired[0]["detail"]["reason"]
+    with pytest.raises(AlreadyDecided, match="expired"):
+        await inbox.decide(svc, TENANT, [review_id], ReviewDecision(decision="approve"))
+    assert len(await platform_posts(svc, TENANT, summary.campaign_id)) == before
+
+
+async def test_the_audit_trace_of_a_published_post_names_plan_task_verdict_and_reviewer(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.9, specs/technical.md §12.5"""
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = summary.pending_reviews[0]["review_id"]
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        user = await reviewers.add_user(conn, TENANT, "auditor-rev@tenant-xyz.example", "reviewer")
+    await inbox.decide(
+        svc, TENANT, [review_id], ReviewDecision(decision="approve"), user=user["email"]
+    )
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        chains = await audit_trail.trace(conn, summary.campaign_id)
+    reviewed = [c for c in chains if c["reviewer"] is not None]
+    assert len(chains) == len(await platform_posts(svc, TENANT, summary.campaign_id))
+    assert len(reviewed) == 1
+    chain = reviewed[0]
+    assert chain["plan_id"] and chain["planner"] and chain["task_id"]
+    assert chain["verdict"] == "review" and chain["reviewer"] == user["id"]
+    names = [s["event"] for s in chain["steps"]]
+    for event in ("plan_written", "task_planned", "artifact", "verdict", "escalated"):
+        assert event in names
+    assert names[-2:] == ["review_decision", "side_effect"]
+    assert all(s["tenant_id"] == TENANT for s in chain["steps"] if "tenant_id" in s)
+
+
+async def test_a_user_of_another_tenant_or_without_the_reviewer_role_is_refused(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.6, specs/technical.md §12.2"""
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = summary.pending_reviews[0]["review_id"]
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        operator = await reviewers.add_user(
+            conn, TENANT, "ops@tenant-xyz.example", "network_operator"
+        )
+    other = reviewers.user_id_for("tenant-abc", reviewers.default_reviewer_email("tenant-abc"))
+    for who in (operator["id"], other):
+        with pytest.raises(reviewers.NotAuthorized):
+            await inbox.decide(
+                svc, TENANT, [review_id], ReviewDecision(decision="approve"), user=who
+            )
+    status = await scalar(svc, TENANT, "SELECT status FROM reviews WHERE review_id = %s", review_id)
+    assert status == "pending"
