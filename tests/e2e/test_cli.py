@@ -29,7 +29,7 @@ def chimera(settings: Settings, *args: str) -> tuple[int, Any, str]:
 
 
 def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
-    """specs/functional.md §2, §3"""
+    """specs/functional.md §2, §3, §3.6, §3.9"""
     goal = "Promote the new Ethiopian summer fashion line on TikTok (cli)."
     code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
     assert code == 0, err
@@ -59,9 +59,38 @@ def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
         "--tenant",
         "tenant-xyz",
         "--user",
-        "user-cli",
+        "cli-reviewer@tenant-xyz.example",
+    )
+    assert code == 2 and "not found" in done["error"]  # not a user of the tenant yet
+    code, user, err = chimera(
+        settings,
+        "users",
+        "add",
+        "--tenant",
+        "tenant-xyz",
+        "--email",
+        "cli-reviewer@tenant-xyz.example",
+        "--role",
+        "reviewer",
+    )
+    assert code == 0 and user["role"] == "reviewer", err
+    code, done, _ = chimera(
+        settings,
+        "review",
+        "approve",
+        pending["review_id"],
+        "--tenant",
+        "tenant-xyz",
+        "--user",
+        "cli-reviewer@tenant-xyz.example",
     )
     assert code == 0 and done["state"] == "done" and len(done["published"]) == 5
+
+    code, chains, _ = chimera(
+        settings, "audit", "--campaign", summary["campaign_id"], "--tenant", "tenant-xyz"
+    )
+    assert code == 0 and len(chains) == 5
+    assert [c["reviewer"] for c in chains if c["reviewer"]] == [user["id"]]
 
     code, again, _ = chimera(
         settings, "review", "approve", pending["review_id"], "--tenant", "tenant-xyz"
