@@ -7,9 +7,12 @@ specs/technical.md §12.1, §12.2, §12.3, §12.4, §12.5, §12.6.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+from langgraph.types import Command
 
 from chimera import audit_trail, inbox, occ, repo, reviewers
 from chimera.app import Services
@@ -206,3 +209,51 @@ async def test_a_user_of_another_tenant_or_without_the_reviewer_role_is_refused(
             )
     status = await scalar(svc, TENANT, "SELECT status FROM reviews WHERE review_id = %s", review_id)
     assert status == "pending"
+
+
+async def test_a_tenant_policy_file_changes_judging_without_code_changes(
+    svc: Services, goal: str, tmp_path: Path
+) -> None:
+    """specs/functional.md §3.10, specs/technical.md §12.6"""
+    (tmp_path / f"{TENANT}.toml").write_text(
+        'sensitive_topics = ["fashion"]\nreview_default_action = "approve"\n'
+    )
+    settings = svc.settings.model_copy(update={"policies_dir": tmp_path})
+    summary = await run_campaign(replace(svc, settings=settings), agent_id=ETHIOPIA, goal=goal)
+    assert summary.state == "paused"
+    rows = await inbox.list_reviews(svc, TENANT, campaign_id=summary.campaign_id)
+    assert len(rows) == 2 and all("fashion" in r["item"]["risk_category"] for r in rows)
+    defaults = await scalar(
+        svc,
+        TENANT,
+        "SELECT string_agg(DISTINCT default_action, ',') FROM reviews WHERE campaign_id = %s",
+        summary.campaign_id,
+    )
+    assert defaults == "approve"
+
+
+async def test_a_server_resume_without_a_reviewer_or_with_a_false_expiry_is_asked_again(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.6, specs/technical.md §12.2, §12.3"""
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = summary.pending_reviews[0]["review_id"]
+    graph = compile_graph(svc)
+    config: Any = {"configurable": {"thread_id": summary.thread_id}}
+    for answer, error in (
+        ({"decision": "approve"}, "user id or email is required"),
+        ({"decision": "reject", "reason": "late", "expired": True}, "only an expired review"),
+        ({"decision": "approve", "user_id": "user-nobody"}, "not found for this tenant"),
+    ):
+        [pending] = (await graph.aget_state(config)).interrupts
+        await graph.ainvoke(Command(resume={pending.id: answer}), config)
+        [again] = (await graph.aget_state(config)).interrupts
+        assert error in again.value["error"]
+    status = await scalar(svc, TENANT, "SELECT status FROM reviews WHERE review_id = %s", review_id)
+    assert status == "pending"
+    reviewer = reviewers.user_id_for(TENANT, reviewers.default_reviewer_email(TENANT))
+    await graph.ainvoke(
+        Command(resume={again.id: {"decision": "approve", "user_id": reviewer}}), config
+    )
+    user = await scalar(svc, TENANT, "SELECT user_id FROM reviews WHERE review_id = %s", review_id)
+    assert user == reviewer
