@@ -21,6 +21,7 @@ from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.runner import (
     AlreadyDecided,
+    ProgressFn,
     ReviewNotFound,
     _drive,
     _finish,
@@ -100,7 +101,11 @@ async def _with_user(
 
 
 async def _resume_thread(
-    svc: Services, tenant_id: str, rows: list[dict[str, Any]], decisions: list[ReviewDecision]
+    svc: Services,
+    tenant_id: str,
+    rows: list[dict[str, Any]],
+    decisions: list[ReviewDecision],
+    progress: ProgressFn | None = None,
 ) -> RunSummary:
     """Resume one thread with one decision per review, under its campaign's lease."""
     first = rows[0]
@@ -122,7 +127,7 @@ async def _resume_thread(
                     f"review {row['review_id']!r} is not waiting in thread {thread_id!r}"
                 )
             resume[ids[row["review_id"]]] = decision.model_dump(mode="json")
-        await _drive(graph, Command(resume=resume), config, Context(), None)
+        await _drive(graph, Command(resume=resume), config, Context(), progress)
     request = RunRequest(
         tenant_id=tenant_id, agent_id=first["agent_id"], campaign_id=campaign_id, goal="resume"
     )
@@ -159,6 +164,7 @@ async def decide(
     decision: ReviewDecision,
     *,
     user: str | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[RunSummary]:
     """Apply one decision to reviews named by review or interrupt id; one summary per thread.
 
@@ -181,5 +187,5 @@ async def decide(
     summaries = []
     for thread_rows in _by_thread(rows).values():
         decisions = [decision] * len(thread_rows)
-        summaries.append(await _resume_thread(svc, tenant_id, thread_rows, decisions))
+        summaries.append(await _resume_thread(svc, tenant_id, thread_rows, decisions, progress))
     return summaries

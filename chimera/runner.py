@@ -186,5 +186,5 @@ async def resume_review(
     """
     from chimera.inbox import decide  # the inbox drives threads with this module's helpers
 
-    summaries = await decide(svc, tenant_id, [review_id], decision)
+    summaries = await decide(svc, tenant_id, [review_id], decision, progress=progress)
     return summaries[0]

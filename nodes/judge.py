@@ -100,7 +100,8 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
                 "changed": sorted(judgement.stale),
             }
             await repo.audit_run(conn, run, "artifact_invalidated", task_id=task_id, detail=detail)
-        again = judge_policy.refreshed(env, judgement)
+            again = judge_policy.refreshed(env, judgement)
+            await repo.save_tasks(conn, run.thread_id, [again.task])
         return Command(
             update={"state_version": judgement.version, "tasks": {task_id: again.task}},
             goto=Send("work", again),

@@ -77,7 +77,9 @@ def update(
     }
 
     async def main() -> dict[str, Any]:
-        overrides = parse_overrides({k: v for k, v in fields.items() if v}, "options")
+        overrides = parse_overrides(
+            {k: v for k, v in fields.items() if v not in (None, [])}, "options"
+        )
         async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
             who = await reviewers.authorize(conn, user, reviewers.OPERATOR_ROLES)
             version, changed = await occ.update_campaign(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from chimera import inbox, repo
+from chimera import expiry, inbox, repo
 from chimera.app import open_services
 from chimera.cli.output import console, emit_json, print_reviews, print_summary, run_async
 from chimera.db import tenant_tx
@@ -53,6 +53,15 @@ def _row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _touch(tenant: str, campaign: str | None = None) -> None:
+    """Apply expiry first; only when something is due, with the MCP host (it may publish)."""
+    async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
+        due = await expiry.due(conn, campaign)
+    if due:
+        async with open_services() as svc:
+            await inbox.expire_due(svc, tenant, campaign_id=campaign)
+
+
 @app.command("list")
 def list_(
     tenant: TenantOpt,
@@ -67,6 +76,7 @@ def list_(
     """List reviews of your tenant across all runs (due ones are expired first)."""
 
     async def main() -> list[dict[str, Any]]:
+        await _touch(tenant, campaign)
         async with open_services(with_host=False) as svc:
             rows = await inbox.list_reviews(
                 svc,
@@ -87,10 +97,9 @@ def show(review_id: str, tenant: TenantOpt, json_out: JsonOpt = False) -> None:
     """Show one review item in full."""
 
     async def main() -> dict[str, Any]:
-        async with open_services(with_host=False) as svc:
-            await inbox.expire_due(svc, tenant)
-            async with tenant_tx(svc.pool, tenant) as conn:
-                row = await repo.get_review(conn, review_id)
+        await _touch(tenant)
+        async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
+            row = await repo.get_review(conn, review_id)
         if row is None:
             raise ReviewNotFound(f"review {review_id!r} not found for tenant {tenant!r}")
         return _row(row)
