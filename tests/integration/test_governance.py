@@ -257,3 +257,21 @@ async def test_a_server_resume_without_a_reviewer_or_with_a_false_expiry_is_aske
     )
     user = await scalar(svc, TENANT, "SELECT user_id FROM reviews WHERE review_id = %s", review_id)
     assert user == reviewer
+
+
+async def test_a_decided_review_waits_for_its_undecided_sibling_before_publishing(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.5, specs/technical.md §12.1"""
+    campaign_id = await campaign_with_policy(svc, goal, sensitive_topics=["fashion"])
+    await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    first, second = await inbox.list_reviews(svc, TENANT, campaign_id=campaign_id)
+    [partial] = await inbox.decide(
+        svc, TENANT, [first["review_id"]], ReviewDecision(decision="approve")
+    )
+    assert partial.state == "paused"
+    assert [r["review_id"] for r in partial.pending_reviews] == [second["review_id"]]
+    assert await platform_posts(svc, TENANT, campaign_id) == []
+    await inbox.decide(svc, TENANT, [second["interrupt_id"]], ReviewDecision(decision="approve"))
+    posts = await platform_posts(svc, TENANT, campaign_id)
+    assert {first["task_id"], second["task_id"]} <= {p["task_id"] for p in posts}
