@@ -93,6 +93,19 @@ async def decision_event(
     )
 
 
+async def refusal(conn: Conn, run: RunRef, review_id: str, attempt: int) -> str | None:
+    """The recorded reason an earlier answer (by position) to this review was refused, if any."""
+    row = await (
+        await conn.execute(
+            "SELECT detail->>'error' AS error FROM audit_log WHERE tenant_id = %s"
+            " AND thread_id = %s AND event = 'review_answer_refused' AND detail->>'review_id' = %s"
+            " AND (detail->>'attempt')::int = %s ORDER BY id LIMIT 1",
+            (run.tenant_id, run.thread_id, review_id, attempt),
+        )
+    ).fetchone()
+    return None if row is None else str(row["error"])
+
+
 async def campaign_events(conn: Conn, campaign_id: str) -> list[dict[str, Any]]:
     """Every audit row of a campaign, oldest first."""
     rows = await (

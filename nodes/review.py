@@ -71,20 +71,28 @@ async def ask(
 
     An invalid answer is answered with the reason in `error` and asked again: raising instead
     would leave the invalid value recorded as this interrupt's answer and the thread stuck.
+    A refusal that depended on the database (unknown user, review not expired) is recorded, so
+    when the node replays its earlier answers it refuses them again even if that data changed.
     """
     question = interrupt_value(env)
     value = interrupt(question.model_dump(mode="json"))
+    attempt = 0
     while True:
         try:
             decision = check(env, value)
-            return decision, await decider(svc, env, decision, config)
+            return decision, await decider(svc, env, decision, config, attempt)
         except (InvalidResumeValue, NotAuthorized) as exc:
             question = question.model_copy(update={"error": str(exc)})
             value = interrupt(question.model_dump(mode="json"))
+            attempt += 1
 
 
 async def decider(
-    svc: Services, env: Envelope, decision: ReviewDecision, config: RunnableConfig
+    svc: Services,
+    env: Envelope,
+    decision: ReviewDecision,
+    config: RunnableConfig,
+    attempt: int = 0,
 ) -> str | None:
     """Who decided: a reviewer or admin of the tenant, or nobody for a real expiry.
 
@@ -92,12 +100,34 @@ async def decider(
     """
     assert env.review is not None
     async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
-        if decision.expired:
-            if not await expiry.is_expired(conn, env.review.review_id):
-                raise NotAuthorized("only an expired review takes its default action")
-            return None
-        ref = decision.user_id or config.get("configurable", {}).get("langgraph_auth_user_id")
-        user = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
+        error = await audit_trail.refusal(conn, env.run, env.review.review_id, attempt)
+        if error is None:
+            try:
+                return await _decider(conn, env, decision, config)
+            except NotAuthorized as exc:
+                error = str(exc)
+                detail = {"review_id": env.review.review_id, "attempt": attempt, "error": error}
+                await audit_trail.decision_event(
+                    conn,
+                    env.run,
+                    env.task.task_id,
+                    "review_answer_refused",
+                    decision.user_id,
+                    detail,
+                )
+    raise NotAuthorized(error)  # outside the transaction, so the refusal stays recorded
+
+
+async def _decider(
+    conn: Conn, env: Envelope, decision: ReviewDecision, config: RunnableConfig
+) -> str | None:
+    assert env.review is not None
+    if decision.expired:
+        if not await expiry.is_expired(conn, env.review.review_id):
+            raise NotAuthorized("only an expired review takes its default action")
+        return None
+    ref = decision.user_id or config.get("configurable", {}).get("langgraph_auth_user_id")
+    user = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
     return str(user["id"])
 
 

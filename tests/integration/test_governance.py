@@ -275,3 +275,29 @@ async def test_a_decided_review_waits_for_its_undecided_sibling_before_publishin
     await inbox.decide(svc, TENANT, [second["interrupt_id"]], ReviewDecision(decision="approve"))
     posts = await platform_posts(svc, TENANT, campaign_id)
     assert {first["task_id"], second["task_id"]} <= {p["task_id"] for p in posts}
+
+
+async def test_a_refused_answer_stays_refused_when_the_node_replays_it(
+    svc: Services, goal: str
+) -> None:
+    """specs/technical.md §12.2"""
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = summary.pending_reviews[0]["review_id"]
+    graph = compile_graph(svc)
+    config: Any = {"configurable": {"thread_id": summary.thread_id}}
+    late = reviewers.user_id_for(TENANT, "late-reviewer@tenant-xyz.example")
+    [pending] = (await graph.aget_state(config)).interrupts
+    refused = {"decision": "reject", "reason": "not yet a user", "user_id": late}
+    await graph.ainvoke(Command(resume={pending.id: refused}), config)
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await reviewers.add_user(conn, TENANT, "late-reviewer@tenant-xyz.example", "reviewer")
+    [again] = (await graph.aget_state(config)).interrupts
+    await graph.ainvoke(
+        Command(resume={again.id: {"decision": "approve", "user_id": late}}), config
+    )
+    row = await scalar(
+        svc, TENANT, "SELECT status || '/' || user_id FROM reviews WHERE review_id = %s", review_id
+    )
+    assert row == f"approve/{late}"
+    refusals = await events(svc, summary.campaign_id, "review_answer_refused")
+    assert [e["detail"]["attempt"] for e in refusals] == [0]
