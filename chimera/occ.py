@@ -116,19 +116,24 @@ async def update_campaign(
     if moved is None:
         raise VersionConflict(f"campaign {campaign_id} moved past version {version}")
     new_version = int(moved["state_version"])
+    snapshot = {"goal": goal or row["objective"], "policy": policy}
+    await _record_revision(conn, row, new_version, changed, snapshot, user_id)
+    return new_version, changed
+
+
+async def _record_revision(
+    conn: Conn,
+    row: dict[str, Any],
+    version: int,
+    changed: set[str],
+    snapshot: dict[str, Any],
+    user_id: str | None,
+) -> None:
     await conn.execute(
         "INSERT INTO campaign_revisions (tenant_id, campaign_id, version, changed, snapshot,"
         " user_id) VALUES (%s, %s, %s, %s, %s, %s)",
-        (
-            row["tenant_id"],
-            campaign_id,
-            new_version,
-            sorted(changed),
-            Jsonb({"goal": goal or row["objective"], "policy": policy}),
-            user_id,
-        ),
+        (row["tenant_id"], row["id"], version, sorted(changed), Jsonb(snapshot), user_id),
     )
-    return new_version, changed
 
 
 async def changed_since(conn: Conn, campaign_id: str, version: int) -> set[str]:

@@ -16,7 +16,12 @@ from chimera import occ, reviewers
 from chimera.app import open_services
 from chimera.cli.output import console, emit_json, run_async
 from chimera.db import tenant_tx
-from chimera.policy_config import PolicyError, campaign_overrides, parse_overrides
+from chimera.policy_config import (
+    PolicyError,
+    PolicyOverrides,
+    campaign_overrides,
+    parse_overrides,
+)
 
 app = typer.Typer(help="Campaign settings (OCC-versioned).", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -47,6 +52,34 @@ def show(campaign_id: str, tenant: TenantOpt, json_out: JsonOpt = False) -> None
 
     view = run_async(main, as_json=json_out, expected=EXPECTED)
     emit_json(view) if json_out else console.print(view)
+
+
+async def _update(
+    tenant: str,
+    campaign_id: str,
+    user: str,
+    goal: str | None,
+    overrides: PolicyOverrides,
+    expect_version: int | None,
+) -> dict[str, Any]:
+    """Authorise the operator, apply the change under OCC and audit it."""
+    async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
+        who = await reviewers.authorize(conn, user, reviewers.OPERATOR_ROLES)
+        version, changed = await occ.update_campaign(
+            conn,
+            campaign_id,
+            goal=goal.strip() if goal else None,
+            overrides=overrides,
+            expected_version=expect_version,
+            user_id=str(who["id"]),
+        )
+        await conn.execute(
+            "INSERT INTO audit_log (tenant_id, campaign_id, event, detail, user_id)"
+            " VALUES (%s, %s, 'campaign_updated', jsonb_build_object('version', %s::int,"
+            " 'changed', %s::text[]), %s)",
+            (tenant, campaign_id, version, sorted(changed), who["id"]),
+        )
+    return {"campaign_id": campaign_id, "state_version": version, "changed": sorted(changed)}
 
 
 @app.command()
@@ -80,23 +113,7 @@ def update(
         overrides = parse_overrides(
             {k: v for k, v in fields.items() if v not in (None, [])}, "options"
         )
-        async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
-            who = await reviewers.authorize(conn, user, reviewers.OPERATOR_ROLES)
-            version, changed = await occ.update_campaign(
-                conn,
-                campaign_id,
-                goal=goal.strip() if goal else None,
-                overrides=overrides,
-                expected_version=expect_version,
-                user_id=str(who["id"]),
-            )
-            await conn.execute(
-                "INSERT INTO audit_log (tenant_id, campaign_id, event, detail, user_id)"
-                " VALUES (%s, %s, 'campaign_updated', jsonb_build_object('version', %s::int,"
-                " 'changed', %s::text[]), %s)",
-                (tenant, campaign_id, version, sorted(changed), who["id"]),
-            )
-        return {"campaign_id": campaign_id, "state_version": version, "changed": sorted(changed)}
+        return await _update(tenant, campaign_id, user, goal, overrides, expect_version)
 
     result = run_async(main, as_json=json_out, expected=EXPECTED)
     if json_out:
