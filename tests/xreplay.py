@@ -94,6 +94,7 @@ class XReplay:
     requests: list[Recorded] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _used: dict[str, int] = field(default_factory=dict)
+    _window_end: float = 0.0
 
     def wait_for(self, check: Callable[[XReplay], bool], timeout: float = 30.0) -> bool:
         """Block until `check(self)` holds or the deadline passes (use via asyncio.to_thread)."""
@@ -117,9 +118,12 @@ class XReplay:
         if not self._authorized(req):
             return 401, {}, UNAUTHORIZED
         endpoint = f"{req.method} {'mentions' if req.path.endswith('/mentions') else req.path}"
+        if time.time() >= self._window_end:  # a new window: every endpoint's count restarts
+            self._used.clear()
+            self._window_end = time.time() + self.reset_in
         used = self._used[endpoint] = self._used.get(endpoint, 0) + 1
         limit = self.limits.get(endpoint, 10_000)
-        reset = str(int(time.time() + self.reset_in))
+        reset = str(int(self._window_end))
         headers = {
             "x-rate-limit-limit": str(limit),
             "x-rate-limit-remaining": str(max(0, limit - used)),
