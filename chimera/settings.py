@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     agents_dir: Path = Field(
         default=REPO_ROOT / "agents", description="Folder of `<agent_id>/SOUL.md` personas."
     )
+    policies_dir: Path = Field(
+        default=REPO_ROOT / "policies",
+        description="Folder of `<tenant_id>.toml` tenant policies (topics, thresholds, ...).",
+    )
     model: str | None = Field(
         default=None,
         description="`provider:model` for LLM strategies (init_chat_model); none: deterministic.",

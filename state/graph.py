@@ -48,6 +48,11 @@ def merge_status(
     return merged
 
 
+def newest_version(left: int | None, right: int | None) -> int:
+    """Keep the highest campaign version seen (parallel judges may each report a newer one)."""
+    return max(left or 0, right or 0)
+
+
 def append_rejections(
     left: list[Rejection] | None, right: list[Rejection] | None
 ) -> list[Rejection]:
@@ -82,8 +87,8 @@ class CampaignState(CampaignInput, total=False):
 
     persona: Persona
     """The persona loaded from SOUL.md."""
-    state_version: int
-    """Campaign version read at load time: the OCC token given to workers."""
+    state_version: Annotated[int, newest_version]
+    """Campaign version read at load time (raised by the judge's OCC check): workers' token."""
     trends: list[TrendSignal]
     """Rising keywords from the persona's news resources."""
     mentions: list[Mention]

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
+from chimera.reviewers import default_reviewer_email, user_id_for
 from chimera.settings import REPO_ROOT, Settings
 from tests.conftest import subprocess_env
 
@@ -75,6 +76,9 @@ def server_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     assert "Blocking call" not in log.read_text(), "a node blocked the server's event loop"
 
 
+DEFAULT_REVIEWER = user_id_for("tenant-xyz", default_reviewer_email("tenant-xyz"))
+
+
 async def test_a_campaign_runs_pauses_and_resumes_through_the_server_api(server_url: str) -> None:
     """specs/technical.md §7, specs/functional.md §10"""
     client = get_client(url=server_url)
@@ -96,7 +100,7 @@ async def test_a_campaign_runs_pauses_and_resumes_through_the_server_api(server_
     final = await client.runs.wait(
         thread["thread_id"],
         "campaign",
-        command={"resume": {pending["id"]: {"decision": "approve", "user_id": "user-studio"}}},
+        command={"resume": {pending["id"]: {"decision": "approve", "user_id": DEFAULT_REVIEWER}}},
     )
     report = final["report"]
     assert report["pending_reviews"] == []
