@@ -8,11 +8,18 @@ Run-time knobs that vary per campaign (thresholds, caps) live in `state.context.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEV_API_KEYS: dict[str, str] = {
+    "chimera-dev-key-tenant-xyz": "tenant-xyz",
+    "chimera-dev-key-tenant-abc": "tenant-abc",
+}
+"""API keys of the sample tenants for development; set CHIMERA_API_KEYS in production."""
 
 
 class Settings(BaseSettings):
@@ -69,3 +76,21 @@ class Settings(BaseSettings):
         description="Simulated response time of the sandbox social platform per publish.",
     )
     log_level: str = Field(default="WARNING", description="Python log level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: one JSON object per line with tenant/agent/campaign/task/thread ids.",
+    )
+    api_keys: dict[str, str] = Field(
+        default_factory=lambda: dict(DEV_API_KEYS),
+        description="LangGraph server API keys (`x-api-key` header) -> tenant id (JSON object).",
+    )
+    checkpoint_retention_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Checkpoints of finished threads older than this are pruned.",
+    )
+    checkpoint_prune_interval_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="How often a LangGraph server process prunes old checkpoints (0: never).",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from chimera.app import open_services
 from chimera.cli import review, services
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
+from chimera.logs import configure_logging
 from chimera.runner import RunInProgress, run_campaign
 from chimera.settings import Settings
 from chimera.summary import RunSummary
@@ -24,10 +24,9 @@ app.add_typer(services.app, name="services")
 
 @app.callback()
 def configure() -> None:
-    """Configure logging from CHIMERA_LOG_LEVEL."""
-    logging.basicConfig(
-        level=Settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    """Configure logging from CHIMERA_LOG_LEVEL and CHIMERA_LOG_FORMAT."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
 
 
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
