@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from chimera.app import open_services
-from chimera.cli import review, services
+from chimera.cli import checkpoints, review, services
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
 from chimera.logs import configure_logging
 from chimera.runner import RunInProgress, run_campaign
@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(review.app, name="review")
 app.add_typer(services.app, name="services")
+app.add_typer(checkpoints.app, name="checkpoints")
 
 
 @app.callback()
