@@ -25,6 +25,7 @@ from chimera.db import tenant_tx
 from chimera.logs import log_context
 from chimera.personas import load_persona
 from chimera.summary import RunSummary, summarize
+from chimera.tracing import tracing
 from graphs.campaign import build_campaign_graph
 from state.context import Context
 from state.inputs import RunRequest
@@ -125,7 +126,7 @@ async def run_campaign(
         goal=goal,
     )
     ids = {"tenant_id": request.tenant_id, "agent_id": agent_id, "campaign_id": request.campaign}
-    with log_context(**ids):
+    with log_context(**ids), tracing(svc.settings):
         async with campaign_lease(svc, request.campaign, wait=False):
             return await _start_or_continue(svc, request, context or Context(), progress)
 
@@ -210,7 +211,9 @@ async def resume_review(
         if interrupt_id is None:
             raise ReviewNotFound(f"review {review_id!r} is not waiting in thread {thread_id!r}")
         resume: Command[Any] = Command(resume={interrupt_id: decision.model_dump(mode="json")})
-        await _drive(graph, resume, config, Context(), progress)
+        ids = {"tenant_id": tenant_id, "campaign_id": row["campaign_id"], "thread_id": thread_id}
+        with log_context(agent_id=row["agent_id"], **ids), tracing(svc.settings):
+            await _drive(graph, resume, config, Context(), progress)
     request = RunRequest(
         tenant_id=tenant_id, agent_id=row["agent_id"], campaign_id=row["campaign_id"], goal="resume"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -93,4 +93,24 @@ class Settings(BaseSettings):
         default=3600.0,
         ge=0,
         description="How often a LangGraph server process prunes old checkpoints (0: never).",
+    )
+    langsmith_tracing: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("LANGSMITH_TRACING", "langsmith_tracing"),
+        description="LANGSMITH_TRACING: trace runs to LangSmith (also needs LANGSMITH_API_KEY).",
+    )
+    langsmith_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LANGSMITH_API_KEY", "langsmith_api_key"),
+        description="LANGSMITH_API_KEY; without it tracing stays off.",
+    )
+    langsmith_project: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LANGSMITH_PROJECT", "langsmith_project"),
+        description="LANGSMITH_PROJECT: the LangSmith project runs are traced to.",
+    )
+    langsmith_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LANGSMITH_ENDPOINT", "langsmith_endpoint"),
+        description="LANGSMITH_ENDPOINT: a self-hosted or regional LangSmith API URL.",
     )
