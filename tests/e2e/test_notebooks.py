@@ -1,7 +1,7 @@
 """The notebooks run top to bottom in a fresh kernel on the embedded default, on the test
 session's temporary CHIMERA_HOME, and are exactly what `scripts/make_notebooks.py` generates.
 
-Proves specs/functional.md §10.6.
+Proves specs/functional.md §10.3.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def outputs(nb: nbformat.NotebookNode) -> str:
 
 @pytest.mark.parametrize("name", sorted(make_notebooks.BOOKS))
 def test_notebooks_are_generated_by_the_script(name: str) -> None:
-    """specs/functional.md §10.6"""
+    """specs/technical.md §7.6, specs/functional.md §10.3"""
     assert (NOTEBOOKS / name).read_text() == make_notebooks.render(name), (
         "run `python scripts/make_notebooks.py`"
     )
@@ -66,19 +66,19 @@ def test_notebooks_are_generated_by_the_script(name: str) -> None:
 async def test_quickstart_runs_a_campaign_and_approves_its_review(
     settings: Settings, tmp_path: Path
 ) -> None:
-    """specs/functional.md §10.6"""
+    """specs/technical.md §7.6, specs/functional.md §10.3"""
     text = outputs(await execute("01_quickstart.ipynb", settings, tmp_path))
     assert "('done'" in text and "finance_medium" in text
 
 
 async def test_checkpoints_notebook_replays_and_forks(settings: Settings, tmp_path: Path) -> None:
-    """specs/functional.md §10.6"""
+    """specs/technical.md §7.6, specs/functional.md §10.3"""
     text = outputs(await execute("02_checkpoints.ipynb", settings, tmp_path))
     assert "['report']" in text and "7" in text
 
 
 async def test_calibration_notebook_saves_a_plot(settings: Settings, tmp_path: Path) -> None:
-    """specs/functional.md §10.6"""
+    """specs/technical.md §7.6, specs/functional.md §10.3"""
     nb = await execute("03_judge_calibration.ipynb", settings, tmp_path)
     png = tmp_path / "judge_calibration.png"
     assert png.read_bytes().startswith(b"\x89PNG")

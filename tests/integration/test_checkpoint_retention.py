@@ -1,7 +1,7 @@
 """Checkpoint retention prunes finished threads only: a paused thread keeps every checkpoint
 and can still be resumed; a dry run deletes nothing; a recent finished thread is kept.
 
-Proves specs/technical.md §7.5 and specs/functional.md §10.3.
+Proves specs/technical.md §7.5 and specs/functional.md §10.7.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ async def finished_and_paused(svc: Services, goal: str) -> tuple[str, str, str]:
 
 
 async def test_prune_deletes_only_finished_threads_past_retention(svc: Services, goal: str) -> None:
-    """specs/technical.md §7.5, specs/functional.md §10.3"""
+    """specs/technical.md §7.5, specs/functional.md §10.7"""
     done, paused, review_id = await finished_and_paused(svc, goal)
     ours = [done, paused]
     paused_rows = await rows_of(svc, paused)
@@ -93,7 +93,7 @@ def test_age_parsing_accepts_units_and_rejects_garbage() -> None:
 
 @pytest.mark.slow
 def test_cli_prune_dry_run_reports_json_and_rejects_bad_ages(settings: Settings) -> None:
-    """specs/functional.md §10.3"""
+    """specs/functional.md §10.7"""
     base = [sys.executable, "-m", "chimera", "checkpoints", "prune"]
     env = subprocess_env(settings)
     ok = subprocess.run(

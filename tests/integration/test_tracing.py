@@ -1,7 +1,7 @@
 """LangSmith tracing is off without LANGSMITH_* settings: a whole campaign runs with no
 LangSmith client built and no connection attempted; with them, runs trace through one client.
 
-Proves specs/technical.md §7.4.
+Proves specs/technical.md §7.4 and specs/functional.md §10.6.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Structured JSON logs carry tenant, agent, campaign, task and thread ids; each parallel
 task's lines carry its own task id and none of its siblings'.
 
-Proves specs/technical.md §7.4.
+Proves specs/technical.md §7.4 and specs/functional.md §10.6.
 """
 
 from __future__ import annotations
