@@ -19,6 +19,8 @@ from typing import Any
 
 from langchain_core.runnables.config import var_child_runnable_config
 
+from chimera.settings import Settings
+
 LOG_IDS = ("tenant_id", "agent_id", "campaign_id", "task_id", "thread_id")
 _ids: ContextVar[dict[str, str]] = ContextVar("chimera_log_ids", default={})  # noqa: B039
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -79,3 +81,18 @@ def make_handler(fmt: str) -> logging.Handler:
 def configure_logging(level: str, fmt: str) -> None:
     """Configure the root logger once per process (CLI, server, notebooks)."""
     logging.basicConfig(level=level.upper(), handlers=[make_handler(fmt)], force=True)
+
+
+PACKAGES = ("chimera", "graphs", "nodes", "skills", "state")
+
+
+def use_package_logging(settings: Settings) -> None:
+    """Give Chimera's own loggers the configured format and level.
+
+    For a host process that owns the root logger (the LangGraph server): its handlers stay.
+    """
+    for name in PACKAGES:
+        logger = logging.getLogger(name)
+        logger.handlers = [make_handler(settings.log_format)]
+        logger.setLevel(settings.log_level.upper())
+        logger.propagate = False

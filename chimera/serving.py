@@ -17,6 +17,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from chimera.app import Services, open_services
 from chimera.checkpoint import saver
+from chimera.logs import use_package_logging
 from chimera.retention import prune_periodically
 
 
@@ -34,6 +35,7 @@ class _ProcessServices:
         async with self._lock:
             if self._services is None:
                 self._services = await self._stack.enter_async_context(open_services())
+                use_package_logging(self._services.settings)
                 # Retention: finished threads' checkpoints are pruned while the server runs.
                 self._pruner = asyncio.create_task(
                     prune_periodically(self._services, self._stop), name="checkpoint-pruner"

@@ -15,7 +15,16 @@ import pytest
 from langgraph.graph import START, StateGraph
 from langgraph.types import Send
 
-from chimera.logs import JsonFormatter, bind_log_ids, configure_logging, log_context, make_handler
+from chimera.logs import (
+    PACKAGES,
+    JsonFormatter,
+    bind_log_ids,
+    configure_logging,
+    log_context,
+    make_handler,
+    use_package_logging,
+)
+from chimera.settings import Settings
 
 log = logging.getLogger("chimera.test_logs")
 
@@ -85,3 +94,18 @@ def test_log_format_is_validated() -> None:
     assert isinstance(make_handler("json").formatter, JsonFormatter)
     with pytest.raises(ValueError, match="json"):
         configure_logging("INFO", "yaml")
+
+
+def test_server_processes_log_json_from_chimera_packages_only(settings: Settings) -> None:
+    """specs/technical.md §7.4"""
+    saved = {n: (logging.getLogger(n).handlers, logging.getLogger(n).propagate) for n in PACKAGES}
+    try:
+        use_package_logging(settings.model_copy(update={"log_format": "json"}))
+        chimera = logging.getLogger("chimera")
+        assert isinstance(chimera.handlers[0].formatter, JsonFormatter)
+        assert chimera.propagate is False
+        assert not any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers)
+    finally:
+        for name, (handlers, propagate) in saved.items():
+            logging.getLogger(name).handlers = handlers
+            logging.getLogger(name).propagate = propagate
