@@ -7,11 +7,15 @@ Proves specs/functional.md §10.3.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 from chimera.settings import REPO_ROOT, Settings
@@ -33,12 +37,23 @@ def kernel_env(settings: Settings, out: Path) -> dict[str, str]:
     return {**env, "CHIMERA_HOME": str(settings.home), "CHIMERA_NOTEBOOK_OUT": str(out)}
 
 
+def venv_kernel(where: Path) -> AsyncKernelManager:
+    """A kernel on this virtualenv's interpreter, whatever `python3` specs the machine has."""
+    spec_dir = where / "kernels" / "chimera-venv"
+    spec_dir.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": "Chimera (.venv)", "language": "python"}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    specs = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)], ensure_native_kernel=False)
+    return AsyncKernelManager(kernel_name="chimera-venv", kernel_spec_manager=specs)
+
+
 async def execute(name: str, settings: Settings, out: Path) -> nbformat.NotebookNode:
-    """Run a notebook in the venv's python3 kernel (ipykernel's own spec: no install needed)."""
+    """Run a notebook top to bottom in a fresh kernel on this virtualenv."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(
         nb,
-        kernel_name="python3",
+        km=venv_kernel(out),
         timeout=600,
         resources={"metadata": {"path": str(REPO_ROOT)}},
     )
