@@ -21,8 +21,10 @@ from chimera import repo
 from chimera.app import Services
 from chimera.checkpoint import saver
 from chimera.db import tenant_tx
+from chimera.logs import log_context
 from chimera.personas import load_persona
 from chimera.summary import RunSummary, summarize
+from chimera.tracing import tracing
 from graphs.campaign import build_campaign_graph
 from state.context import Context
 from state.inputs import RunRequest
@@ -122,8 +124,10 @@ async def run_campaign(
         campaign_id=campaign_id,
         goal=goal,
     )
-    async with campaign_lease(svc, request.campaign, wait=False):
-        return await _start_or_continue(svc, request, context or Context(), progress)
+    ids = {"tenant_id": request.tenant_id, "agent_id": agent_id, "campaign_id": request.campaign}
+    with log_context(**ids), tracing(svc.settings):
+        async with campaign_lease(svc, request.campaign, wait=False):
+            return await _start_or_continue(svc, request, context or Context(), progress)
 
 
 async def _start_or_continue(
@@ -151,7 +155,8 @@ async def _start_or_continue(
         thread_id = f"{request.campaign}.run-{seq}"
         payload = request.model_dump()
     config = {"configurable": {"thread_id": thread_id}}
-    await _drive(graph, payload, config, context, progress)
+    with log_context(thread_id=thread_id):
+        await _drive(graph, payload, config, context, progress)
     return await _finish(svc, graph, request, thread_id, note)
 
 

@@ -13,6 +13,8 @@ from langgraph.types import Command, Send
 from pydantic import ValidationError
 
 from chimera.app import Services
+from chimera.logs import bind_log_ids
+from chimera.progress import emit_progress
 from chimera.repo import stable_id
 from state.context import Context, context_of
 from state.contracts import Artifact, ArtifactType, GenerationMetadata, TaskType
@@ -28,6 +30,8 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
     ) -> Command[Literal["judge", "dispatch"]]:
         """Draft the task's content."""
         task = env.task
+        bind_log_ids(task_id=task.task_id, **env.run.model_dump(exclude={"state_version"}))
+        emit_progress("work", task_id=task.task_id, task_type=task.task_type)
         writer = svc.strategies.for_model(context_of(runtime).model).writer
         try:
             payload = await writer.write(task, env.persona)

@@ -6,7 +6,10 @@ reducer that merges by key; the task-status reducer never moves a task back from
 
 from __future__ import annotations
 
-from typing import Annotated, NotRequired, TypedDict, TypeVar
+from typing import Annotated, NotRequired, TypeVar
+
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
 
 from state.contracts import Artifact, Task
 from state.persona import Persona
@@ -62,6 +65,8 @@ def append_rejections(
     return out
 
 
+# Attribute docstrings become field descriptions in the JSON schemas Studio renders as forms.
+@with_config(ConfigDict(use_attribute_docstrings=True))
 class CampaignInput(TypedDict):
     """What starts a run: who, for which campaign, towards which goal."""
 
@@ -75,6 +80,7 @@ class CampaignInput(TypedDict):
     """The campaign goal in plain words (1-2000 characters)."""
 
 
+@with_config(ConfigDict(use_attribute_docstrings=True))
 class CampaignOutput(TypedDict, total=False):
     """What a finished run returns."""
 
@@ -82,6 +88,7 @@ class CampaignOutput(TypedDict, total=False):
     """Summary of tasks, verdicts, published posts, pending reviews and rejections."""
 
 
+@with_config(ConfigDict(use_attribute_docstrings=True))
 class CampaignState(CampaignInput, total=False):
     """Everything the swarm shares across nodes."""
 
