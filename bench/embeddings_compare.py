@@ -100,9 +100,10 @@ def evaluate(encode: Encoder, data: dict, k: int = 5) -> dict[str, float]:
 
 
 def measure(label: str, dist: str, loader: Callable[[], Encoder]) -> dict[str, object]:
-    """Load time in a fresh interpreter is what a new process pays; here: in-process, first load."""
+    """Load time = import + model load + first embedding, in a fresh interpreter."""
     t0 = time.perf_counter()
     encode = loader()
+    encode(["warm up"], True)
     load_s = time.perf_counter() - t0
     data = json.loads(DATA.read_text())
     return {
