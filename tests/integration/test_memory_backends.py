@@ -136,7 +136,7 @@ async def test_a_model_of_another_dimension_is_a_clear_error(
     t = tenant()
     await MemoryService(embeddings, backend).upsert(memory(t, "m1", "Stored with the real model"))
     wrong = MemoryService(EightDims(), backend)
-    with pytest.raises(DimensionMismatch, match="8-dim vectors but .* 384-dim"):
+    with pytest.raises(DimensionMismatch, match=r"8-dim vectors but .* 384-dim"):
         await wrong.search(t, "anything", 3, MemoryFilter())
     with pytest.raises(DimensionMismatch):
         await wrong.upsert(memory(t, "m2", "Would not fit"))

@@ -46,7 +46,8 @@ class FakeCollection:
     def __init__(self, *, tenants: set[str], stored_dim: int | None = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.tenant_names = set(tenants)
-        found = [] if stored_dim is None else [SimpleNamespace(vector={"default": [0.0] * stored_dim})]
+        vectors = [] if stored_dim is None else [{"default": [0.0] * stored_dim}]
+        found = [SimpleNamespace(vector=v) for v in vectors]
         self.tenants = Recorder(
             self.calls,
             {
