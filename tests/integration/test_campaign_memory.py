@@ -73,9 +73,7 @@ async def test_a_second_campaign_sees_the_first_ones_posts_and_repeats_score_low
     repeat_scores = [float(t["confidence"]) for t in post_verdicts(second)]
     assert fresh_scores and repeat_scores
     assert max(repeat_scores) < min(fresh_scores)
-    assert all(
-        any("Near-duplicate" in r for r in t["reasons"]) for t in post_verdicts(second)
-    )
+    assert all(any("Near-duplicate" in r for r in t["reasons"]) for t in post_verdicts(second))
     assert not any("Near-duplicate" in r for t in post_verdicts(first) for r in t["reasons"])
 
 
