@@ -7,7 +7,7 @@ iterative scan, so filters (agent, source type, time, and the tenant policy) sti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from chimera.db import Pool, tenant_tx
 from chimera.embeddings import DimensionMismatch
@@ -55,14 +55,30 @@ def hit(row: dict[str, Any]) -> MemoryHit:
     )
 
 
+async def _plan_settings(conn: Any, plan: str, k: int) -> None:
+    if plan == "exact":
+        await conn.execute("SET LOCAL enable_indexscan = off")
+        return
+    await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+    await conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, 4 * k))}")
+    if plan == "index":
+        await conn.execute("SET LOCAL enable_bitmapscan = off")
+        await conn.execute("SET LOCAL enable_seqscan = off")
+
+
 class PgvectorBackend:
     """Memories in the `memory_items` table."""
 
     name = "pgvector"
 
-    def __init__(self, pool: Pool, *, exact: bool = False) -> None:
+    def __init__(self, pool: Pool, *, plan: Literal["auto", "index", "exact"] = "auto") -> None:
+        """Search with the planner's choice (`auto`), forced HNSW (`index`) or no index (`exact`).
+
+        Under RLS the planner may prefer the (tenant_id, ...) btree plus an exact sort for a small
+        tenant; `index` and `exact` exist to measure both sides (bench/memory.py).
+        """
         self._pool = pool
-        self._exact = exact
+        self._plan = plan
         self._dim: int | None = None
 
     async def dimension(self) -> int:
@@ -133,15 +149,11 @@ class PgvectorBackend:
         *,
         query_text: str | None = None,
     ) -> list[MemoryHit]:
-        """Nearest memories by cosine distance (`<=>`), HNSW unless built `exact`."""
+        """Nearest memories by cosine distance (`<=>`), planned as the backend was built."""
         await self._check(vector)
         cond, params = where_sql(where)
         async with tenant_tx(self._pool, tenant_id) as conn:
-            if self._exact:
-                await conn.execute("SET LOCAL enable_indexscan = off")
-            else:
-                await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                await conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, 4 * k))}")
+            await _plan_settings(conn, self._plan, k)
             cur = await conn.execute(
                 f"SELECT {_COLUMNS}, 1 - (embedding <=> %s::vector) AS score FROM memory_items"
                 f" WHERE {cond} ORDER BY embedding <=> %s::vector LIMIT %s",
