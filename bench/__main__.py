@@ -1,7 +1,7 @@
 """Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
 `python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
-`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500]`, run from the
-repo root."""
+`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]`,
+run from the repo root."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ def parser() -> argparse.ArgumentParser:
     mem.add_argument("--sizes", type=sizes, default=[10_000, 100_000], help="memories per run")
     mem.add_argument("--queries", type=positive, default=100, help="searches per side")
     mem.add_argument("--upserts", type=positive, default=500, help="timed single upserts")
+    mem.add_argument(
+        "--clustered",
+        action="store_true",
+        help="vectors around 200 random centroids (like real embeddings) instead of uniform",
+    )
     return root
 
 
@@ -78,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.name == "memory":
         from bench import memory
 
-        doc = memory.main(args.sizes, args.queries, args.upserts)
+        doc = memory.main(args.sizes, args.queries, args.upserts, args.clustered)
     else:
         from bench import mcp
 

@@ -12,7 +12,7 @@ with random unit vectors generated inside Postgres, then:
   against the exact answer, and the plan Postgres chose for each side.
 
 Runs on its own embedded services in a temporary CHIMERA_HOME (removed afterwards):
-`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500]`.
+`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,22 @@ SELECT %(tenant)s, 'fill-' || g, 'agent-' || (g %% 8), 'post', 'src-' || g, 'syn
        'random', md5(g::text)
 FROM generate_series(%(start)s::int, %(stop)s::int) g
 """
+CLUSTERS = 200
+CENTROIDS = f"""
+CREATE TABLE IF NOT EXISTS bench_centroids AS
+SELECT c, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 384) d WHERE c >= 0) AS v
+FROM generate_series(0, {CLUSTERS - 1}) c
+"""
+FILL_CLUSTERED = """
+INSERT INTO memory_items (tenant_id, memory_id, agent_id, source_type, source_id, text, ts,
+                          embedding, model, content_hash)
+SELECT %(tenant)s, 'fill-' || g, 'agent-' || (g %% 8), 'post', 'src-' || g, 'synthetic ' || g,
+       now() - make_interval(secs => g),
+       (SELECT array_agg(k.v[d] + (random() - 0.5) * 0.25 ORDER BY d)::vector(384)
+          FROM generate_series(1, 384) d),
+       'clustered', md5(g::text)
+FROM generate_series(%(start)s::int, %(stop)s::int) g JOIN bench_centroids k ON k.c = g %% 200
+"""
 
 
 def unit(rng: random.Random) -> list[float]:
@@ -62,7 +78,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def fill(admin: str, tenant: str, n: int) -> dict[str, float]:
+async def fill(admin: str, tenant: str, n: int, clustered: bool) -> dict[str, float]:
     """Bulk-load n random memories as the owner with the HNSW index dropped, then rebuild it.
 
     Inserting row by row into HNSW is the slow path (timed separately as upserts); a bulk load
@@ -72,10 +88,12 @@ async def fill(admin: str, tenant: str, n: int) -> dict[str, float]:
     def load() -> dict[str, float]:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute("DROP INDEX IF EXISTS memory_items_embedding_hnsw")
+            conn.execute(CENTROIDS)
             t0 = time.perf_counter()
             for start in range(1, n + 1, 10_000):
                 stop = min(n, start + 9_999)
-                conn.execute(FILL, {"tenant": tenant, "start": start, "stop": stop})
+                sql = FILL_CLUSTERED if clustered else FILL
+                conn.execute(sql, {"tenant": tenant, "start": start, "stop": stop})
             t1 = time.perf_counter()
             conn.execute("SET maintenance_work_mem = '512MB'")
             conn.execute(
@@ -148,18 +166,29 @@ async def plan_of(backend: PgvectorBackend, pool: Pool, tenant: str, vector: lis
     return scan.split("  (")[0].lstrip("-> ")
 
 
-async def search_latency(pool: Pool, tenant: str, queries: int) -> dict[str, Any]:
+def query_vectors(admin: str, count: int, clustered: bool) -> list[list[float]]:
+    """Random unit vectors, or points near the clusters the rows were drawn around."""
+    rng = random.Random(11)
+    if not clustered:
+        return [unit(rng) for _ in range(count)]
+    with psycopg.connect(admin) as conn:
+        centroids = [r[0] for r in conn.execute("SELECT v FROM bench_centroids ORDER BY c")]
+    return [
+        [x + rng.uniform(-0.125, 0.125) for x in centroids[rng.randrange(CLUSTERS)]]
+        for _ in range(count)
+    ]
+
+
+async def search_latency(pool: Pool, tenant: str, vectors: list[list[float]]) -> dict[str, Any]:
     """Interleaved searches: planner's choice, forced HNSW and exact scan on the same rows."""
     sides = {
         "auto": PgvectorBackend(pool),
         "hnsw": PgvectorBackend(pool, plan="index"),
         "exact": PgvectorBackend(pool, plan="exact"),
     }
-    rng = random.Random(11)
     times: dict[str, list[float]] = {name: [] for name in sides}
     recalls: dict[str, list[float]] = {"auto": [], "hnsw": []}
-    for i in range(queries):
-        vector = unit(rng)
+    for i, vector in enumerate(vectors[1:]):
         names = list(sides)[i % 3 :] + list(sides)[: i % 3]
         found: dict[str, set[str]] = {}
         for name in names:
@@ -169,7 +198,7 @@ async def search_latency(pool: Pool, tenant: str, queries: int) -> dict[str, Any
             found[name] = {h.memory_id for h in hits}
         for name in recalls:
             recalls[name].append(len(found[name] & found["exact"]) / K)
-    probe = unit(rng)
+    probe = vectors[0]
     out: dict[str, Any] = {
         f"{name}_ms": {"p50": round(pct(v, 0.5), 2), "p95": round(pct(v, 0.95), 2)}
         for name, v in times.items()
@@ -183,17 +212,22 @@ async def search_latency(pool: Pool, tenant: str, queries: int) -> dict[str, Any
     return out
 
 
-async def run(sizes: list[int], queries: int, upserts: int, settings: Settings) -> dict[str, Any]:
+async def run(
+    sizes: list[int], queries: int, upserts: int, settings: Settings, clustered: bool
+) -> dict[str, Any]:
     endpoints = await asyncio.to_thread(bootstrap, settings)
     pool = await open_pool(endpoints.pg_app)
     results: dict[str, Any] = {}
     try:
         for n in sizes:
             tenant = f"bench-{n}"
-            row: dict[str, Any] = await fill(endpoints.pg_admin, tenant, n)
+            row: dict[str, Any] = await fill(endpoints.pg_admin, tenant, n, clustered)
             rate = await upsert_rate(PgvectorBackend(pool), tenant, upserts)
             row["upsert_per_s"] = round(rate, 1)
-            row.update(await search_latency(pool, tenant, queries))
+            vectors = await asyncio.to_thread(
+                query_vectors, endpoints.pg_admin, queries + 1, clustered
+            )
+            row.update(await search_latency(pool, tenant, vectors))
             results[str(n)] = row
             print(n, row, flush=True)
         rate = await embedded_upsert_rate(pool, "bench-embed", 50)
@@ -203,14 +237,15 @@ async def run(sizes: list[int], queries: int, upserts: int, settings: Settings) 
     return results
 
 
-def main(sizes: list[int], queries: int, upserts: int) -> dict[str, Any]:
+def main(sizes: list[int], queries: int, upserts: int, clustered: bool = False) -> dict[str, Any]:
     """Run on throwaway embedded services; return the JSON document."""
     home = Path(tempfile.mkdtemp(prefix="chimera-bench-memory-"))
     home.chmod(0o755)  # the embedded Postgres runs as its own user and must reach its data dir
     settings = Settings(home=home)
     try:
-        results = asyncio.run(run(sizes, queries, upserts, settings))
+        results = asyncio.run(run(sizes, queries, upserts, settings, clustered))
     finally:
         stop_services(settings)
         shutil.rmtree(home, ignore_errors=True)
-    return {"bench": "memory", "k": K, "dim": DIM, "queries": queries, "results": results}
+    data = "clustered" if clustered else "random"
+    return {"bench": "memory", "data": data, "k": K, "dim": DIM, "queries": queries, **results}
