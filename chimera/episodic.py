@@ -1,7 +1,7 @@
 """Episodic (short-term) memory in Redis: the recent events of one agent, bounded and expiring.
 
 Per (tenant, agent): a sorted set of event ids scored by time under
-`tenant:<tenant_id>:agent:<agent_id>:episodes` and a hash of event id -> JSON beside it
+`chimera:<tenant_id>:agent:<agent_id>:episodes` and a hash of event id -> JSON beside it
 (`...:episode_data`). Writing an event id again (a re-executed node) changes nothing (`ZADD NX`,
 `HSETNX`); after each write the oldest ids beyond `max_items` are dropped from both and the TTL
 of both keys is renewed.
@@ -17,10 +17,10 @@ from state.types import parse_utc
 
 
 def episodes_key(tenant_id: str, agent_id: str) -> str:
-    """The Redis key of an agent's episodes (tenant-prefixed, CONTRACTS §3.4)."""
+    """The Redis key of an agent's episodes, in the tenant's `chimera:<tenant_id>:` namespace."""
     if not tenant_id or not agent_id:
         raise ValueError("tenant_id and agent_id are required for episodic memory")
-    return f"tenant:{tenant_id}:agent:{agent_id}:episodes"
+    return f"chimera:{tenant_id}:agent:{agent_id}:episodes"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ async def test_only_the_newest_episodes_are_kept_newest_first(svc: Services) -> 
     await store.record(t, "agent-1", [episode(n) for n in range(5)])
     assert [e.event_id for e in await store.recent(t, "agent-1", 10)] == ["ep-4", "ep-3", "ep-2"]
     assert await store.count(t, "agent-1") == 3
-    data = await svc.redis.hkeys(f"tenant:{t}:agent:agent-1:episode_data")
+    data = await svc.redis.hkeys(f"chimera:{t}:agent:agent-1:episode_data")
     assert sorted(data) == ["ep-2", "ep-3", "ep-4"]
 
 
@@ -49,9 +49,9 @@ async def test_keys_are_tenant_prefixed_and_expire(svc: Services) -> None:
     store, t = EpisodicMemory(svc.redis, max_items=10, ttl_s=120), tenant()
     await store.record(t, "agent-1", [episode(1)])
     key = episodes_key(t, "agent-1")
-    assert key == f"tenant:{t}:agent:agent-1:episodes"
+    assert key == f"chimera:{t}:agent:agent-1:episodes"
     assert 0 < await svc.redis.ttl(key) <= 120
-    assert 0 < await svc.redis.ttl(f"tenant:{t}:agent:agent-1:episode_data") <= 120
+    assert 0 < await svc.redis.ttl(f"chimera:{t}:agent:agent-1:episode_data") <= 120
     assert await store.recent(tenant(), "agent-1") == []
 
 
