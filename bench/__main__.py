@@ -1,5 +1,7 @@
 """Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
-`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]`, run from the repo root."""
+`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
+`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]`,
+run from the repo root."""
 
 from __future__ import annotations
 
@@ -51,6 +53,15 @@ def parser() -> argparse.ArgumentParser:
     mcp.add_argument(
         "--repeat", type=positive, default=10, help="interleaved rounds the calls are split into"
     )
+    mem = sub.add_parser("memory", help="pgvector upsert rate and search p50/p95, HNSW vs exact")
+    mem.add_argument("--sizes", type=sizes, default=[10_000, 100_000], help="memories per run")
+    mem.add_argument("--queries", type=positive, default=100, help="searches per side")
+    mem.add_argument("--upserts", type=positive, default=500, help="timed single upserts")
+    mem.add_argument(
+        "--clustered",
+        action="store_true",
+        help="vectors around 200 random centroids (like real embeddings) instead of uniform",
+    )
     return root
 
 
@@ -69,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import fanout
 
         doc = fanout.main(args.sizes, args.repeat)
+    elif args.name == "memory":
+        from bench import memory
+
+        doc = memory.main(args.sizes, args.queries, args.upserts, args.clustered)
     else:
         from bench import mcp
 

@@ -21,12 +21,14 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from chimera.db import Pool, migrate, open_pool, tenant_tx
+from chimera.embeddings import load_embeddings
 from chimera.mcp_host import McpHost, open_host
 from chimera.personas import list_personas
 from chimera.repo import sync_persona
 from chimera.reviewers import seed_default_reviewer
 from chimera.services import Endpoints, ensure_services
 from chimera.settings import Settings
+from chimera.strategies.novelty import Novelty
 from chimera.strategies.registry import StrategyCache
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ class Services:
     redis: aioredis.Redis
     host: McpHost
     strategies: StrategyCache
+    novelty: Novelty | None = None
+    """Draft-vs-memory similarity for the judge (embeddings load on first use)."""
 
 
 def bootstrap(settings: Settings) -> Endpoints:
@@ -102,6 +106,7 @@ async def open_services(
             redis=redis_client,
             host=host,
             strategies=StrategyCache(settings.model, chat_model),
+            novelty=Novelty(load_embeddings(settings)),
         )
     finally:
         if host is not None:

@@ -6,11 +6,11 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from chimera.db import Pool
-from state import contracts, persona, plan, records, review
+from state import contracts, memory, persona, plan, records, review
 
 CHECKPOINT_TYPES: tuple[type, ...] = tuple(
     obj
-    for module in (contracts, persona, plan, records, review)
+    for module in (contracts, memory, persona, plan, records, review)
     for obj in vars(module).values()
     if isinstance(obj, type) and obj.__module__ == module.__name__
 )

@@ -43,6 +43,7 @@ T = TypeVar("T")
 SERVERS: dict[str, frozenset[str]] = {
     "news": frozenset(),
     "social": frozenset({"post_content", "post_tweet", "reply_to_tweet"}),
+    "memory": frozenset({"search_memory", "upsert_memory"}),
 }
 """Server name -> tools the runtime may call (its allow-list)."""
 

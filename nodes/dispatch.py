@@ -89,7 +89,11 @@ async def dispatch(
     ready = ready_tasks(tasks, status)[: max(0, ctx.max_parallel_workers - in_flight)]
     if ready:
         run = run_ref(state, str(get_config()["configurable"]["thread_id"]))
-        sends = [Send("work", Envelope(run=run, task=t, persona=state["persona"])) for t in ready]
+        memory = state.get("memory")
+        sends = [
+            Send("work", Envelope(run=run, task=t, persona=state["persona"], memory=memory))
+            for t in ready
+        ]
         update: dict[str, Any] = {
             "status": {**skipped, **{t.task_id: TaskStatus.DISPATCHED for t in ready}}
         }

@@ -12,7 +12,9 @@ from langgraph.types import Command, Send
 from chimera import audit_trail, judge_policy, occ, repo
 from chimera.app import Services
 from chimera.db import Conn, tenant_tx
+from chimera.remember import post_memory_id
 from chimera.strategies.base import Score
+from chimera.strategies.novelty import penalise_duplicate
 from chimera.strategies.policy import assess
 from state.context import Context, context_of
 from state.contracts import Artifact, ContentPreview, ReviewItem, SuggestedAction
@@ -80,6 +82,16 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
         except Exception as exc:
             return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
 
+    async def _novel(env: Envelope, score: Score, ctx: Context) -> Score:
+        """Lower the score of a post draft that repeats a remembered post (not its own)."""
+        assert env.artifact is not None
+        if env.memory is None or svc.novelty is None or env.task.task_type != "publish_post":
+            return score
+        own = post_memory_id(env.run.tenant_id, env.run.campaign_id, env.task.task_id)
+        texts = [text for _, text in env.memory.recent_texts(exclude=frozenset({own}))]
+        similarity, match = await svc.novelty.closest(env.artifact.payload.text, texts)
+        return penalise_duplicate(score, similarity, match, ctx)
+
     async def _earlier_decision(tenant_id: str, review_id: str) -> dict[str, Any] | None:
         """A decision already taken on this exact draft (e.g. in an earlier run), if any."""
         async with tenant_tx(svc.pool, tenant_id) as conn:
@@ -140,7 +152,8 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
         if judgement.stale:
             return await _invalidate(env, judgement)
         ctx = judgement.ctx
-        verdict = assess(artifact, judgement.persona, await _score(env, ctx), ctx)
+        score = await _novel(env, await _score(env, ctx), ctx)
+        verdict = assess(artifact, judgement.persona, score, ctx)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
         item, earlier = None, None
         if verdict.decision == "review":

@@ -11,10 +11,12 @@ from langgraph.runtime import Runtime
 from chimera import judge_policy, repo
 from chimera.app import Services
 from chimera.db import tenant_tx
+from chimera.episodic import EpisodicMemory
 from chimera.mcp_host import CallIdentity
 from chimera.perception import read_mentions, read_news, trend_signals
 from chimera.personas import PersonaError, load_persona
-from state.context import Context
+from chimera.recall import recall
+from state.context import Context, context_of
 from state.graph import CampaignState
 from state.inputs import RunRequest
 
@@ -64,6 +66,8 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
             *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)
         )
         mentions = await read_mentions(svc.host, who)
+        episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
+        memory = await recall(svc.host, episodic, who, request.goal, context_of(runtime))
         return {
             "campaign_id": request.campaign,
             "goal": request.goal,
@@ -71,6 +75,7 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
             "state_version": int(campaign["state_version"]),
             "trends": trend_signals([item for batch in batches for item in batch]),
             "mentions": mentions,
+            "memory": memory,
             "success_criteria": campaign["config"].get("success_criteria", DEFAULT_CRITERIA),
             "replans": 0,
         }

@@ -1,4 +1,4 @@
-"""report: summarise the run and close its thread."""
+"""report: summarise the run, close its thread, and remember what happened."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from langgraph.runtime import Runtime
 from chimera import repo
 from chimera.app import Services
 from chimera.db import tenant_tx
+from chimera.episodic import EpisodicMemory
+from chimera.remember import remember_run
 from state.context import Context
 from state.graph import CampaignState, run_ref
 from state.records import RunReport, TaskStatus
@@ -36,9 +38,11 @@ def make_report(svc: Services):  # type: ignore[no-untyped-def]
     async def report(
         state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
-        """Write the summary to state, the audit log and the thread row."""
+        """Write the summary to state, the audit log, the thread row and both memories."""
         thread_id = str(config["configurable"]["thread_id"])
         summary = build_report(state, thread_id)
+        episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
+        await remember_run(svc.host, episodic, state, summary)
         async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
             await repo.set_thread_status(conn, thread_id, "done")
             detail = {"published": len(summary.published), "rejected": len(summary.rejected)}

@@ -45,6 +45,19 @@ class Context:
             )
         },
     )
+    memory_k: int = field(
+        default=5, metadata={"description": "Semantic memories loaded into a run's context."}
+    )
+    recent_episodes: int = field(
+        default=10, metadata={"description": "Recent episodes loaded into a run's context."}
+    )
+    duplicate_threshold: float = field(
+        default=0.95,
+        metadata={"description": "Cosine similarity to a recent post that makes a near-duplicate."},
+    )
+    duplicate_penalty: float = field(
+        default=0.05, metadata={"description": "Confidence a near-duplicate draft loses."}
+    )
 
     def __post_init__(self) -> None:
         for name in ("approve_threshold", "review_threshold"):
@@ -58,6 +71,10 @@ class Context:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_replans < 0 or self.max_replies < 0 or self.review_ttl_minutes < 1:
             raise ValueError("max_replans/max_replies must be >= 0 and review_ttl_minutes >= 1")
+        if not 0 <= self.memory_k <= 50 or not 0 <= self.recent_episodes <= 100:
+            raise ValueError("memory_k must be in [0, 50] and recent_episodes in [0, 100]")
+        if not 0 < self.duplicate_threshold <= 1 or not 0 <= self.duplicate_penalty <= 1:
+            raise ValueError("duplicate_threshold must be in (0, 1], duplicate_penalty in [0, 1]")
 
 
 def context_of(runtime: Any) -> Context:

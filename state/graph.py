@@ -12,6 +12,7 @@ from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from state.contracts import Artifact, Task
+from state.memory import MemoryContext
 from state.persona import Persona
 from state.records import (
     TERMINAL,
@@ -102,6 +103,8 @@ class CampaignState(CampaignInput, total=False):
     """Recent mentions to consider for replies."""
     success_criteria: list[str]
     """What the judge checks the goal against."""
+    memory: MemoryContext
+    """Recent episodes and top-k memories (the context the worker and the judge both see)."""
     tasks: Annotated[dict[str, Task], merge_by_key]
     """The current plan's tasks by id."""
     status: Annotated[dict[str, Status], merge_status]

@@ -7,6 +7,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from state.contracts import Artifact, ReviewItem, Task
+from state.memory import MemoryContext
 from state.persona import Persona
 from state.types import Id, ShortText, UtcTimestamp
 
@@ -118,6 +119,8 @@ class Envelope(Record):
     verdict: Verdict | None = None
     review: ReviewItem | None = None
     edited_text: Annotated[str, Field(max_length=5000)] | None = None
+    memory: MemoryContext | None = None
+    """The run's memory context, as load_context assembled it."""
 
 
 class RunReport(Record):

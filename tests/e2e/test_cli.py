@@ -28,6 +28,7 @@ def chimera(settings: Settings, *args: str) -> tuple[int, Any, str]:
     return done.returncode, json.loads(done.stdout) if done.stdout.strip() else None, done.stderr
 
 
+@pytest.mark.timeout(900)  # six CLI processes, each booting services, servers and the model
 def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
     """specs/functional.md §2, §3, §3.6, §3.9"""
     goal = "Promote the new Ethiopian summer fashion line on TikTok (cli)."

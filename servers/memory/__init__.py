@@ -1,0 +1,1 @@
+"""The memory MCP server: semantic memory (pgvector or Weaviate) and episodic memory."""
