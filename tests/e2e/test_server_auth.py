@@ -12,8 +12,10 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
+from chimera.reviewers import default_reviewer_email, user_id_for
 from tests.e2e.conftest import KEY_ABC, KEY_XYZ
 
+ALICE_REVIEWER = user_id_for("tenant-xyz", default_reviewer_email("tenant-xyz"))
 pytestmark = pytest.mark.slow
 
 
@@ -51,7 +53,8 @@ async def test_tenant_b_cannot_read_or_resume_tenant_a_thread(server_url: str) -
 
     state = await alice.threads.get_state(tid)
     assert [i["id"] for i in state["interrupts"]] == [pending["id"]], "still waiting for alice"
-    await alice.runs.wait(tid, "campaign", command=resume)
+    own = {"resume": {pending["id"]: {"decision": "approve", "user_id": ALICE_REVIEWER}}}
+    await alice.runs.wait(tid, "campaign", command=own)
     assert (await alice.threads.get_state(tid))["values"]["report"]["pending_reviews"] == []
 
 
