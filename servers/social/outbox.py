@@ -60,10 +60,16 @@ class Outbox:
             key = raw.decode() if isinstance(raw, bytes) else raw
             tenant_id = key.split(":", 2)[1]
             ready = await redis.zrangebyscore(key, "-inf", now, withscores=True)
-            if ready:
-                await self._publish_due(tenant_id)
+            # Unmark before publishing: a post deferred again while publishing is marked anew
+            # (even at the same due time), so it is never lost from the index.
             for member, score in ready:
                 await redis.eval(_ZREM_IF_SAME, 1, key, member, repr(score))
+            if ready:
+                try:
+                    await self._publish_due(tenant_id)
+                except Exception:
+                    await redis.zadd(key, {member: now + self.poll_s for member, _ in ready})
+                    raise
             head = await redis.zrange(key, 0, 0, withscores=True)
             if head:
                 soonest = min(soonest, float(head[0][1]))
