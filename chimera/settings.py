@@ -87,6 +87,6 @@ class Settings(BaseSettings):
     )
     wallet_fault: str = Field(
         default="",
-        pattern=r"^(|exit_after_broadcast)$",
+        pattern=r"^(|exit_before_broadcast|exit_after_broadcast)$",
         description="Test-only fault injection in the wallet server (crash recovery tests).",
     )

@@ -19,7 +19,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from chimera.db import Conn
-from servers.wallet.amounts import fmt
+from state.money import fmt
 
 
 @dataclass(frozen=True)

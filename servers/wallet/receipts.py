@@ -11,8 +11,8 @@ from typing import Any
 
 from chimera.db import Conn, tenant_tx
 from servers.wallet import ledger
-from servers.wallet.amounts import fmt, from_units
 from servers.wallet.deps import WalletDeps
+from state.money import fmt, from_units
 
 _STATUS = {"settled": "executed", "released": "failed", "reserved": "pending", "pending": "pending"}
 

@@ -18,10 +18,10 @@ from typing import Any
 from chimera.db import Conn, tenant_tx
 from servers.runtime import Conflict, Transient
 from servers.wallet import ledger
-from servers.wallet.amounts import from_units, to_units
 from servers.wallet.deps import WalletDeps, address_lock, scoped
 from servers.wallet.evm import BroadcastRejected, BroadcastUnknown
 from servers.wallet.receipts import receipt
+from state.money import from_units, to_units
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ async def _sign_and_send(
     )
     async with scoped(conn, tenant_id):
         await ledger.mark_pending(conn, row["tx_id"], signed.nonce, signed.tx_hash, signed.raw)
+    if deps.settings.wallet_fault == "exit_before_broadcast":
+        os._exit(137)  # test-only: die after recording, before the network saw it
     try:
         await chain.broadcast(signed.raw)
     except BroadcastRejected as exc:

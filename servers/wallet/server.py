@@ -17,7 +17,6 @@ from pydantic import Field, ValidationError
 from chimera.db import tenant_tx
 from servers.runtime import InvalidArgument, caller, payload_hash, serve
 from servers.wallet import ledger, receipts, sender
-from servers.wallet.amounts import AmountError, fmt, from_units, parse_amount
 from servers.wallet.deps import WalletDeps, wallet_lifespan
 from servers.wallet.wallets import (
     NETWORKS,
@@ -27,6 +26,7 @@ from servers.wallet.wallets import (
     resolve_wallet,
 )
 from state.contracts import BudgetGuard, TransactionRequest
+from state.money import AmountError, fmt, from_units, parse_amount
 
 mcp = FastMCP(
     "wallet",

@@ -15,9 +15,9 @@ from eth_utils.address import is_checksum_address
 from chimera.db import Conn, tenant_tx
 from chimera.repo import stable_id
 from servers.runtime import Conflict, InvalidArgument, NotFound
-from servers.wallet.amounts import fmt
 from servers.wallet.deps import WalletDeps
 from servers.wallet.receipts import utc_z
+from state.money import fmt
 
 NETWORKS = ("base", "base-sepolia", "devnet")
 """Networks the devnet serves (Base is simulated locally with chain id 84532)."""
