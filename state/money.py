@@ -1,4 +1,6 @@
-"""Strict money parsing (shared by the wallet server, the transaction skill and the CFO): decimal strings to integer base units and back, per asset.
+"""Strict money parsing: decimal strings to integer base units and back, per asset.
+
+Shared by the wallet server, the transaction skill and the CFO node.
 
 Amounts cross every boundary as decimal strings (`"25.00"`). Anything a float or a lenient
 `Decimal()` would accept but a human did not mean (`1e3`, `-5`, `+5`, ` 5`, `25.0000001` for
