@@ -76,8 +76,13 @@ class Keystore:
 
 def _write_private(path: Path, blob: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(blob, fh)
-    os.replace(tmp, path)
+    try:
+        os.link(tmp, path)  # never replaces an existing key: that would orphan its funds
+    except FileExistsError:
+        raise KeystoreError(f"a key for {path.stem!r} already exists") from None
+    finally:
+        os.unlink(tmp)

@@ -136,7 +136,8 @@ async def send_transaction(
             metadata=metadata or {},
         )
     except ValidationError as exc:
-        raise InvalidArgument(str(exc)) from exc
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5]]
+        raise InvalidArgument("; ".join(problems)) from exc
     hold, caps, address = await _validated(ctx, request)
     digest = payload_hash(
         {

@@ -16,6 +16,7 @@ from chimera.db import Conn, tenant_tx
 from chimera.repo import stable_id
 from servers.runtime import Conflict, InvalidArgument, NotFound
 from servers.wallet.deps import WalletDeps
+from servers.wallet.keystore import KeystoreError
 from servers.wallet.receipts import utc_z
 from state.money import fmt
 
@@ -67,7 +68,7 @@ async def resolve_wallet(
         found = await (
             await conn.execute(
                 "SELECT wallet_id, agent_id, network, address FROM wallets"
-                " WHERE agent_id = %s AND network = %s",
+                " WHERE agent_id = %s AND network = %s ORDER BY created_at LIMIT 1",
                 (agent_id, network),
             )
         ).fetchone()
@@ -80,7 +81,15 @@ async def resolve_wallet(
 async def new_wallet(
     deps: WalletDeps, tenant_id: str, agent_id: str, network: str, wallet_id: str | None
 ) -> dict[str, Any]:
-    """Create the agent's wallet on `network`, or return the one it has."""
+    """Create a wallet for the agent, or return it when it exists.
+
+    Without `wallet_id` this is the agent's default wallet on `network` (its first one).
+
+    Raises:
+        NotFound: the agent does not exist for this tenant.
+        Conflict: `wallet_id` is taken by another agent or tenant.
+
+    """
     if network not in NETWORKS:
         raise InvalidArgument(f"unsupported network {network!r}; use one of {NETWORKS}")
     if wallet_id is not None and not _ID.match(wallet_id):
@@ -91,12 +100,14 @@ async def new_wallet(
         ).fetchone()
         if agent is None:
             raise NotFound(f"agent {agent_id!r} not found")
-        try:
-            return await resolve_wallet(conn, agent_id, None, network) | {"created": False}
-        except NotFound:
-            pass
+        found = await _existing(conn, agent_id, wallet_id, network)
+    if found is not None:
+        return found | {"created": False}
     wallet_id = wallet_id or stable_id("wallet", tenant_id, agent_id, network)
-    address = await deps.keystore.create(tenant_id, wallet_id)
+    try:
+        address = await deps.keystore.create(tenant_id, wallet_id)
+    except KeystoreError as exc:
+        raise Conflict(str(exc)) from exc
     try:
         async with tenant_tx(deps.pool, tenant_id) as conn:
             await conn.execute(
@@ -105,11 +116,7 @@ async def new_wallet(
                 (wallet_id, tenant_id, agent_id, network, address),
             )
     except psycopg.errors.UniqueViolation:
-        async with tenant_tx(deps.pool, tenant_id) as conn:
-            try:
-                return await resolve_wallet(conn, agent_id, None, network) | {"created": False}
-            except NotFound:
-                raise Conflict(f"wallet id {wallet_id!r} is not available") from None
+        raise Conflict(f"wallet id {wallet_id!r} is not available") from None
     return {
         "wallet_id": wallet_id,
         "agent_id": agent_id,
@@ -117,6 +124,22 @@ async def new_wallet(
         "address": address,
         "created": True,
     }
+
+
+async def _existing(
+    conn: Conn, agent_id: str, wallet_id: str | None, network: str
+) -> dict[str, Any] | None:
+    try:
+        return await resolve_wallet(conn, agent_id, wallet_id, network)
+    except NotFound:
+        if wallet_id is None:
+            return None
+    taken = await (
+        await conn.execute("SELECT 1 FROM wallets WHERE wallet_id = %s", (wallet_id,))
+    ).fetchone()
+    if taken is not None:
+        raise Conflict(f"wallet id {wallet_id!r} belongs to another agent")
+    return None
 
 
 async def history(

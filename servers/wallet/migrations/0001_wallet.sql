@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS wallets (
     address     text NOT NULL UNIQUE CHECK (address ~ '^0x[0-9a-fA-F]{40}$'),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX IF NOT EXISTS wallets_agent_network ON wallets (tenant_id, agent_id, network);
+CREATE INDEX IF NOT EXISTS wallets_agent_network ON wallets (tenant_id, agent_id, network, created_at);
 
 CREATE TABLE IF NOT EXISTS wallet_budgets (
     tenant_id          text NOT NULL,
