@@ -15,7 +15,7 @@ from chimera.db import tenant_tx
 from chimera.strategies.base import Score
 from chimera.strategies.policy import assess
 from state.context import Context, context_of
-from state.contracts import Artifact, ContentPreview, ReviewItem, SuggestedAction
+from state.contracts import Artifact, ArtifactType, ContentPreview, ReviewItem, SuggestedAction
 from state.records import Envelope, Rejection, TaskStatus, Verdict
 from state.types import to_utc_z
 
@@ -111,6 +111,8 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
         assert artifact is not None, "judge needs an artifact"
         if stale := await _invalidated(env):
             return stale
+        if artifact.artifact_type == ArtifactType.TRANSACTION:
+            return Command(goto=Send("cfo", env))  # money is judged by the CFO node
         ctx = context_of(runtime)
         verdict = assess(artifact, env.persona, await _score(env, ctx), ctx)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}

@@ -6,7 +6,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from state.contracts import Artifact, ReviewItem, Task
+from state.contracts import Artifact, ReviewItem, Task, TransactionRequest
 from state.persona import Persona
 from state.types import Id, ShortText, UtcTimestamp
 
@@ -118,6 +118,8 @@ class Envelope(Record):
     verdict: Verdict | None = None
     review: ReviewItem | None = None
     edited_text: Annotated[str, Field(max_length=5000)] | None = None
+    transaction: TransactionRequest | None = None
+    """The payment an `execute_transaction` task proposes (judged by the CFO node)."""
 
 
 class RunReport(Record):
