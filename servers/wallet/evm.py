@@ -14,6 +14,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
@@ -145,7 +146,8 @@ async def open_chain(settings: Settings) -> EvmChain:
         from web3 import AsyncHTTPProvider
 
         w3 = AsyncWeb3(AsyncHTTPProvider(info.rpc_url, request_kwargs={"timeout": 20}))
-        return EvmChain(w3, info.chain_id, info.usdc_address, devnet=True)
+        local = urlparse(info.rpc_url).hostname in {"127.0.0.1", "localhost", "::1"}
+        return EvmChain(w3, info.chain_id, info.usdc_address, devnet=info.embedded or local)
     from web3.providers.eth_tester import AsyncEthereumTesterProvider
 
     w3 = AsyncWeb3(AsyncEthereumTesterProvider())  # type: ignore[arg-type]
