@@ -1,5 +1,6 @@
 """Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
-`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]`, run from the repo root."""
+`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
+`python -m bench budget [--requests 50] [--amount 10.00] [--cap 95.00]`, run from the repo root."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ def parser() -> argparse.ArgumentParser:
     mcp.add_argument(
         "--repeat", type=positive, default=10, help="interleaved rounds the calls are split into"
     )
+    budget = sub.add_parser("budget", help="N concurrent payments vs one cap: overspend must be 0")
+    budget.add_argument("--requests", type=positive, default=50, help="concurrent payments")
+    budget.add_argument("--amount", default="10.00", help="USDC per payment")
+    budget.add_argument("--cap", default="95.00", help="campaign total cap (USDC)")
     return root
 
 
@@ -69,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import fanout
 
         doc = fanout.main(args.sizes, args.repeat)
+    elif args.name == "budget":
+        from bench import budget
+
+        doc = budget.main(args.requests, args.amount, args.cap)
     else:
         from bench import mcp
 
