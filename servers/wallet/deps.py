@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from mcp.server.fastmcp import FastMCP
@@ -21,19 +21,35 @@ from psycopg_pool import AsyncConnectionPool
 from chimera.db import Conn, Pool, open_pool
 from chimera.services import ensure_services
 from chimera.settings import Settings
-from servers.wallet.evm import EvmChain, open_chain
 from servers.wallet.keystore import Keystore
+
+if TYPE_CHECKING:
+    from servers.wallet.evm import EvmChain
 
 
 @dataclass
 class WalletDeps:
-    """Lifespan resources of the wallet server."""
+    """Lifespan resources of the wallet server.
+
+    The chain is connected on first use: web3 and eth-account cost seconds to import, and every
+    campaign host starts this server whether or not the run pays anything.
+    """
 
     settings: Settings
     pool: Pool
     send_pool: Pool
     keystore: Keystore
-    chain: EvmChain
+    _chain: EvmChain | None = field(default=None, init=False)
+    _chain_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    async def chain(self) -> EvmChain:
+        """The connected chain (anvil devnet, external RPC or in-process eth-tester)."""
+        async with self._chain_lock:
+            if self._chain is None:
+                from servers.wallet.evm import open_chain
+
+                self._chain = await open_chain(self.settings)
+            return self._chain
 
 
 @asynccontextmanager
@@ -57,8 +73,7 @@ async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
             settings.wallet_keystore_password,
             settings.wallet_kdf_n,
         )
-        chain = await open_chain(settings)
-        yield WalletDeps(settings, pool, send_pool, keystore, chain)
+        yield WalletDeps(settings, pool, send_pool, keystore)
     finally:
         await send_pool.close()
         await pool.close()

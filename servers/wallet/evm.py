@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -24,27 +23,11 @@ from web3.types import Wei
 
 from chimera.chain import CONTRACT
 from chimera.settings import Settings
+from servers.wallet.signing import BroadcastRejected, BroadcastUnknown, Signed
 
 GAS = {"ETH": 21_000, "USDC": 100_000}
 FAUCET = {"ETH": 10**18, "USDC": 1_000 * 10**6}
 """What one faucet drip gives: 1 ETH (for gas) and 1000 USDC."""
-
-
-class BroadcastRejected(RuntimeError):
-    """The node refused the transaction: it was not sent."""
-
-
-class BroadcastUnknown(RuntimeError):
-    """No answer from the node: the transaction may or may not be on chain."""
-
-
-@dataclass(frozen=True)
-class Signed:
-    """A locally signed transfer, ready to broadcast (holds no key)."""
-
-    raw: str
-    tx_hash: str
-    nonce: int
 
 
 class EvmChain:

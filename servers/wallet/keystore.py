@@ -12,11 +12,12 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")
 
@@ -45,6 +46,8 @@ class Keystore:
 
     async def create(self, tenant_id: str, wallet_id: str) -> str:
         """Generate a key for a new wallet, store it encrypted, return its address."""
+        from eth_account import Account
+
         path = self._path(tenant_id, wallet_id)
         account: LocalAccount = Account.create()
         blob = await asyncio.to_thread(
@@ -63,6 +66,8 @@ class Keystore:
         cached = self._unlocked.get((tenant_id, wallet_id))
         if cached is not None:
             return cached
+        from eth_account import Account
+
         path = self._path(tenant_id, wallet_id)
         try:
             blob = json.loads(await asyncio.to_thread(path.read_text))

@@ -19,8 +19,8 @@ from chimera.db import Conn, tenant_tx
 from servers.runtime import Conflict, Transient
 from servers.wallet import ledger
 from servers.wallet.deps import WalletDeps, address_lock, scoped
-from servers.wallet.evm import BroadcastRejected, BroadcastUnknown
 from servers.wallet.receipts import receipt
+from servers.wallet.signing import BroadcastRejected, BroadcastUnknown
 from state.money import from_units, to_units
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ async def execute(deps: WalletDeps, tenant_id: str, tx_id: str, address: str) ->
 async def _sign_and_send(
     deps: WalletDeps, conn: Conn, tenant_id: str, row: dict[str, Any], address: str
 ) -> None:
-    chain, asset = deps.chain, row["asset"]
+    chain, asset = await deps.chain(), row["asset"]
     units = to_units(row["amount"], asset)
     have = await chain.balance(address, asset)
     if have < units:
@@ -129,7 +129,7 @@ async def _settle_from_chain(
     deps: WalletDeps, conn: Conn, tenant_id: str, tx_id: str, tx_hash: str, *, wait_s: float
 ) -> bool:
     """Settle or release from the receipt; False when the chain does not know the hash."""
-    status = await deps.chain.receipt_status(tx_hash, wait_s=wait_s)
+    status = await (await deps.chain()).receipt_status(tx_hash, wait_s=wait_s)
     if status is None:
         return False
     async with scoped(conn, tenant_id):
@@ -152,11 +152,11 @@ async def reconcile(
     if await _settle_from_chain(deps, conn, tenant_id, row["tx_id"], row["tx_hash"], wait_s=0):
         return
     try:
-        await deps.chain.broadcast(row["raw_tx"])  # recorded but never reached the chain
+        await (await deps.chain()).broadcast(row["raw_tx"])  # recorded but never reached the chain
     except BroadcastRejected as exc:
         if await _settle_from_chain(deps, conn, tenant_id, row["tx_id"], row["tx_hash"], wait_s=0):
             return
-        if await deps.chain.next_nonce(address) > row["nonce"]:
+        if await (await deps.chain()).next_nonce(address) > row["nonce"]:
             async with scoped(conn, tenant_id):
                 await ledger.release(conn, row["tx_id"], f"dropped by the network: {exc}")
         return

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 import psycopg
-from eth_utils.address import is_checksum_address
 
 from chimera.db import Conn, tenant_tx
 from chimera.repo import stable_id
@@ -38,6 +37,8 @@ def check_recipient(to_address: str, own: str) -> None:
         raise InvalidArgument(
             f"to_address {to_address[:60]!r} is not a 0x-prefixed 20-byte address"
         )
+    from eth_utils.address import is_checksum_address
+
     body = to_address[2:]
     mixed = body != body.lower() and body != body.upper()
     if mixed and not is_checksum_address(to_address):
