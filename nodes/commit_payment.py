@@ -56,6 +56,27 @@ def _not_done(task_id: str, status: str, reason: str) -> Command[Literal["dispat
     )
 
 
+async def _pay_once(
+    svc: Services, env: Envelope, args: dict[str, Any], key: str
+) -> tuple[dict[str, Any], bool]:
+    """The recorded receipt, or a new payment through the skill (claimed intent first)."""
+    run = env.run
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        intent = await intents.claim(
+            conn,
+            key=key,
+            tenant_id=run.tenant_id,
+            campaign_id=run.campaign_id,
+            task_id=env.task.task_id,
+            thread_id=run.thread_id,
+            kind=KIND,
+            payload_hash=intents.payload_digest(args),
+        )
+    if intent.status == "done" and intent.result is not None:
+        return intent.result, True
+    return await aexecute_transaction(svc.host, run.thread_id, **args), False
+
+
 async def commit_payment(svc: Services, env: Envelope) -> Command[Literal["dispatch"]]:
     """Send the approved payment once, record it, and go back to dispatch."""
     run, task_id, tx = env.run, env.task.task_id, env.transaction
@@ -64,24 +85,8 @@ async def commit_payment(svc: Services, env: Envelope) -> Command[Literal["dispa
         return _not_done(
             task_id, TaskStatus.FAILED, "a payment cannot be edited; approve or reject"
         )
-    args = skill_input(tx)
     key = intents.idempotency_key(run.tenant_id, run.campaign_id, task_id, KIND)
-    async with tenant_tx(svc.pool, run.tenant_id) as conn:
-        intent = await intents.claim(
-            conn,
-            key=key,
-            tenant_id=run.tenant_id,
-            campaign_id=run.campaign_id,
-            task_id=task_id,
-            thread_id=run.thread_id,
-            kind=KIND,
-            payload_hash=intents.payload_digest(args),
-        )
-    reused = intent.status == "done" and intent.result is not None
-    receipt = (
-        intent.result if reused else await aexecute_transaction(svc.host, run.thread_id, **args)
-    )
-    assert receipt is not None
+    receipt, reused = await _pay_once(svc, env, skill_input(tx), key)
     if receipt["status"] == "failed":
         return _not_done(task_id, TaskStatus.FAILED, receipt["reason"])  # intent stays pending
     async with tenant_tx(svc.pool, run.tenant_id) as conn:

@@ -69,11 +69,17 @@ async def draft_transaction(
         raise DraftError(f"no usable wallet for {run.agent_id}: {exc}") from exc
     except ValidationError as exc:
         raise DraftError(f"invalid payment parameters: {exc.errors()[0]['msg']}") from exc
+    return _artifact(env, request), request
+
+
+def _artifact(env: Envelope, request: TransactionRequest) -> Artifact:
+    """The transaction artifact a reviewer reads."""
+    task, run = env.task, env.run
     text = (
         f"Pay {request.amount} {request.asset} on {request.network} to {request.to_address}"
         f" for {request.purpose} (wallet {request.wallet_id})."
     )
-    artifact = Artifact(
+    return Artifact(
         artifact_id=stable_id("art", task.task_id, str(run.state_version)),
         task_id=task.task_id,
         agent_id=task.agent_id,
@@ -86,4 +92,3 @@ async def draft_transaction(
         state_snapshot_version=run.state_version,
         created_at=utc_now(),
     )
-    return artifact, request
