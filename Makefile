@@ -5,14 +5,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null)
+NPM := $(shell command -v npm 2>/dev/null)
 AGENT ?= agent-ethiopia-fashion-001
 GOAL ?= Promote the new Ethiopian summer fashion line on TikTok.
 export LANGGRAPH_CLI_NO_ANALYTICS := 1
 export LANGGRAPH_NO_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint bench-fanout bench-mcp dev services-stop clean
+.PHONY: setup run test test-fast lint bench-fanout bench-mcp bench-budget dev services-stop clean
 
-setup: $(VENV)/.synced
+setup: $(VENV)/.synced node_modules/.installed
+
+# The anvil devnet binary (npm @foundry-rs/anvil); without Node the wallet server uses eth-tester.
+node_modules/.installed: package.json package-lock.json
+ifneq ($(NPM),)
+	npm ci --no-audit --no-fund
+	touch $@
+else
+	@echo "npm not found: the wallet server will use the in-process eth-tester chain"
+endif
 
 $(VENV)/.synced: pyproject.toml uv.lock
 ifeq ($(UV),)
@@ -42,6 +52,9 @@ bench-fanout: setup
 bench-mcp: setup
 	$(BIN)/python -m bench mcp
 
+bench-budget: setup
+	$(BIN)/python -m bench budget
+
 dev: setup
 	$(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $${PORT:-2025}
 
@@ -49,4 +62,4 @@ services-stop: setup
 	$(BIN)/chimera services stop
 
 clean: services-stop
-	rm -rf $(VENV) .chimera
+	rm -rf $(VENV) .chimera node_modules

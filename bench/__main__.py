@@ -1,7 +1,7 @@
 """Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
 `python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
-`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]`,
-run from the repo root."""
+`python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]` and
+`python -m bench budget [--requests 50] [--amount 10.00] [--cap 95.00]`, run from the repo root."""
 
 from __future__ import annotations
 
@@ -62,6 +62,10 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="vectors around 200 random centroids (like real embeddings) instead of uniform",
     )
+    budget = sub.add_parser("budget", help="N concurrent payments vs one cap: overspend must be 0")
+    budget.add_argument("--requests", type=positive, default=50, help="concurrent payments")
+    budget.add_argument("--amount", default="10.00", help="USDC per payment")
+    budget.add_argument("--cap", default="95.00", help="campaign total cap (USDC)")
     return root
 
 
@@ -84,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import memory
 
         doc = memory.main(args.sizes, args.queries, args.upserts, args.clustered)
+    elif args.name == "budget":
+        from bench import budget
+
+        doc = budget.main(args.requests, args.amount, args.cap)
     else:
         from bench import mcp
 

@@ -28,6 +28,7 @@ MIGRATION_DIRS = (
     ("control", REPO_ROOT / "chimera" / "migrations"),
     ("social", REPO_ROOT / "servers" / "social" / "migrations"),
     ("memory", REPO_ROOT / "servers" / "memory" / "migrations"),
+    ("wallet", REPO_ROOT / "servers" / "wallet" / "migrations"),
 )
 _MIGRATION_LOCK = 73_519_001  # advisory lock id serialising concurrent migrators
 

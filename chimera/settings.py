@@ -172,3 +172,24 @@ class Settings(BaseSettings):
     episodic_ttl_s: int = Field(
         default=30 * 24 * 3600, ge=60, description="Episodic memory expiry after the last write."
     )
+    chain: str = Field(
+        default="auto",
+        pattern=r"^(auto|anvil|eth-tester)$",
+        description="Devnet backend: anvil (npm), in-process eth-tester, or auto (anvil if found).",
+    )
+    chain_rpc_url: str | None = Field(
+        default=None, description="JSON-RPC URL of a running EVM chain; the devnet if unset."
+    )
+    chain_id: int = Field(default=84532, gt=0, description="Chain id of the local devnet.")
+    wallet_keystore_password: SecretStr = Field(
+        default=SecretStr("chimera-devnet-keystore"),
+        description="Password of the wallet server's encrypted keystore (set it in production).",
+    )
+    wallet_kdf_n: int = Field(
+        default=2**14, ge=2**10, le=2**20, description="scrypt cost (N) of keystore encryption."
+    )
+    wallet_fault: str = Field(
+        default="",
+        pattern=r"^(|exit_before_broadcast|exit_after_broadcast)$",
+        description="Test-only fault injection in the wallet server (crash recovery tests).",
+    )

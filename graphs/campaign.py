@@ -1,6 +1,7 @@
 """Wiring of the campaign swarm (ARCHITECTURE §2); behaviour lives in `nodes/`.
 
 START -> load_context -> plan -> dispatch ==Send==> work -> judge -> commit | review -> dispatch
+(payments: judge -> cfo -> commit | review | dispatch)
 ... -> report -> END. Each stage of a task is its own Send, so one task's interrupt or failure
 never re-runs its siblings.
 """
@@ -14,6 +15,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from chimera.app import Services
+from nodes.cfo import make_cfo
 from nodes.commit import make_commit
 from nodes.dispatch import dispatch
 from nodes.judge import make_judge
@@ -38,7 +40,8 @@ def build_campaign_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
     graph.add_node("plan", make_plan(svc))
     graph.add_node("dispatch", dispatch, destinations=("work", "plan", "report"))
     graph.add_node("work", make_work(svc), destinations=("judge", "dispatch"))
-    graph.add_node("judge", make_judge(svc), destinations=("commit", "review", "dispatch"))
+    graph.add_node("judge", make_judge(svc), destinations=("commit", "review", "dispatch", "cfo"))
+    graph.add_node("cfo", make_cfo(svc), destinations=("commit", "review", "dispatch"))
     graph.add_node("review", make_review(svc), destinations=("commit", "dispatch"))
     graph.add_node("commit", make_commit(svc), destinations=("dispatch",))
     graph.add_node("report", make_report(svc))

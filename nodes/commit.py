@@ -12,6 +12,7 @@ from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.mcp_errors import InvalidToolArguments, ToolConflict
 from chimera.mcp_host import CallIdentity
+from nodes.commit_payment import commit_payment
 from state.context import Context
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
 from state.records import Envelope, Published, Rejection, TaskStatus
@@ -67,6 +68,8 @@ def make_commit(svc: Services):  # type: ignore[no-untyped-def]
 
     async def commit(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["dispatch"]]:
         """Publish the approved artifact once, record it, and go back to dispatch."""
+        if env.transaction is not None:
+            return await commit_payment(svc, env)
         run, task = env.run, env.task
         payload = post_payload(env)
         key = intents.idempotency_key(run.tenant_id, run.campaign_id, task.task_id, KIND)

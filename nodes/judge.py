@@ -17,7 +17,7 @@ from chimera.strategies.base import Score
 from chimera.strategies.novelty import penalise_duplicate
 from chimera.strategies.policy import assess
 from state.context import Context, context_of
-from state.contracts import Artifact, ContentPreview, ReviewItem, SuggestedAction
+from state.contracts import Artifact, ArtifactType, ContentPreview, ReviewItem, SuggestedAction
 from state.records import Envelope, Rejection, TaskStatus, Verdict
 from state.types import to_utc_z
 
@@ -151,6 +151,8 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
             judgement = await judge_policy.resolve(svc, conn, env, context_of(runtime))
         if judgement.stale:
             return await _invalidate(env, judgement)
+        if artifact.artifact_type == ArtifactType.TRANSACTION:
+            return Command(goto=Send("cfo", env))  # money is judged by the CFO node
         ctx = judgement.ctx
         score = await _novel(env, await _score(env, ctx), ctx)
         verdict = assess(artifact, judgement.persona, score, ctx)

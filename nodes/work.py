@@ -16,10 +16,31 @@ from chimera.app import Services
 from chimera.logs import bind_log_ids
 from chimera.progress import emit_progress
 from chimera.repo import stable_id
+from skills.autonomous_transaction.draft import DraftError, draft_transaction
 from state.context import Context, context_of
 from state.contracts import Artifact, ArtifactType, GenerationMetadata, TaskType
 from state.records import Envelope, Rejection, TaskStatus
 from state.types import utc_now
+
+
+async def work_transaction(
+    svc: Services, env: Envelope, ctx: Context
+) -> Command[Literal["judge", "dispatch"]]:
+    """Propose the task's payment (no side effect); the judge hands it to the CFO."""
+    task_id = env.task.task_id
+    try:
+        artifact, request = await draft_transaction(svc.host, env, ctx)
+    except DraftError as exc:
+        reason = str(exc)[:2000]
+        return Command(
+            update={
+                "status": {task_id: TaskStatus.FAILED},
+                "rejections": [Rejection(task_id=task_id, reason=reason, by="worker")],
+            },
+            goto="dispatch",
+        )
+    routed = env.model_copy(update={"artifact": artifact, "transaction": request})
+    return Command(update={"artifacts": {task_id: artifact}}, goto=Send("judge", routed))
 
 
 def make_work(svc: Services):  # type: ignore[no-untyped-def]
@@ -32,6 +53,8 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
         task = env.task
         bind_log_ids(task_id=task.task_id, **env.run.model_dump(exclude={"state_version"}))
         emit_progress("work", task_id=task.task_id, task_type=task.task_type)
+        if task.task_type == TaskType.EXECUTE_TRANSACTION:
+            return await work_transaction(svc, env, context_of(runtime))
         writer = svc.strategies.for_model(context_of(runtime).model).writer
         try:
             payload = await writer.write(task, env.persona)

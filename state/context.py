@@ -7,6 +7,7 @@ on the campaign row and merged in by the CLI before a run starts.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,30 @@ class Context:
     duplicate_penalty: float = field(
         default=0.05, metadata={"description": "Confidence a near-duplicate draft loses."}
     )
+    max_per_tx: str = field(
+        default="50.00", metadata={"description": "Hard cap of one payment (USDC decimal string)."}
+    )
+    max_daily: str = field(
+        default="200.00", metadata={"description": "Hard cap of a campaign's payments per UTC day."}
+    )
+    max_campaign_total: str = field(
+        default="1000.00", metadata={"description": "Hard cap of a campaign's payments in total."}
+    )
+    tx_review_threshold: str = field(
+        default="20.00",
+        metadata={"description": "Payments above this amount wait for a human (CFO review)."},
+    )
+    payment_allow_list: tuple[str, ...] = field(
+        default=(),
+        metadata={"description": "Recipient addresses this campaign may pay; others are refused."},
+    )
+    hero_video_vendor: str | None = field(
+        default=None,
+        metadata={"description": "Address paid for a hero video when the goal asks for one."},
+    )
+    hero_video_price: str = field(
+        default="25.00", metadata={"description": "USDC paid per hero video generation."}
+    )
 
     def __post_init__(self) -> None:
         for name in ("approve_threshold", "review_threshold"):
@@ -75,6 +100,23 @@ class Context:
             raise ValueError("memory_k must be in [0, 50] and recent_episodes in [0, 100]")
         if not 0 < self.duplicate_threshold <= 1 or not 0 <= self.duplicate_penalty <= 1:
             raise ValueError("duplicate_threshold must be in (0, 1], duplicate_penalty in [0, 1]")
+        check_commerce(self)
+
+
+def check_commerce(ctx: Context) -> None:
+    """Validate the payment knobs: strict USDC amounts and well-formed addresses."""
+    from state.money import AmountError, parse_amount
+
+    try:
+        for name in ("max_per_tx", "max_daily", "max_campaign_total", "tx_review_threshold"):
+            parse_amount(getattr(ctx, name), "USDC", allow_zero=True)
+        parse_amount(ctx.hero_video_price, "USDC")
+    except AmountError as exc:
+        raise ValueError(f"invalid payment setting: {exc}") from exc
+    vendor = [ctx.hero_video_vendor] if ctx.hero_video_vendor else []
+    for address in [*ctx.payment_allow_list, *vendor]:
+        if not re.fullmatch(r"0x[0-9a-fA-F]{40}", address):
+            raise ValueError(f"not a 0x 20-byte address: {address!r}")
 
 
 def context_of(runtime: Any) -> Context:

@@ -232,6 +232,8 @@ class BudgetGuard(Contract):
     campaign_id: Id
     max_per_tx: DecimalString
     max_daily: DecimalString
+    max_campaign_total: DecimalString | None = None
+    """Decision 7: the skill's campaign-total cap, carried to the server when known."""
 
 
 class TransactionRequest(Contract):

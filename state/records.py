@@ -6,7 +6,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from state.contracts import Artifact, ReviewItem, Task
+from state.contracts import Artifact, ReviewItem, Task, TransactionRequest
 from state.memory import MemoryContext
 from state.persona import Persona
 from state.types import Id, ShortText, UtcTimestamp
@@ -121,6 +121,8 @@ class Envelope(Record):
     edited_text: Annotated[str, Field(max_length=5000)] | None = None
     memory: MemoryContext | None = None
     """The run's memory context, as load_context assembled it."""
+    transaction: TransactionRequest | None = None
+    """The payment an `execute_transaction` task proposes (judged by the CFO node)."""
 
 
 class RunReport(Record):

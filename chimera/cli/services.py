@@ -26,6 +26,7 @@ def start(json_out: JsonOpt = False) -> None:
     info = {
         "postgres": "embedded" if endpoints.embedded_pg else "external",
         "redis": endpoints.redis,
+        "chain": endpoints.chain_rpc or "in-process eth-tester (inside the wallet server)",
         "home": str(settings.home),
     }
     emit_json(info) if json_out else console.print(f"[green]services ready[/] {info}")

@@ -8,6 +8,7 @@ rejection reason; rejected replies are not retried.
 from __future__ import annotations
 
 from chimera.strategies.base import PlanRequest
+from chimera.strategies.payments import payment_tasks
 from state.contracts import Priority, TaskType
 from state.plan import PlannedTask, TaskDAG
 
@@ -55,5 +56,6 @@ class TemplatePlanner:
                         },
                     )
                 )
+        tasks.extend(payment_tasks(request))
         rationale = f"{len(tasks)} tasks for {persona.name}: posts on {persona.platforms}"
         return TaskDAG(rationale=rationale, tasks=tasks)

@@ -161,4 +161,7 @@ def test_services_status_reports_the_running_embedded_services(settings: Setting
     """specs/functional.md §6"""
     code, rows, _ = chimera(settings, "services", "status")
     assert code == 0
-    assert {r["name"]: r["running"] for r in rows} == {"postgres": True, "redis": True}
+    from chimera.chain import anvil_binary
+
+    expected = {"postgres": True, "redis": True, "anvil": anvil_binary() is not None}
+    assert {r["name"]: r["running"] for r in rows} == expected

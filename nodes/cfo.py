@@ -1,0 +1,111 @@
+"""cfo: the judge of money. Every payment is approved, sent to a human, or refused here.
+
+Caps are read through the wallet server's `campaign://{id}/budget` and `campaign://{id}/spend`
+resources (the stricter of the stored caps and the run's caps applies); the recipient must be on
+the campaign's allow-list; payments above the review threshold wait for a human through the
+existing review node. Any doubt (no payment, unreadable resource, malformed amount) refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from chimera import repo
+from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.mcp_errors import McpCallError
+from chimera.mcp_host import CallIdentity
+from nodes.judge import next_step, review_item
+from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
+from state.context import Context, context_of
+from state.contracts import SuggestedAction
+from state.money import AmountError, parse_amount
+from state.records import Envelope, TaskStatus, Verdict
+
+
+def _verdict(env: Envelope, decision: str, reason: str) -> Verdict:
+    assert env.artifact is not None
+    confidence, risk = {
+        "approve": (1.0, "finance_low"),
+        "review": (0.8, "finance_medium"),
+        "reject": (0.0, "finance_high"),
+    }[decision]
+    return Verdict(
+        task_id=env.task.task_id,
+        artifact_id=env.artifact.artifact_id,
+        decision=decision,
+        confidence=confidence,
+        risk_category=risk,
+        reasons=[reason[:200]],
+        sensitive_topics=["finance"],
+    )
+
+
+async def assess_payment(svc: Services, env: Envelope, ctx: Context) -> Verdict:
+    """Approve, review or reject the envelope's payment (fail closed)."""
+    tx = env.transaction
+    if tx is None or env.artifact is None:
+        return _verdict(env, "reject", "No payment to judge: refusing.")
+    allowed = {a.lower() for a in ctx.payment_allow_list}
+    if tx.to_address.lower() not in allowed:
+        return _verdict(env, "reject", f"Recipient {tx.to_address} is not on the allow-list.")
+    who = CallIdentity(env.run.tenant_id, env.run.agent_id, env.run.thread_id)
+    campaign = tx.budget_guard.campaign_id
+    try:
+        amount = parse_amount(tx.amount, tx.asset)
+        threshold = parse_amount(ctx.tx_review_threshold, tx.asset, allow_zero=True)
+        budget = await svc.host.read_resource("wallet", f"campaign://{campaign}/budget", who=who)
+        spend = await svc.host.read_resource("wallet", f"campaign://{campaign}/spend", who=who)
+        caps = effective_caps(tx.budget_guard.model_dump(exclude_none=True), budget, tx.asset)
+        today, total = spent(spend, tx.asset)
+    except (AmountError, GuardError, McpCallError) as exc:
+        return _verdict(env, "reject", f"Cannot verify the budget, refusing: {str(exc)[:140]}")
+    if over := violation(amount, caps, today, total, campaign):
+        return _verdict(env, "reject", over)
+    if amount > threshold:
+        return _verdict(
+            env, "review", f"{tx.amount} {tx.asset} is above the review threshold {threshold}."
+        )
+    return _verdict(env, "approve", f"{tx.amount} {tx.asset} fits every cap.")
+
+
+def make_cfo(svc: Services):  # type: ignore[no-untyped-def]
+    """Build the node with its services."""
+
+    async def _earlier(tenant_id: str, review_id: str) -> dict[str, Any] | None:
+        async with tenant_tx(svc.pool, tenant_id) as conn:
+            row = await repo.get_review(conn, review_id)
+        return row if row is not None and row["status"] != "pending" else None
+
+    async def cfo(
+        env: Envelope, runtime: Runtime[Context]
+    ) -> Command[Literal["commit", "review", "dispatch"]]:
+        """Judge one proposed payment and route it."""
+        ctx, run, task_id = context_of(runtime), env.run, env.task.task_id
+        assert env.artifact is not None, "cfo needs a transaction artifact"
+        verdict = await assess_payment(svc, env, ctx)
+        update: dict[str, Any] = {"verdicts": {task_id: verdict}}
+        item, earlier = None, None
+        if verdict.decision == "review":
+            item = review_item(env.artifact, verdict, ctx.review_ttl_minutes).model_copy(
+                update={"suggested_actions": [SuggestedAction.APPROVE, SuggestedAction.REJECT]}
+            )
+            earlier = await _earlier(run.tenant_id, item.review_id)
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            await repo.save_artifact(conn, env.artifact, run.campaign_id, verdict)
+            detail = {"by": "cfo", **verdict.model_dump(mode="json")}
+            await repo.audit_run(conn, run, "verdict", task_id=task_id, detail=detail)
+            if item is not None and earlier is None:
+                await repo.open_review(
+                    conn, item, thread_id=run.thread_id, campaign_id=run.campaign_id
+                )
+                await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
+            elif verdict.decision == "reject":
+                await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
+        routed = env.model_copy(update={"verdict": verdict, "review": item})
+        return next_step(routed, update, earlier)
+
+    return cfo

@@ -1,0 +1,1 @@
+"""The wallet MCP server: non-custodial wallets, a budget ledger and a local EVM devnet."""

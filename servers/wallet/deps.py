@@ -1,0 +1,102 @@
+"""What the wallet server holds for its lifetime: pools, keystore, chain; and tenant scoping.
+
+Two pools: `pool` for short tenant transactions (reservations, reads) and `send_pool`
+(autocommit) for the send phase, which holds one connection with a per-address advisory lock
+from nonce to receipt, so a request never waits for a second connection while holding the lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from mcp.server.fastmcp import FastMCP
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from chimera.db import Conn, Pool, open_pool
+from chimera.services import ensure_services
+from chimera.settings import Settings
+from servers.wallet.keystore import Keystore
+
+if TYPE_CHECKING:
+    from servers.wallet.evm import EvmChain
+
+
+@dataclass
+class WalletDeps:
+    """Lifespan resources of the wallet server.
+
+    The chain is connected on first use: web3 and eth-account cost seconds to import, and every
+    campaign host starts this server whether or not the run pays anything.
+    """
+
+    settings: Settings
+    pool: Pool
+    send_pool: Pool
+    keystore: Keystore
+    _chain: EvmChain | None = field(default=None, init=False)
+    _chain_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    async def chain(self) -> EvmChain:
+        """The connected chain (anvil devnet, external RPC or in-process eth-tester)."""
+        async with self._chain_lock:
+            if self._chain is None:
+                from servers.wallet.evm import open_chain
+
+                self._chain = await open_chain(self.settings)
+            return self._chain
+
+
+@asynccontextmanager
+async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
+    """Open pools, keystore and chain for the server's life."""
+    settings = Settings()
+    endpoints = await asyncio.to_thread(ensure_services, settings)
+    pool = await open_pool(endpoints.pg_app, max_size=5)
+    send_pool: Pool = AsyncConnectionPool(
+        endpoints.pg_app,
+        connection_class=psycopg.AsyncConnection[DictRow],
+        min_size=1,
+        max_size=4,
+        kwargs={"row_factory": dict_row, "autocommit": True},
+        open=False,
+    )
+    await send_pool.open(wait=True, timeout=30)
+    try:
+        keystore = Keystore(
+            settings.home.resolve() / "keystore",
+            settings.wallet_keystore_password,
+            settings.wallet_kdf_n,
+        )
+        yield WalletDeps(settings, pool, send_pool, keystore)
+    finally:
+        await send_pool.close()
+        await pool.close()
+
+
+@asynccontextmanager
+async def scoped(conn: Conn, tenant_id: str) -> AsyncIterator[Conn]:
+    """A transaction on an autocommit connection in which only `tenant_id`'s rows are visible."""
+    async with conn.transaction():
+        await conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
+        yield conn
+
+
+@asynccontextmanager
+async def address_lock(pool: Pool, address: str) -> AsyncIterator[Conn]:
+    """Hold the per-address send lock (serialises nonces across processes) on one connection."""
+    async with pool.connection() as conn:
+        key = f"wallet-send:{address.lower()}"
+        await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+        try:
+            yield conn
+        finally:
+            try:
+                await conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+            except psycopg.Error:
+                await conn.close()  # a closed session drops its locks
