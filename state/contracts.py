@@ -277,6 +277,15 @@ class Trend(Contract):
     supporting_samples: Annotated[list[SupportingSample], Field(max_length=50)] = []
 
 
+class FlaggedItem(Contract):
+    """An untrusted item that tried to instruct the agent: reported, never acted on."""
+
+    resource: Annotated[str, Field(max_length=300)]
+    excerpt: Annotated[str, Field(max_length=1000)]
+    timestamp: UtcTimestamp
+    reason: ShortText
+
+
 class TrendAlertEnvelope(Contract):
     """Output of `execute_trend_detection` (CONTRACTS §5.1): may hold no trends."""
 
@@ -285,3 +294,5 @@ class TrendAlertEnvelope(Contract):
     window_hours: Annotated[int, Field(ge=1, le=24 * 30)]
     generated_at: UtcTimestamp
     trends: Annotated[list[Trend], Field(max_length=100)] = []
+    flagged: Annotated[list[FlaggedItem], Field(max_length=50)] = []
+    """Items in the window that tried to steer the agent (prompt injection), for the operator."""
