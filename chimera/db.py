@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 MIGRATION_DIRS = (
     ("control", REPO_ROOT / "chimera" / "migrations"),
     ("social", REPO_ROOT / "servers" / "social" / "migrations"),
+    ("media", REPO_ROOT / "servers" / "media" / "migrations"),
 )
 _MIGRATION_LOCK = 73_519_001  # advisory lock id serialising concurrent migrators
 

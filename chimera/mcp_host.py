@@ -43,6 +43,7 @@ T = TypeVar("T")
 SERVERS: dict[str, frozenset[str]] = {
     "news": frozenset(),
     "social": frozenset({"post_content", "post_tweet", "reply_to_tweet"}),
+    "media": frozenset({"generate_image", "generate_video_from_image", "generate_video_from_text"}),
 }
 """Server name -> tools the runtime may call (its allow-list)."""
 
