@@ -13,9 +13,12 @@ from langgraph.types import Command, Send
 from pydantic import ValidationError
 
 from chimera.app import Services
+from chimera.mcp_errors import McpCallError
 from chimera.repo import stable_id
+from skills.multimodal_content_generation import ContentRequestError
+from skills.multimodal_content_generation.campaign import attach_media
 from state.context import Context, context_of
-from state.contracts import Artifact, ArtifactType, GenerationMetadata, TaskType
+from state.contracts import Artifact, ArtifactType, GenerationMetadata, MediaRef, TaskType
 from state.records import Envelope, Rejection, TaskStatus
 from state.types import utc_now
 
@@ -28,11 +31,18 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
     ) -> Command[Literal["judge", "dispatch"]]:
         """Draft the task's content."""
         task = env.task
-        writer = svc.strategies.for_model(context_of(runtime).model).writer
+        ctx = context_of(runtime)
+        writer = svc.strategies.for_model(ctx.model).writer
+        media: list[MediaRef] = []
         try:
             payload = await writer.write(task, env.persona)
-        except (OutputParserException, ValidationError) as exc:
-            reason = f"writer produced no valid draft: {str(exc)[:300]}"
+            if task.task_type == TaskType.PUBLISH_POST and ctx.render_media:
+                tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
+                payload, media, _ = await attach_media(
+                    svc, task, env.persona, payload, tier, ctx.media_budget_usd
+                )
+        except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:
+            reason = f"worker produced no valid draft: {str(exc)[:300]}"
             return Command(
                 update={
                     "status": {task.task_id: TaskStatus.FAILED},
@@ -56,6 +66,7 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
             state_snapshot_version=env.run.state_version,
             created_at=utc_now(),
             source_text=task.params.get("mention_text", ""),
+            media=media,
         )
         return Command(
             update={"artifacts": {task.task_id: artifact}},

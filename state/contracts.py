@@ -137,6 +137,16 @@ class CaptionPayload(Contract):
     media_ids: Annotated[list[Id], Field(max_length=10)] = []
 
 
+class MediaRef(Contract):
+    """A generated asset attached to an artifact, as the media server stored it."""
+
+    asset_id: Id
+    kind: Literal["image", "video"]
+    url: Annotated[str, Field(max_length=300)]
+    character_reference_id: Id | None = None
+    tier: Literal["daily", "hero"] | None = None
+
+
 class Artifact(Contract):
     """Worker -> Judge (CONTRACTS §2.2); `state_snapshot_version` is the OCC token."""
 
@@ -151,6 +161,8 @@ class Artifact(Contract):
     created_at: UtcTimestamp
     source_text: Annotated[str, Field(max_length=5000)] = ""
     """Untrusted text the artifact answers (a mention), judged together with it."""
+    media: Annotated[list[MediaRef], Field(max_length=10)] = []
+    """Rendered assets whose ids the payload's `media_ids` carry (checked by the judge)."""
 
 
 class ContentPreview(Contract):
