@@ -35,6 +35,10 @@ class Context:
     review_ttl_minutes: int = field(
         default=60, metadata={"description": "How long a review item stays open."}
     )
+    relevance_threshold: float = field(
+        default=0.80,
+        metadata={"description": "Trend relevance at or above which perception starts a run."},
+    )
     render_media: bool = field(
         default=True, metadata={"description": "Render an image (and clip) for every post."}
     )
@@ -50,7 +54,7 @@ class Context:
     )
 
     def __post_init__(self) -> None:
-        for name in ("approve_threshold", "review_threshold"):
+        for name in ("approve_threshold", "review_threshold", "relevance_threshold"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or math.isnan(value) or not 0 <= value <= 1:
                 raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
