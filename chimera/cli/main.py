@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chimera.app import open_services
-from chimera.cli import review, services
+from chimera.cli import perceive, review, services
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
 from chimera.runner import RunInProgress, run_campaign
 from chimera.settings import Settings
@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(review.app, name="review")
 app.add_typer(services.app, name="services")
+app.command(name="perceive")(perceive.perceive)
 
 
 @app.callback()
