@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from chimera import repo
 from chimera.app import Services
 from chimera.db import tenant_tx
+from chimera.engagement import best_angles, prefer
 from chimera.mcp_host import CallIdentity
 from chimera.perception import read_mentions, read_news, trend_signals
 from chimera.personas import PersonaError, load_persona
@@ -63,12 +64,13 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
             *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)
         )
         mentions = await read_mentions(svc.host, who)
+        best = await best_angles(svc.host, svc.pool, who)
         return {
             "campaign_id": request.campaign,
             "goal": request.goal,
             "persona": persona,
             "state_version": int(campaign["state_version"]),
-            "trends": trend_signals([item for batch in batches for item in batch]),
+            "trends": prefer(trend_signals([item for batch in batches for item in batch]), best),
             "mentions": mentions,
             "success_criteria": campaign["config"].get("success_criteria", DEFAULT_CRITERIA),
             "replans": 0,
