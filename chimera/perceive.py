@@ -19,6 +19,7 @@ from chimera.alert_stream import AlertStream, Entry
 from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.personas import load_persona
+from chimera.remember_alerts import remember_alerts
 from chimera.runner import RunInProgress, run_campaign
 from chimera.strategies.relevance import Relevance, relevance_for
 from skills.trend_detection_alerting import aexecute_trend_detection
@@ -43,6 +44,8 @@ class PerceiveReport:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     """Alert id -> what happened to it (the last delivery wins)."""
     duplicates: int = 0
+    remembered: int = 0
+    """Alerts written to long-term memory (0 when no memory server is configured)."""
     runs: dict[str, str] = field(default_factory=dict)
     """Alert id -> campaign id of the run it started."""
 
@@ -192,6 +195,7 @@ async def perceive_once(
     report = PerceiveReport(
         detected=[t["trend_id"] for t in envelope["trends"]], flagged=len(envelope["flagged"])
     )
+    report.remembered = await remember_alerts(svc.host, envelope)
     stream = AlertStream(svc.redis, persona.tenant_id, consumer)
     await stream.ensure_group()
     report.published = await _publish_new(svc, stream, persona)

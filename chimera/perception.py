@@ -14,6 +14,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from chimera.mcp_host import CallIdentity, McpHost
+from chimera.strategies.topics import looks_like_injection
 from state.records import Mention, TrendSignal
 
 NEWS_TTL_S = 300
@@ -74,6 +75,8 @@ def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSign
     counts: Counter[str] = Counter()
     headline: dict[str, str] = {}
     for item in items:
+        if looks_like_injection(f"{item['title']} {item.get('summary', '')}"):
+            continue  # untrusted text that tries to steer the agent is never an angle
         words = set(_WORD.findall(item["title"].lower())) | {t.lower() for t in item["tags"]}
         for word in words - _STOP:
             counts[word] += 1
