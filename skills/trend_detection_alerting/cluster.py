@@ -29,9 +29,20 @@ class Cluster:
 
     key: str
     items: list[Item] = field(default_factory=list)
+    _labels: dict[int, list[str]] = field(default_factory=dict, repr=False)
+
+    def absorb(self, other: Cluster) -> None:
+        """Take over another group's items."""
+        self.items.extend(other.items)
+        self._labels.clear()
 
     def label_words(self, limit: int = 4) -> list[str]:
         """Words most of the items share, in the order the items usually say them."""
+        if limit not in self._labels:
+            self._labels[limit] = self._label(limit)
+        return self._labels[limit]
+
+    def _label(self, limit: int) -> list[str]:
         counts: Counter[str] = Counter()
         position: Counter[str] = Counter()
         for item in self.items:
@@ -57,7 +68,7 @@ def keyword_groups(items: list[Item], *, min_df: int = 2) -> list[Cluster]:
         if not shared:
             continue
         best = max(shared, key=lambda p: (rank[p], p))
-        groups.setdefault(best, Cluster(best)).items.append(item)
+        groups.setdefault(best, Cluster(best)).items.append(item)  # labels not read yet
     return _merge_overlapping(list(groups.values()))
 
 
@@ -72,7 +83,7 @@ def _merge_overlapping(groups: list[Cluster]) -> list[Cluster]:
             target, other = merged[index]
             shared = len(words & other)
             if shared >= 2 and shared * 3 >= 2 * min(len(words), len(other)):
-                target.items.extend(group.items)
+                target.absorb(group)
                 break
         else:
             for word in words:
@@ -115,5 +126,5 @@ async def merge_by_embeddings(
     for index, group in enumerate(head):
         target = joined[_root(parent, index)]
         target.key = target.key or group.key
-        target.items.extend(group.items)
+        target.absorb(group)
     return [*joined.values(), *tail]
