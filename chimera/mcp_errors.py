@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 _CODE = re.compile(r"\[(?P<code>[a-z_]+)\]\s*(?P<message>.*)", re.S)
 
@@ -49,11 +50,38 @@ class ServerUnavailable(McpCallError):
     """The server process or connection is gone."""
 
 
+class ToolUnauthorized(McpCallError):
+    """The platform refused the server's credentials; an operator must fix them."""
+
+
+class ToolDuplicate(ToolConflict):
+    """The platform refused a post as a duplicate that no idempotency key explains."""
+
+
+class InvalidMedia(InvalidToolArguments):
+    """A media attachment was refused (unknown id, wrong type, too large)."""
+
+
+class ToolRateLimited(McpCallError):
+    """The account's window or quota is spent: defer to `retry_at`, never retry at once."""
+
+    deferrable = True
+
+    def __init__(self, server: str, target: str, message: str) -> None:
+        super().__init__(server, target, message)
+        found = re.search(r"retry_at=(\S+?Z)", message)
+        self.retry_at = datetime.fromisoformat(found[1].replace("Z", "+00:00")) if found else None
+
+
 _BY_CODE: dict[str, type[McpCallError]] = {
     "invalid_argument": InvalidToolArguments,
     "conflict": ToolConflict,
     "not_found": ToolNotFound,
     "transient": TransientToolError,
+    "unauthorized": ToolUnauthorized,
+    "rate_limited": ToolRateLimited,
+    "duplicate": ToolDuplicate,
+    "invalid_media": InvalidMedia,
 }
 
 

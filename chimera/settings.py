@@ -8,6 +8,7 @@ Run-time knobs that vary per campaign (thresholds, caps) live in `state.context.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,3 +70,37 @@ class Settings(BaseSettings):
         description="Simulated response time of the sandbox social platform per publish.",
     )
     log_level: str = Field(default="WARNING", description="Python log level.")
+    social_backend: Literal["sandbox", "x"] = Field(
+        default="sandbox",
+        description="Social server backend: the sandbox platform, or the X API v2 for X platforms.",
+    )
+    x_platforms: list[str] = Field(
+        default_factory=lambda: ["twitter", "x"],
+        description="Platform names the X backend publishes (others stay on the sandbox).",
+    )
+    x_api_base: str = Field(
+        default="https://api.x.com",
+        description="X API origin; tests point it at a local replay server.",
+    )
+    x_bearer_token: SecretStr | None = Field(
+        default=None, description="OAuth 2.0 user-context bearer token for the X account."
+    )
+    x_consumer_key: SecretStr | None = Field(default=None, description="OAuth 1.0a API key.")
+    x_consumer_secret: SecretStr | None = Field(
+        default=None, description="OAuth 1.0a API key secret."
+    )
+    x_access_token: SecretStr | None = Field(
+        default=None, description="OAuth 1.0a user access token."
+    )
+    x_access_token_secret: SecretStr | None = Field(
+        default=None, description="OAuth 1.0a user access token secret."
+    )
+    x_tier: str = Field(default="basic", description="X API tier: picks the monthly post cap.")
+    x_monthly_post_caps: dict[str, int] = Field(
+        default_factory=lambda: {"free": 500, "basic": 3000, "pro": 300_000},
+        description="Tier -> posts per account per calendar month (UTC).",
+    )
+    x_timeout_s: float = Field(default=20.0, gt=0, description="Per-request X API timeout.")
+    x_outbox_poll_s: float = Field(
+        default=5.0, gt=0, le=3600, description="Longest wait between deferred-post checks."
+    )

@@ -23,7 +23,8 @@ MENTIONS = Path(__file__).resolve().parent / "mentions"
 PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
 
 
-def _post_id(tenant_id: str, key: str) -> str:
+def post_id_for(tenant_id: str, key: str) -> str:
+    """Our stable id of the post published under `(tenant_id, key)`."""
     return "post-" + hashlib.sha256(f"{tenant_id}:{key}".encode()).hexdigest()[:16]
 
 
@@ -81,7 +82,7 @@ async def _insert_post(conn: Any, tenant_id: str, key: str, post: dict[str, Any]
     scheduled = scheduling["mode"] == "scheduled"
     now = datetime.now(UTC)
     published_at = None if scheduled else now
-    post_id = _post_id(tenant_id, key)
+    post_id = post_id_for(tenant_id, key)
     await conn.execute(
         "INSERT INTO social_posts (post_id, tenant_id, agent_id, platform, text, media_ids,"
         " reply_to_id, disclosure, scheduling, tracking, status, published_at)"

@@ -1,7 +1,8 @@
-"""The social MCP server, backed by the sandbox platform.
+"""The social MCP server: the sandbox platform by default, the X API v2 when configured.
 
-Platform-neutral `post_content`, X-style `post_tweet` and `reply_to_tweet`, and the resource
-`twitter://mentions/recent`.
+Platform-neutral `post_content`, X-style `post_tweet` and `reply_to_tweet`, and the resources
+`twitter://mentions/recent` and `twitter://users/{user_id}`. Which backend serves a platform is
+configuration (`servers.social.backend`), never the caller's concern.
 """
 
 import json
@@ -10,14 +11,15 @@ from typing import Annotated, Any
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
-from servers.runtime import InvalidArgument, caller, database_lifespan, deps, serve
-from servers.social import engagement, sandbox
+from servers.runtime import InvalidArgument, caller, serve
+from servers.social import engagement
+from servers.social.lifespan import social, social_lifespan
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
 
 mcp = FastMCP(
     "social",
     instructions="Publish posts and replies, read mentions. Every write takes an idempotency key.",
-    lifespan=database_lifespan,
+    lifespan=social_lifespan,
     log_level="WARNING",
 )
 
@@ -65,15 +67,8 @@ async def post_content(
         raise InvalidArgument(str(exc)) from exc
     if not payload.disclosure.ai_generated:
         raise InvalidArgument("disclosure.ai_generated must be true for agent content")
-    server = deps(ctx)
-    return await sandbox.publish(
-        server.pool,
-        tenant_id,
-        idempotency_key,
-        "post_content",
-        _post(payload),
-        latency_s=server.settings.sandbox_latency_ms / 1000,
-    )
+    backend = social(ctx).backends.for_platform(payload.platform)
+    return await backend.publish(tenant_id, idempotency_key, "post_content", _post(payload))
 
 
 def _tweet(agent_id: str, text: str, reply_to: str | None) -> dict[str, Any]:
@@ -89,7 +84,7 @@ def _tweet(agent_id: str, text: str, reply_to: str | None) -> dict[str, Any]:
     }
 
 
-@mcp.tool(description="Post a tweet on X (sandbox).")
+@mcp.tool(description="Post on X (the X API when configured, else the sandbox).")
 async def post_tweet(
     tenant_id: str,
     agent_id: str,
@@ -100,10 +95,11 @@ async def post_tweet(
     """Post once per idempotency key."""
     caller(ctx, tenant_id)
     post = _tweet(agent_id, text, None)
-    return await sandbox.publish(deps(ctx).pool, tenant_id, idempotency_key, "post_tweet", post)
+    backend = social(ctx).backends.for_platform("twitter")
+    return await backend.publish(tenant_id, idempotency_key, "post_tweet", post)
 
 
-@mcp.tool(description="Reply to a tweet or mention on X (sandbox).")
+@mcp.tool(description="Reply to a post or mention on X (the X API when configured).")
 async def reply_to_tweet(
     tenant_id: str,
     agent_id: str,
@@ -115,7 +111,8 @@ async def reply_to_tweet(
     """Reply once per idempotency key."""
     caller(ctx, tenant_id)
     post = _tweet(agent_id, text, tweet_id)
-    return await sandbox.publish(deps(ctx).pool, tenant_id, idempotency_key, "reply_to_tweet", post)
+    backend = social(ctx).backends.for_platform("twitter")
+    return await backend.publish(tenant_id, idempotency_key, "reply_to_tweet", post)
 
 
 @mcp.resource(
@@ -132,7 +129,7 @@ async def mentions_recent() -> str:
     agent_id = who.get("agent_id")
     if not agent_id:
         raise InvalidArgument("agent_id is required in the request _meta")
-    rows = await sandbox.recent_mentions(deps(ctx).pool, who["tenant_id"], agent_id)
+    rows = await social(ctx).backends.mentions.recent_mentions(who["tenant_id"], agent_id)
     return json.dumps({"agent_id": agent_id, "mentions": rows})
 
 
@@ -144,7 +141,7 @@ async def mentions_recent() -> str:
 async def post_engagement(post_id: str, ctx: Context) -> str:
     """Snapshots of one post of the caller's tenant."""
     who = caller(ctx)
-    rows = await engagement.snapshots(deps(ctx).pool, who["tenant_id"], post_id)
+    rows = await engagement.snapshots(social(ctx).pool, who["tenant_id"], post_id)
     return json.dumps({"post_id": post_id, "snapshots": rows})
 
 
@@ -156,8 +153,21 @@ async def post_engagement(post_id: str, ctx: Context) -> str:
 async def agent_engagement(agent_id: str, ctx: Context) -> str:
     """Recent posts of an agent of the caller's tenant, by engagement rate."""
     who = caller(ctx)
-    rows = await engagement.agent_report(deps(ctx).pool, who["tenant_id"], agent_id)
+    rows = await engagement.agent_report(social(ctx).pool, who["tenant_id"], agent_id)
     return json.dumps({"agent_id": agent_id, "posts": rows})
+
+
+@mcp.resource(
+    "twitter://users/{user_id}",
+    mime_type="application/json",
+    description="A user's public profile (`me`: the X account's own); tenant from _meta.",
+)
+async def user_profile(user_id: str) -> str:
+    """The profile of `user_id` on the mentions backend."""
+    ctx = mcp.get_context()
+    who = caller(ctx)
+    profile = await social(ctx).backends.mentions.profile(who["tenant_id"], user_id)
+    return json.dumps(profile)
 
 
 def main() -> None:

@@ -1,0 +1,62 @@
+"""The social server's lifetime resources: database pool, Redis, the backends, the outbox task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from mcp.server.fastmcp import Context, FastMCP
+
+from chimera.db import open_pool
+from chimera.services import ensure_services
+from chimera.settings import Settings
+from servers.runtime import ServerDeps
+from servers.social.backend import Backends, SandboxBackend, x_http_client
+from servers.social.outbox import Outbox
+from servers.social.xbackend import XBackend
+
+
+@dataclass
+class SocialDeps(ServerDeps):
+    """ServerDeps plus Redis and the backends."""
+
+    redis: Any
+    backends: Backends
+
+
+@asynccontextmanager
+async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
+    """Open everything for the server's life; with the X backend, run the outbox task."""
+    settings = Settings()
+    endpoints = await asyncio.to_thread(ensure_services, settings)
+    pool = await open_pool(endpoints.pg_app, max_size=5)
+    redis: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
+    sandbox = SandboxBackend(pool, settings.sandbox_latency_ms / 1000)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(pool.close)
+        stack.push_async_callback(redis.aclose)
+        x: XBackend | None = None
+        if settings.social_backend == "x":
+            client = await stack.enter_async_context(x_http_client(settings))
+            x = XBackend(settings, pool, redis, client)
+            task = asyncio.create_task(Outbox(x, settings.x_outbox_poll_s).run(), name="x-outbox")
+            stack.push_async_callback(_cancel, task)
+        backends = Backends(sandbox, x, frozenset(settings.x_platforms))
+        yield SocialDeps(settings=settings, pool=pool, redis=redis, backends=backends)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def social(ctx: Context[Any, Any, Any]) -> SocialDeps:
+    """The running social server's resources."""
+    deps: SocialDeps = ctx.request_context.lifespan_context
+    return deps
