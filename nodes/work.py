@@ -15,16 +15,37 @@ from pydantic import ValidationError
 from chimera.app import Services
 from chimera.mcp_errors import McpCallError
 from chimera.repo import stable_id
+from chimera.strategies.base import Writer
 from skills.multimodal_content_generation import ContentRequestError
 from skills.multimodal_content_generation.campaign import attach_media
 from state.context import Context, context_of
-from state.contracts import Artifact, ArtifactType, GenerationMetadata, MediaRef, TaskType
+from state.contracts import (
+    Artifact,
+    ArtifactType,
+    CaptionPayload,
+    GenerationMetadata,
+    MediaRef,
+    TaskType,
+)
 from state.records import Envelope, Rejection, TaskStatus
 from state.types import utc_now
 
 
 def make_work(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
+
+    async def draft(
+        env: Envelope, ctx: Context, writer: Writer
+    ) -> tuple[CaptionPayload, list[MediaRef]]:
+        """The writer's text, plus rendered media for a post (multimodal skill)."""
+        payload = await writer.write(env.task, env.persona)
+        if env.task.task_type != TaskType.PUBLISH_POST or not ctx.render_media:
+            return payload, []
+        tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
+        payload, media, _ = await attach_media(
+            svc, env.task, env.persona, payload, tier, ctx.media_budget_usd
+        )
+        return payload, media
 
     async def work(
         env: Envelope, runtime: Runtime[Context]
@@ -33,14 +54,8 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
         task = env.task
         ctx = context_of(runtime)
         writer = svc.strategies.for_model(ctx.model).writer
-        media: list[MediaRef] = []
         try:
-            payload = await writer.write(task, env.persona)
-            if task.task_type == TaskType.PUBLISH_POST and ctx.render_media:
-                tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
-                payload, media, _ = await attach_media(
-                    svc, task, env.persona, payload, tier, ctx.media_budget_usd
-                )
+            payload, media = await draft(env, ctx, writer)
         except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:
             reason = f"worker produced no valid draft: {str(exc)[:300]}"
             return Command(

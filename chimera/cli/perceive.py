@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated, Any
 
 import typer
+from pydantic import TypeAdapter, ValidationError
 
 from chimera.app import open_services
 from chimera.cli.output import console, emit_json, fail, run_async
@@ -45,6 +46,17 @@ def _show(report: PerceiveReport, as_json: bool) -> None:
         console.print(f"  {alert}: [cyan]{outcome}[/] {campaign}")
 
 
+def _check(once: bool, interval: float | None, now: str | None, json_out: bool) -> None:
+    """Refuse contradictory or malformed options with a clear error (exit 2)."""
+    if once == (interval is not None):
+        fail("give exactly one of --once or --interval S", as_json=json_out)
+    if now is not None:
+        try:
+            TypeAdapter(UtcTimestamp).validate_python(now)
+        except ValidationError:
+            fail(f"--now must be ISO-8601 UTC ending in Z, got {now!r}", as_json=json_out)
+
+
 def perceive(
     agent: Annotated[str, typer.Option(help="Agent id (a folder under agents/).")],
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit.")] = False,
@@ -60,15 +72,7 @@ def perceive(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Detect trends for an agent and start campaign runs for relevant alerts."""
-    if once == (interval is not None):
-        fail("give exactly one of --once or --interval S", as_json=json_out)
-    if now is not None:
-        from pydantic import TypeAdapter, ValidationError
-
-        try:
-            TypeAdapter(UtcTimestamp).validate_python(now)
-        except ValidationError:
-            fail(f"--now must be ISO-8601 UTC ending in Z, got {now!r}", as_json=json_out)
+    _check(once, interval, now, json_out)
     ctx = Context(relevance_threshold=relevance_threshold)
 
     async def main() -> None:

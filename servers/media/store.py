@@ -82,35 +82,42 @@ async def create(
         suffix = ".png" if rendered.mime_type == "image/png" else ".gif"
         path = home / "media" / tenant_id / f"{aid}{suffix}"
         await asyncio.to_thread(_write, path, rendered.data)
-        cur = await conn.execute(
-            "INSERT INTO media_assets (asset_id, tenant_id, agent_id, kind, tool, tier, model,"
-            " character_reference_id, source_asset_id, path, mime_type, bytes, width, height,"
-            " frames, estimated_cost_usd, idempotency_key, payload_hash) VALUES (%s, %s, %s, %s,"
-            f" %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}",
-            (
-                aid,
-                tenant_id,
-                meta["agent_id"],
-                meta["kind"],
-                meta["tool"],
-                meta.get("tier"),
-                meta["model"],
-                meta.get("character_reference_id"),
-                meta.get("source_asset_id"),
-                str(path),
-                rendered.mime_type,
-                len(rendered.data),
-                rendered.width,
-                rendered.height,
-                rendered.frames,
-                Decimal(str(meta["estimated_cost_usd"])),
-                key,
-                digest,
-            ),
-        )
-        row = await cur.fetchone()
-    assert row is not None
+        row = await _insert(conn, aid, meta, rendered, str(path), digest)
     return {**public(row), "duplicate": False}
+
+
+async def _insert(
+    conn: Any, aid: str, meta: dict[str, Any], rendered: Rendered, path: str, digest: str
+) -> dict[str, Any]:
+    cur = await conn.execute(
+        "INSERT INTO media_assets (asset_id, tenant_id, agent_id, kind, tool, tier, model,"
+        " character_reference_id, source_asset_id, path, mime_type, bytes, width, height,"
+        " frames, estimated_cost_usd, idempotency_key, payload_hash) VALUES (%s, %s, %s, %s,"
+        f" %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}",
+        (
+            aid,
+            meta["tenant_id"],
+            meta["agent_id"],
+            meta["kind"],
+            meta["tool"],
+            meta.get("tier"),
+            meta["model"],
+            meta.get("character_reference_id"),
+            meta.get("source_asset_id"),
+            path,
+            rendered.mime_type,
+            len(rendered.data),
+            rendered.width,
+            rendered.height,
+            rendered.frames,
+            Decimal(str(meta["estimated_cost_usd"])),
+            meta["idempotency_key"],
+            digest,
+        ),
+    )
+    row: dict[str, Any] | None = await cur.fetchone()
+    assert row is not None
+    return row
 
 
 def _write(path: Path, data: bytes) -> None:

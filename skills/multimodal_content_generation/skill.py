@@ -80,18 +80,9 @@ async def _render(
     return image, video
 
 
-async def generate_content(
-    svc: Services, request: ContentRequest, *, caption: str | None = None, seed: str | None = None
+def _assets(
+    text: str, hashtags: list[str], image: dict[str, Any] | None, video: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """Generate the §5.2 output; `caption` reuses a drafted text, `seed` keys the media calls."""
-    persona = await _persona(svc, request)
-    text, hashtags, notes = write_caption(request, persona)
-    text = caption or text
-    who = CallIdentity(request.tenant_id, request.agent_id, request.campaign_id)
-    pricing = await svc.host.read_resource("media", "media://pricing", who=who)
-    prices = {k: float(v) for k, v in pricing["prices"].items()}
-    plan = choose(request.tier, request.budget_hint.max_generation_cost_usd, prices)
-    image, video = await _render(svc, request, persona, plan, text, seed or default_seed(request))
     assets: dict[str, Any] = {"caption": {"text": text, "hashtags": hashtags}}
     if image is not None:
         assets["image"] = {
@@ -107,8 +98,19 @@ async def generate_content(
             "tier": video["tier"],
             "url": video["url"],
         }
+    return assets
+
+
+def _metadata(
+    request: ContentRequest,
+    plan: MediaPlan,
+    pricing: dict[str, Any],
+    image: dict[str, Any] | None,
+    video: dict[str, Any] | None,
+    notes: list[str],
+) -> dict[str, Any]:
     spent = sum(float(a["estimated_cost_usd"]) for a in (image, video) if a is not None)
-    metadata = {
+    return {
         "llm_model": LLM_MODEL,
         "image_model": pricing["models"][IMAGE] if image else None,
         "video_model": pricing["models"][video["tool"]] if video else None,
@@ -119,6 +121,22 @@ async def generate_content(
         "fallbacks": list(plan.fallbacks),
         "caption_notes": notes,
     }
+
+
+async def generate_content(
+    svc: Services, request: ContentRequest, *, caption: str | None = None, seed: str | None = None
+) -> dict[str, Any]:
+    """Generate the §5.2 output; `caption` reuses a drafted text, `seed` keys the media calls."""
+    persona = await _persona(svc, request)
+    text, hashtags, notes = write_caption(request, persona)
+    text = caption or text
+    who = CallIdentity(request.tenant_id, request.agent_id, request.campaign_id)
+    pricing = await svc.host.read_resource("media", "media://pricing", who=who)
+    prices = {k: float(v) for k, v in pricing["prices"].items()}
+    plan = choose(request.tier, request.budget_hint.max_generation_cost_usd, prices)
+    image, video = await _render(svc, request, persona, plan, text, seed or default_seed(request))
+    assets = _assets(text, hashtags, image, video)
+    metadata = _metadata(request, plan, pricing, image, video, notes)
     return {
         "tenant_id": request.tenant_id,
         "agent_id": request.agent_id,
