@@ -1,7 +1,9 @@
 """Reading the world for a run: news and mentions through MCP, with a tenant-scoped Redis cache.
 
-The trend signals here are simple keyword counts over feed titles and tags; the full trend
-detection skill (clustering, velocity, recency) replaces them when it lands.
+The signals here are cheap keyword counts over feed titles and tags that angle a run's posts;
+instruction-like items are skipped. Windowed trend detection (clustering, velocity, recency) is
+the `skills.trend_detection_alerting` skill, which the perception loop (`chimera.perceive`) runs
+to start campaign runs.
 """
 
 from __future__ import annotations
