@@ -10,7 +10,7 @@ GOAL ?= Promote the new Ethiopian summer fashion line on TikTok.
 export LANGGRAPH_CLI_NO_ANALYTICS := 1
 export LANGGRAPH_NO_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint bench-fanout bench-mcp dev services-stop clean
+.PHONY: setup run test test-fast lint bench-fanout bench-mcp bench-trends dev services-stop clean
 
 setup: $(VENV)/.synced
 
@@ -41,6 +41,9 @@ bench-fanout: setup
 
 bench-mcp: setup
 	$(BIN)/python -m bench mcp
+
+bench-trends: setup
+	$(BIN)/python -m bench trends
 
 dev: setup
 	$(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $${PORT:-2025}
