@@ -56,13 +56,18 @@ def niche_words(persona: Persona) -> set[str]:
 
 
 class NicheRelevance:
-    """Deterministic: the trend's score, halved when it shares no word with the niche."""
+    """Deterministic: the trend's score, halved when it shares no word with the niche.
+
+    The trend's words are its topic, its tags and the resources it was seen in: a trend found in
+    the persona's own niche feed (`news://ethiopia/fashion/...`) is on-niche by construction.
+    """
 
     name = "niche-match-v1"
 
     async def relevance(self, trend: Trend, persona: Persona) -> float:
         """Score without any model."""
         words = set(trend.topic.split("-")) | {t for tag in trend.tags for t in _SPLIT.split(tag)}
+        words |= {w for s in trend.supporting_samples for w in _SPLIT.split(s.resource.lower())}
         factor = 1.0 if words & niche_words(persona) else OFF_NICHE_FACTOR
         return round(trend.score * factor, 4)
 
