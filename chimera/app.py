@@ -24,6 +24,7 @@ from chimera.db import Pool, migrate, open_pool, tenant_tx
 from chimera.mcp_host import McpHost, open_host
 from chimera.personas import list_personas
 from chimera.repo import sync_persona
+from chimera.reviewers import seed_default_reviewer
 from chimera.services import Endpoints, ensure_services
 from chimera.settings import Settings
 from chimera.strategies.registry import StrategyCache
@@ -73,6 +74,7 @@ async def _sync_personas(pool: Pool, settings: Settings) -> None:
         ref = str(settings.agents_dir / persona.agent_id / "SOUL.md")
         async with tenant_tx(pool, persona.tenant_id) as conn:
             await sync_persona(conn, persona, ref)
+            await seed_default_reviewer(conn, persona.tenant_id)
 
 
 @asynccontextmanager

@@ -16,14 +16,15 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
 
 from chimera import repo
 from chimera.app import Services
 from chimera.checkpoint import saver
 from chimera.db import tenant_tx
+from chimera.logs import log_context
 from chimera.personas import load_persona
 from chimera.summary import RunSummary, summarize
+from chimera.tracing import tracing
 from graphs.campaign import build_campaign_graph
 from state.context import Context
 from state.inputs import RunRequest
@@ -123,8 +124,10 @@ async def run_campaign(
         campaign_id=campaign_id,
         goal=goal,
     )
-    async with campaign_lease(svc, request.campaign, wait=False):
-        return await _start_or_continue(svc, request, context or Context(), progress)
+    ids = {"tenant_id": request.tenant_id, "agent_id": agent_id, "campaign_id": request.campaign}
+    with log_context(**ids), tracing(svc.settings):
+        async with campaign_lease(svc, request.campaign, wait=False):
+            return await _start_or_continue(svc, request, context or Context(), progress)
 
 
 async def _start_or_continue(
@@ -152,7 +155,8 @@ async def _start_or_continue(
         thread_id = f"{request.campaign}.run-{seq}"
         payload = request.model_dump()
     config = {"configurable": {"thread_id": thread_id}}
-    await _drive(graph, payload, config, context, progress)
+    with log_context(thread_id=thread_id):
+        await _drive(graph, payload, config, context, progress)
     return await _finish(svc, graph, request, thread_id, note)
 
 
@@ -180,34 +184,12 @@ async def resume_review(
     decision: ReviewDecision,
     progress: ProgressFn | None = None,
 ) -> RunSummary:
-    """Apply a reviewer's decision to the paused thread, under the campaign's lease."""
-    async with tenant_tx(svc.pool, tenant_id) as conn:
-        row = await repo.get_review(conn, review_id)
-    if row is None:
-        raise ReviewNotFound(f"review {review_id!r} not found for tenant {tenant_id!r}")
-    thread_id = row["thread_id"]
-    graph = compile_graph(svc)
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-    async with campaign_lease(svc, row["campaign_id"], wait=True):
-        async with tenant_tx(svc.pool, tenant_id) as conn:
-            current = await repo.get_review(conn, review_id)
-        if current is None or current["status"] != "pending":
-            decided = current["status"] if current else "unknown"
-            raise AlreadyDecided(f"review {review_id} is already decided ({decided})")
-        snapshot = await graph.aget_state(config)
-        interrupt_id = next(
-            (
-                i.id
-                for i in snapshot.interrupts
-                if i.value.get("review", {}).get("review_id") == review_id
-            ),
-            None,
-        )
-        if interrupt_id is None:
-            raise ReviewNotFound(f"review {review_id!r} is not waiting in thread {thread_id!r}")
-        resume: Command[Any] = Command(resume={interrupt_id: decision.model_dump(mode="json")})
-        await _drive(graph, resume, config, Context(), progress)
-    request = RunRequest(
-        tenant_id=tenant_id, agent_id=row["agent_id"], campaign_id=row["campaign_id"], goal="resume"
-    )
-    return await _finish(svc, graph, request, thread_id, "")
+    """Apply a reviewer's decision to one review (by review or interrupt id); see `inbox.decide`.
+
+    Without a `user_id` the tenant's default reviewer decides; the user must be a reviewer or
+    admin of this tenant.
+    """
+    from chimera.inbox import decide  # the inbox drives threads with this module's helpers
+
+    summaries = await decide(svc, tenant_id, [review_id], decision, progress=progress)
+    return summaries[0]

@@ -17,6 +17,8 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from chimera.app import Services, open_services
 from chimera.checkpoint import saver
+from chimera.logs import use_package_logging
+from chimera.retention import prune_periodically
 
 
 class _ProcessServices:
@@ -26,11 +28,18 @@ class _ProcessServices:
         self._lock = asyncio.Lock()
         self._stack = AsyncExitStack()
         self._services: Services | None = None
+        self._stop = asyncio.Event()
+        self._pruner: asyncio.Task[None] | None = None
 
     async def get(self) -> Services:
         async with self._lock:
             if self._services is None:
                 self._services = await self._stack.enter_async_context(open_services())
+                use_package_logging(self._services.settings)
+                # Retention: finished threads' checkpoints are pruned while the server runs.
+                self._pruner = asyncio.create_task(
+                    prune_periodically(self._services, self._stop), name="checkpoint-pruner"
+                )
             return self._services
 
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEV_API_KEYS: dict[str, str] = {
+    "chimera-dev-key-tenant-xyz": "tenant-xyz",
+    "chimera-dev-key-tenant-abc": "tenant-abc",
+}
+"""API keys of the sample tenants for development; set CHIMERA_API_KEYS in production."""
 
 
 class Settings(BaseSettings):
@@ -46,6 +52,10 @@ class Settings(BaseSettings):
     agents_dir: Path = Field(
         default=REPO_ROOT / "agents", description="Folder of `<agent_id>/SOUL.md` personas."
     )
+    policies_dir: Path = Field(
+        default=REPO_ROOT / "policies",
+        description="Folder of `<tenant_id>.toml` tenant policies (topics, thresholds, ...).",
+    )
     model: str | None = Field(
         default=None,
         description="`provider:model` for LLM strategies (init_chat_model); none: deterministic.",
@@ -70,6 +80,44 @@ class Settings(BaseSettings):
         description="Simulated response time of the sandbox social platform per publish.",
     )
     log_level: str = Field(default="WARNING", description="Python log level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: one JSON object per line with tenant/agent/campaign/task/thread ids.",
+    )
+    api_keys: dict[str, str] = Field(
+        default_factory=lambda: dict(DEV_API_KEYS),
+        description="LangGraph server API keys (`x-api-key` header) -> tenant id (JSON object).",
+    )
+    checkpoint_retention_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Checkpoints of finished threads older than this are pruned.",
+    )
+    checkpoint_prune_interval_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="How often a LangGraph server process prunes old checkpoints (0: never).",
+    )
+    langsmith_tracing: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("LANGSMITH_TRACING", "langsmith_tracing"),
+        description="LANGSMITH_TRACING: trace runs to LangSmith (also needs LANGSMITH_API_KEY).",
+    )
+    langsmith_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LANGSMITH_API_KEY", "langsmith_api_key"),
+        description="LANGSMITH_API_KEY; without it tracing stays off.",
+    )
+    langsmith_project: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LANGSMITH_PROJECT", "langsmith_project"),
+        description="LANGSMITH_PROJECT: the LangSmith project runs are traced to.",
+    )
+    langsmith_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LANGSMITH_ENDPOINT", "langsmith_endpoint"),
+        description="LANGSMITH_ENDPOINT: a self-hosted or regional LangSmith API URL.",
+    )
     social_backend: Literal["sandbox", "x"] = Field(
         default="sandbox",
         description="Social server backend: the sandbox platform, or the X API v2 for X platforms.",

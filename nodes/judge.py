@@ -9,9 +9,9 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from chimera import repo
+from chimera import audit_trail, judge_policy, occ, repo
 from chimera.app import Services
-from chimera.db import tenant_tx
+from chimera.db import Conn, tenant_tx
 from chimera.strategies.base import Score
 from chimera.strategies.policy import assess
 from state.context import Context, context_of
@@ -86,22 +86,48 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
             row = await repo.get_review(conn, review_id)
         return row if row is not None and row["status"] != "pending" else None
 
-    async def _invalidated(
-        env: Envelope,
-    ) -> Command[Literal["commit", "review", "dispatch"]] | None:
-        """OCC: the campaign moved past the artifact's snapshot -> re-dispatch the task."""
+    async def _invalidate(
+        env: Envelope, judgement: judge_policy.Judgement
+    ) -> Command[Literal["commit", "review", "dispatch"]]:
+        """OCC: a relevant field changed since the artifact's snapshot -> draft it again."""
         assert env.artifact is not None
         run, task_id = env.run, env.task.task_id
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            version = await repo.campaign_version(conn, run.campaign_id)
-            if version is None or version <= env.artifact.state_snapshot_version:
-                return None
-            detail = {"artifact_id": env.artifact.artifact_id, "version": version}
+            detail = {
+                "artifact_id": env.artifact.artifact_id,
+                "snapshot_version": env.artifact.state_snapshot_version,
+                "version": judgement.version,
+                "changed": sorted(judgement.stale),
+            }
             await repo.audit_run(conn, run, "artifact_invalidated", task_id=task_id, detail=detail)
+            again = judge_policy.refreshed(env, judgement)
+            await repo.save_tasks(conn, run.thread_id, [again.task])
         return Command(
-            update={"state_version": version, "status": {task_id: TaskStatus.PENDING}},
-            goto="dispatch",
+            update={"state_version": judgement.version, "tasks": {task_id: again.task}},
+            goto=Send("work", again),
         )
+
+    async def _record(
+        conn: Conn,
+        env: Envelope,
+        verdict: Verdict,
+        item: ReviewItem | None,
+        judgement: judge_policy.Judgement,
+    ) -> None:
+        """Save and audit the artifact and verdict; open the review when one is needed."""
+        assert env.artifact is not None
+        run, task_id = env.run, env.task.task_id
+        await audit_trail.artifact_event(conn, run, env.artifact)
+        await repo.save_artifact(conn, env.artifact, run.campaign_id, verdict)
+        await repo.audit_run(
+            conn, run, "verdict", task_id=task_id, detail=verdict.model_dump(mode="json")
+        )
+        if item is not None:
+            await repo.open_review(conn, item, thread_id=run.thread_id, campaign_id=run.campaign_id)
+            await audit_trail.escalated(conn, run, item, judgement.default_action)
+            await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
+        elif verdict.decision == "reject":
+            await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
 
     async def judge(
         env: Envelope, runtime: Runtime[Context]
@@ -109,27 +135,23 @@ def make_judge(svc: Services):  # type: ignore[no-untyped-def]
         """Decide what happens to one artifact."""
         artifact, run, task_id = env.artifact, env.run, env.task.task_id
         assert artifact is not None, "judge needs an artifact"
-        if stale := await _invalidated(env):
-            return stale
-        ctx = context_of(runtime)
-        verdict = assess(artifact, env.persona, await _score(env, ctx), ctx)
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            judgement = await judge_policy.resolve(svc, conn, env, context_of(runtime))
+        if judgement.stale:
+            return await _invalidate(env, judgement)
+        ctx = judgement.ctx
+        verdict = assess(artifact, judgement.persona, await _score(env, ctx), ctx)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
         item, earlier = None, None
         if verdict.decision == "review":
             item = review_item(artifact, verdict, ctx.review_ttl_minutes)
             earlier = await _earlier_decision(run.tenant_id, item.review_id)
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
-            await repo.audit_run(
-                conn, run, "verdict", task_id=task_id, detail=verdict.model_dump(mode="json")
-            )
-            if item is not None and earlier is None:
-                await repo.open_review(
-                    conn, item, thread_id=run.thread_id, campaign_id=run.campaign_id
-                )
-                await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
-            elif verdict.decision == "reject":
-                await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
+            moved = not await occ.at_version(conn, run.campaign_id, judgement.version)
+            if not moved:
+                await _record(conn, env, verdict, item if earlier is None else None, judgement)
+        if moved:  # the campaign changed while this artifact was scored: judge it again
+            return await judge(env, runtime)
         routed = env.model_copy(update={"verdict": verdict, "review": item})
         return next_step(routed, update, earlier)
 

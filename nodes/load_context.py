@@ -8,7 +8,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from chimera import repo
+from chimera import judge_policy, repo
 from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.engagement import best_angles, prefer
@@ -59,6 +59,7 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
                 thread_id=thread_id,
                 detail={"goal": request.goal},
             )
+        persona = await judge_policy.persona_for_run(svc, persona, campaign)
         who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
         batches = await asyncio.gather(
             *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)

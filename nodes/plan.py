@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from chimera import repo
+from chimera import audit_trail, repo
 from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.strategies.base import PlanRequest
@@ -84,17 +84,20 @@ def make_plan(svc: Services):  # type: ignore[no-untyped-def]
         thread_id = str(config["configurable"]["thread_id"])
         async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
             await repo.save_tasks(conn, thread_id, tasks)
+            plan_id = repo.stable_id("plan", thread_id, str(attempt))
             await repo.audit_run(
                 conn,
                 run_ref(state, thread_id),
                 "plan_written",
                 detail={
+                    "plan_id": plan_id,
                     "planner": strategies.planner.name,
                     "attempt": attempt,
                     "rationale": dag.rationale,
                     "tasks": [t.task_id for t in tasks],
                 },
             )
+            await audit_trail.task_events(conn, run_ref(state, thread_id), tasks, plan_id)
         update: dict[str, Any] = {
             "tasks": {t.task_id: t for t in tasks},
             "status": {t.task_id: TaskStatus.PENDING for t in tasks},

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
-from chimera import repo
+from chimera import audit_trail, expiry, repo, reviewers
 from chimera.app import Services
-from chimera.db import tenant_tx
+from chimera.db import Conn, tenant_tx
+from chimera.reviewers import NotAuthorized
 from chimera.strategies.writer import limit_for
 from state.context import Context
 from state.records import Envelope, Rejection, TaskStatus
@@ -62,44 +64,102 @@ def check(env: Envelope, value: object) -> ReviewDecision:
     return decision
 
 
-def ask(env: Envelope) -> ReviewDecision:
-    """Interrupt until a valid decision arrives; an invalid one is answered with the error.
+async def ask(
+    env: Envelope, config: RunnableConfig, svc: Services
+) -> tuple[ReviewDecision, str | None]:
+    """Interrupt until a valid decision by an allowed reviewer arrives; return it and the user.
 
-    Raising instead would leave the invalid value recorded as this interrupt's answer and the
-    thread unable to resume, so the node asks again, carrying the reason in `error`.
+    An invalid answer is answered with the reason in `error` and asked again: raising instead
+    would leave the invalid value recorded as this interrupt's answer and the thread stuck.
+    A refusal that depended on the database (unknown user, review not expired) is recorded, so
+    when the node replays its earlier answers it refuses them again even if that data changed.
     """
     question = interrupt_value(env)
     value = interrupt(question.model_dump(mode="json"))
+    attempt = 0
     while True:
         try:
-            return check(env, value)
-        except InvalidResumeValue as exc:
+            decision = check(env, value)
+            return decision, await decider(svc, env, decision, config, attempt)
+        except (InvalidResumeValue, NotAuthorized) as exc:
             question = question.model_copy(update={"error": str(exc)})
             value = interrupt(question.model_dump(mode="json"))
+            attempt += 1
+
+
+async def decider(
+    svc: Services,
+    env: Envelope,
+    decision: ReviewDecision,
+    config: RunnableConfig,
+    attempt: int = 0,
+) -> str | None:
+    """Who decided: a reviewer or admin of the tenant, or nobody for a real expiry.
+
+    The user comes from the decision, else from the LangGraph server's authenticated user.
+    """
+    assert env.review is not None
+    async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
+        error = await audit_trail.refusal(conn, env.run, env.review.review_id, attempt)
+        if error is None:
+            try:
+                return await _decider(conn, env, decision, config)
+            except NotAuthorized as exc:
+                error = str(exc)
+                detail = {"review_id": env.review.review_id, "attempt": attempt, "error": error}
+                await audit_trail.decision_event(
+                    conn,
+                    env.run,
+                    env.task.task_id,
+                    "review_answer_refused",
+                    decision.user_id,
+                    detail,
+                )
+    raise NotAuthorized(error)  # outside the transaction, so the refusal stays recorded
+
+
+async def _decider(
+    conn: Conn, env: Envelope, decision: ReviewDecision, config: RunnableConfig
+) -> str | None:
+    assert env.review is not None
+    if decision.expired:
+        if not await expiry.is_expired(conn, env.review.review_id):
+            raise NotAuthorized("only an expired review takes its default action")
+        return None
+    ref = decision.user_id or config.get("configurable", {}).get("langgraph_auth_user_id")
+    user = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
+    return str(user["id"])
+
+
+async def record(conn: Conn, env: Envelope, decision: ReviewDecision, user_id: str | None) -> None:
+    """Store the decision on the review row and in the audit log."""
+    assert env.review is not None
+    run, task_id, review_id = env.run, env.task.task_id, env.review.review_id
+    note = decision.reason or decision.text
+    detail = {"review_id": review_id, **decision.model_dump(mode="json"), "user_id": user_id}
+    if decision.expired:
+        await expiry.mark_expired(conn, review_id, decision.decision, note)
+        event = "review_expired"
+    else:
+        await repo.decide_review(conn, review_id, decision.decision, user_id=user_id, notes=note)
+        event = "review_decision"
+    await audit_trail.decision_event(conn, run, task_id, event, user_id, detail)
+    if decision.decision in {"reject", "respond"}:
+        await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
 
 
 def make_review(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
     async def review(
-        env: Envelope, runtime: Runtime[Context]
+        env: Envelope, runtime: Runtime[Context], config: RunnableConfig
     ) -> Command[Literal["commit", "dispatch"]]:
         """Wait for the reviewer, record the decision, route to commit or back to dispatch."""
-        decision = ask(env)
+        decision, user_id = await ask(env, config, svc)
         assert env.review is not None and env.artifact is not None
-        run, task_id = env.run, env.task.task_id
-        async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await repo.decide_review(
-                conn,
-                env.review.review_id,
-                decision.decision,
-                user_id=decision.user_id,
-                notes=decision.reason or decision.text,
-            )
-            detail = {"review_id": env.review.review_id, **decision.model_dump(mode="json")}
-            await repo.audit_run(conn, run, "review_decision", task_id=task_id, detail=detail)
-            if decision.decision in {"reject", "respond"}:
-                await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
+        task_id = env.task.task_id
+        async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
+            await record(conn, env, decision, user_id)
         if decision.decision == "approve":
             return Command(goto=Send("commit", env))
         if decision.decision == "edit":

@@ -13,7 +13,9 @@ from langgraph.types import Command, Send
 from pydantic import ValidationError
 
 from chimera.app import Services
+from chimera.logs import bind_log_ids
 from chimera.mcp_errors import McpCallError
+from chimera.progress import emit_progress
 from chimera.repo import stable_id
 from chimera.strategies.base import Writer
 from skills.multimodal_content_generation import ContentRequestError
@@ -52,6 +54,8 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
     ) -> Command[Literal["judge", "dispatch"]]:
         """Draft the task's content."""
         task = env.task
+        bind_log_ids(task_id=task.task_id, **env.run.model_dump(exclude={"state_version"}))
+        emit_progress("work", task_id=task.task_id, task_type=task.task_type)
         ctx = context_of(runtime)
         writer = svc.strategies.for_model(ctx.model).writer
         try:

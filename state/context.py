@@ -50,7 +50,13 @@ class Context:
     )
     model: str | None = field(
         default=None,
-        metadata={"description": "`provider:model` for LLM strategies; deterministic if empty."},
+        metadata={
+            "description": (
+                "`provider:model` for the LLM planner, writer and judge (init_chat_model), e.g. "
+                "`anthropic:claude-haiku-4-5`, `openai:gpt-4o-mini`, `ollama:llama3.1`; empty: "
+                "the deterministic offline strategies."
+            )
+        },
     )
 
     def __post_init__(self) -> None:

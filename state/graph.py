@@ -6,7 +6,10 @@ reducer that merges by key; the task-status reducer never moves a task back from
 
 from __future__ import annotations
 
-from typing import Annotated, NotRequired, TypedDict, TypeVar
+from typing import Annotated, NotRequired, TypeVar
+
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
 
 from state.contracts import Artifact, Task
 from state.persona import Persona
@@ -48,6 +51,11 @@ def merge_status(
     return merged
 
 
+def newest_version(left: int | None, right: int | None) -> int:
+    """Keep the highest campaign version seen (parallel judges may each report a newer one)."""
+    return max(left or 0, right or 0)
+
+
 def append_rejections(
     left: list[Rejection] | None, right: list[Rejection] | None
 ) -> list[Rejection]:
@@ -57,6 +65,8 @@ def append_rejections(
     return out
 
 
+# Attribute docstrings become field descriptions in the JSON schemas Studio renders as forms.
+@with_config(ConfigDict(use_attribute_docstrings=True))
 class CampaignInput(TypedDict):
     """What starts a run: who, for which campaign, towards which goal."""
 
@@ -70,6 +80,7 @@ class CampaignInput(TypedDict):
     """The campaign goal in plain words (1-2000 characters)."""
 
 
+@with_config(ConfigDict(use_attribute_docstrings=True))
 class CampaignOutput(TypedDict, total=False):
     """What a finished run returns."""
 
@@ -77,13 +88,14 @@ class CampaignOutput(TypedDict, total=False):
     """Summary of tasks, verdicts, published posts, pending reviews and rejections."""
 
 
+@with_config(ConfigDict(use_attribute_docstrings=True))
 class CampaignState(CampaignInput, total=False):
     """Everything the swarm shares across nodes."""
 
     persona: Persona
     """The persona loaded from SOUL.md."""
-    state_version: int
-    """Campaign version read at load time: the OCC token given to workers."""
+    state_version: Annotated[int, newest_version]
+    """Campaign version read at load time (raised by the judge's OCC check): workers' token."""
     trends: list[TrendSignal]
     """Rising keywords from the persona's news resources."""
     mentions: list[Mention]

@@ -52,6 +52,8 @@ class ReviewDecision(BaseModel):
     user_id: Id | None = None
     text: Annotated[str, Field(min_length=1, max_length=5000)] | None = None
     reason: Annotated[str, Field(max_length=2000)] | None = None
+    expired: bool = False
+    """Set only by the expiry sweep: the review's default action after its `expires_at`."""
 
     @model_validator(mode="after")
     def _fields_match_decision(self) -> ReviewDecision:

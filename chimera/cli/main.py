@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 
 from chimera.app import open_services
-from chimera.cli import perceive, review, services
+from chimera.cli import audit, campaign, checkpoints, perceive, review, services, users
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
+from chimera.logs import configure_logging
 from chimera.runner import RunInProgress, run_campaign
 from chimera.settings import Settings
 from chimera.summary import RunSummary
@@ -20,15 +20,18 @@ app = typer.Typer(
 )
 app.add_typer(review.app, name="review")
 app.add_typer(services.app, name="services")
+app.add_typer(users.app, name="users")
+app.add_typer(campaign.app, name="campaign")
+app.command("audit")(audit.audit)
+app.add_typer(checkpoints.app, name="checkpoints")
 app.command(name="perceive")(perceive.perceive)
 
 
 @app.callback()
 def configure() -> None:
-    """Configure logging from CHIMERA_LOG_LEVEL."""
-    logging.basicConfig(
-        level=Settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    """Configure logging from CHIMERA_LOG_LEVEL and CHIMERA_LOG_FORMAT."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
 
 
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (

@@ -29,7 +29,7 @@ def chimera(settings: Settings, *args: str) -> tuple[int, Any, str]:
 
 
 def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
-    """specs/functional.md §2, §3"""
+    """specs/functional.md §2, §3, §3.6, §3.9"""
     goal = "Promote the new Ethiopian summer fashion line on TikTok (cli)."
     code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
     assert code == 0, err
@@ -59,9 +59,38 @@ def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
         "--tenant",
         "tenant-xyz",
         "--user",
-        "user-cli",
+        "cli-reviewer@tenant-xyz.example",
+    )
+    assert code == 2 and "not found" in done["error"]  # not a user of the tenant yet
+    code, user, err = chimera(
+        settings,
+        "users",
+        "add",
+        "--tenant",
+        "tenant-xyz",
+        "--email",
+        "cli-reviewer@tenant-xyz.example",
+        "--role",
+        "reviewer",
+    )
+    assert code == 0 and user["role"] == "reviewer", err
+    code, done, _ = chimera(
+        settings,
+        "review",
+        "approve",
+        pending["review_id"],
+        "--tenant",
+        "tenant-xyz",
+        "--user",
+        "cli-reviewer@tenant-xyz.example",
     )
     assert code == 0 and done["state"] == "done" and len(done["published"]) == 5
+
+    code, chains, _ = chimera(
+        settings, "audit", "--campaign", summary["campaign_id"], "--tenant", "tenant-xyz"
+    )
+    assert code == 0 and len(chains) == 5
+    assert [c["reviewer"] for c in chains if c["reviewer"]] == [user["id"]]
 
     code, again, _ = chimera(
         settings, "review", "approve", pending["review_id"], "--tenant", "tenant-xyz"
@@ -75,6 +104,36 @@ def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
     )
 
 
+def test_an_operator_updates_a_campaign_and_a_stale_update_is_refused(settings: Settings) -> None:
+    """specs/functional.md §3.8, specs/technical.md §12.4"""
+    goal = "Promote the new Ethiopian summer fashion line on TikTok (cli update)."
+    code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
+    assert code == 0, err
+    campaign = summary["campaign_id"]
+    code, ops, err = chimera(
+        settings,
+        "users",
+        "add",
+        "--tenant",
+        "tenant-xyz",
+        "--email",
+        "ops@tenant-xyz.example",
+        "--role",
+        "network_operator",
+    )
+    assert code == 0, err
+    update = ("campaign", "update", campaign, "--tenant", "tenant-xyz", "--forbid", "gambling")
+    code, out, _ = chimera(settings, *update, "--user", "reviewer@tenant-xyz.local")
+    assert code == 2 and "needs admin or network_operator" in out["error"]
+    code, out, err = chimera(settings, *update, "--user", ops["email"], "--expect-version", "1")
+    assert code == 0, err
+    assert out == {"campaign_id": campaign, "state_version": 2, "changed": ["forbidden_topics"]}
+    code, out, _ = chimera(
+        settings, *update, "--sensitive", "crypto", "--user", ops["id"], "--expect-version", "1"
+    )
+    assert code == 2 and "version 2" in out["error"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -83,6 +142,9 @@ def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
         (["run", "--agent", "../etc", "--goal", "Hello"], "invalid agent id"),
         (["run", "--agent", "agent-nobody", "--goal", "Hello"], "no persona"),
         (["review", "approve", "rev-missing", "--tenant", "tenant-xyz"], "not found"),
+        (["users", "add", "--tenant", "tenant-xyz", "--email", "x", "--role", "reviewer"], "email"),
+        (["users", "add", "--tenant", "tenant-xyz", "--email", "a@b.c", "--role", "god"], "role"),
+        (["campaign", "show", "cmp-missing", "--tenant", "tenant-xyz"], "not found"),
     ],
 )
 def test_bad_cli_input_gets_a_clear_error_and_exit_code_2(

@@ -7,6 +7,8 @@ import asyncio
 import pytest
 
 from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.reviewers import add_user
 from chimera.runner import (
     AlreadyDecided,
     ReviewNotFound,
@@ -32,11 +34,13 @@ async def test_approving_a_review_publishes_it_exactly_once(svc: Services, goal:
     """specs/functional.md §3, specs/technical.md §5.5"""
     summary, review_id = await paused_run(svc, goal)
     before = len(await platform_posts(svc, TENANT, summary.campaign_id))
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        user = await add_user(conn, TENANT, "rev-1@tenant-xyz.example", "reviewer")
     done = await resume_review(
         svc,
         tenant_id=TENANT,
         review_id=review_id,
-        decision=ReviewDecision(decision="approve", user_id="user-rev-1"),
+        decision=ReviewDecision(decision="approve", user_id=user["id"]),
     )
     assert done.state == "done" and not done.pending_reviews
     posts = await platform_posts(svc, TENANT, summary.campaign_id)
@@ -46,8 +50,9 @@ async def test_approving_a_review_publishes_it_exactly_once(svc: Services, goal:
             svc, tenant_id=TENANT, review_id=review_id, decision=ReviewDecision(decision="approve")
         )
     assert len(await platform_posts(svc, TENANT, summary.campaign_id)) == before + 1
+    recorded = user
     user = await scalar(svc, TENANT, "SELECT user_id FROM reviews WHERE review_id = %s", review_id)
-    assert user == "user-rev-1"
+    assert user == recorded["id"]
 
 
 async def test_two_concurrent_approvals_publish_once(svc: Services, goal: str) -> None:

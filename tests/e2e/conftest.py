@@ -1,0 +1,73 @@
+"""A `langgraph dev` server shared by the server API tests (started on first use)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chimera.settings import DEV_API_KEYS, REPO_ROOT, Settings
+from tests.conftest import subprocess_env
+
+KEY_XYZ, KEY_ABC = list(DEV_API_KEYS)
+"""The documented development keys of tenant-xyz and tenant-abc."""
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 chosen by the OS."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"langgraph dev exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/ok", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)  # polling a starting server's socket, not waiting on test state
+    pytest.fail(f"langgraph dev did not start:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def server_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `langgraph dev` process on a free port (never 2024), stopped after the session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("langgraph") / "server.log"
+    env = subprocess_env(settings, LANGGRAPH_CLI_NO_ANALYTICS="1", LANGGRAPH_NO_VERSION_CHECK="1")
+    for name in [k for k in env if k.startswith(("LANGSMITH_", "LANGCHAIN_"))]:
+        del env[name]
+    langgraph = str(Path(sys.executable).parent / "langgraph")
+    args = ["dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [langgraph, *args],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(proc, url, log)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Blocking call" not in log.read_text(), "a node blocked the server's event loop"

@@ -1,0 +1,36 @@
+"""Helpers of the governance tests: campaigns created with a policy, audit events by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chimera import audit_trail, occ, repo
+from chimera.app import Services
+from chimera.db import tenant_tx
+from chimera.policy_config import PolicyOverrides
+from state.inputs import RunRequest
+from tests.conftest import ETHIOPIA
+
+TENANT = "tenant-xyz"
+
+
+async def campaign_with_policy(svc: Services, goal: str, **policy: Any) -> str:
+    """Create the run's campaign up front with policy overrides (version 2)."""
+    campaign_id = RunRequest(tenant_id=TENANT, agent_id=ETHIOPIA, goal=goal).campaign
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await repo.ensure_campaign(conn, TENANT, ETHIOPIA, campaign_id, goal)
+        await occ.update_campaign(
+            conn,
+            campaign_id,
+            goal=None,
+            overrides=PolicyOverrides(**policy),
+            expected_version=None,
+            user_id=None,
+        )
+    return campaign_id
+
+
+async def events(svc: Services, campaign_id: str, event: str) -> list[dict[str, Any]]:
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        rows = await audit_trail.campaign_events(conn, campaign_id)
+    return [r for r in rows if r["event"] == event]
