@@ -1,10 +1,14 @@
 """Media for a campaign post: what the work node calls after the writer drafted the caption.
 
-Keys the media calls on the task id, so a re-executed worker gets the same assets back.
+Keys the media calls on the task id and the caption: a re-executed worker with the same draft gets
+the same assets back, while a redraft (new goal after an OCC invalidation, an edited caption)
+renders new ones instead of colliding with the old key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any, Literal
 
 from chimera.app import Services
@@ -38,6 +42,12 @@ def content_request(
     )
 
 
+def media_seed(task_id: str, caption: str) -> str:
+    """Idempotency seed of a post's media: the task and the exact caption it illustrates."""
+    digest = hashlib.sha256(caption.encode()).hexdigest()[:12]
+    return re.sub(r"[^A-Za-z0-9_-]", "_", task_id)[:120] + "-" + digest
+
+
 async def attach_media(
     svc: Services,
     task: Task,
@@ -48,7 +58,8 @@ async def attach_media(
 ) -> tuple[CaptionPayload, list[MediaRef], dict[str, Any]]:
     """Render the post's media; return the draft with `media_ids`, the refs and the metadata."""
     request = content_request(task, persona, draft.platform, tier, budget)
-    out = await generate_content(svc, request, caption=draft.text, seed=task.task_id)
+    seed = media_seed(task.task_id, draft.text)
+    out = await generate_content(svc, request, caption=draft.text, seed=seed)
     refs: list[MediaRef] = []
     if image := out["assets"].get("image"):
         refs.append(

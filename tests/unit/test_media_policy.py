@@ -56,3 +56,12 @@ def test_a_media_id_the_artifact_did_not_generate_is_rejected() -> None:
     """specs/technical.md §13.5"""
     verdict = assess(artifact([], media_ids=["img-unknown"]), persona_fixture(), GOOD, Context())
     assert verdict.decision == "reject"
+
+
+def test_media_keys_follow_the_caption_so_a_redraft_renders_new_media() -> None:
+    """specs/technical.md §13.5"""
+    from skills.multimodal_content_generation.campaign import media_seed
+
+    assert media_seed("task-1", "Summer drop") == media_seed("task-1", "Summer drop")
+    assert media_seed("task-1", "Summer drop") != media_seed("task-1", "Rainy season capsule")
+    assert media_seed("task.a/b", "x").startswith("task_a_b-")
