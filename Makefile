@@ -11,7 +11,7 @@ GOAL ?= Promote the new Ethiopian summer fashion line on TikTok.
 export LANGGRAPH_CLI_NO_ANALYTICS := 1
 export LANGGRAPH_NO_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint bench-fanout bench-mcp bench-budget dev services-stop clean
+.PHONY: setup run test test-fast lint bench-fanout bench-mcp bench-budget bench-trends dev services-stop clean
 
 setup: $(VENV)/.synced node_modules/.installed
 
@@ -54,6 +54,9 @@ bench-mcp: setup
 
 bench-budget: setup
 	$(BIN)/python -m bench budget
+
+bench-trends: setup
+	$(BIN)/python -m bench trends
 
 dev: setup
 	$(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $${PORT:-2025}

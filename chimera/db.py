@@ -29,6 +29,7 @@ MIGRATION_DIRS = (
     ("social", REPO_ROOT / "servers" / "social" / "migrations"),
     ("memory", REPO_ROOT / "servers" / "memory" / "migrations"),
     ("wallet", REPO_ROOT / "servers" / "wallet" / "migrations"),
+    ("media", REPO_ROOT / "servers" / "media" / "migrations"),
 )
 _MIGRATION_LOCK = 73_519_001  # advisory lock id serialising concurrent migrators
 

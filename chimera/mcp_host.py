@@ -45,6 +45,7 @@ SERVERS: dict[str, frozenset[str]] = {
     "social": frozenset({"post_content", "post_tweet", "reply_to_tweet"}),
     "memory": frozenset({"search_memory", "upsert_memory"}),
     "wallet": frozenset({"create_wallet", "get_balance", "send_transaction"}),
+    "media": frozenset({"generate_image", "generate_video_from_image", "generate_video_from_text"}),
 }
 """Server name -> tools the runtime may call (its allow-list)."""
 

@@ -1,7 +1,9 @@
 """Reading the world for a run: news and mentions through MCP, with a tenant-scoped Redis cache.
 
-The trend signals here are simple keyword counts over feed titles and tags; the full trend
-detection skill (clustering, velocity, recency) replaces them when it lands.
+The signals here are cheap keyword counts over feed titles and tags that angle a run's posts;
+instruction-like items are skipped. Windowed trend detection (clustering, velocity, recency) is
+the `skills.trend_detection_alerting` skill, which the perception loop (`chimera.perceive`) runs
+to start campaign runs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from chimera.mcp_host import CallIdentity, McpHost
+from chimera.strategies.topics import looks_like_injection
 from state.records import Mention, TrendSignal
 
 NEWS_TTL_S = 300
@@ -74,6 +77,8 @@ def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSign
     counts: Counter[str] = Counter()
     headline: dict[str, str] = {}
     for item in items:
+        if looks_like_injection(f"{item['title']} {item.get('summary', '')}"):
+            continue  # untrusted text that tries to steer the agent is never an angle
         words = set(_WORD.findall(item["title"].lower())) | {t.lower() for t in item["tags"]}
         for word in words - _STOP:
             counts[word] += 1

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from chimera import judge_policy, repo
 from chimera.app import Services
 from chimera.db import tenant_tx
+from chimera.engagement import best_angles, prefer
 from chimera.episodic import EpisodicMemory
 from chimera.mcp_host import CallIdentity
 from chimera.perception import read_mentions, read_news, trend_signals
@@ -68,12 +69,13 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
         mentions = await read_mentions(svc.host, who)
         episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
         memory = await recall(svc.host, episodic, who, request.goal, context_of(runtime))
+        best = await best_angles(svc.host, svc.pool, who)
         return {
             "campaign_id": request.campaign,
             "goal": request.goal,
             "persona": persona,
             "state_version": int(campaign["state_version"]),
-            "trends": trend_signals([item for batch in batches for item in batch]),
+            "trends": prefer(trend_signals([item for batch in batches for item in batch]), best),
             "mentions": mentions,
             "memory": memory,
             "success_criteria": campaign["config"].get("success_criteria", DEFAULT_CRITERIA),

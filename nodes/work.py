@@ -14,11 +14,22 @@ from pydantic import ValidationError
 
 from chimera.app import Services
 from chimera.logs import bind_log_ids
+from chimera.mcp_errors import McpCallError
 from chimera.progress import emit_progress
 from chimera.repo import stable_id
+from chimera.strategies.base import Writer
 from skills.autonomous_transaction.draft import DraftError, draft_transaction
+from skills.multimodal_content_generation import ContentRequestError
+from skills.multimodal_content_generation.campaign import attach_media
 from state.context import Context, context_of
-from state.contracts import Artifact, ArtifactType, GenerationMetadata, TaskType
+from state.contracts import (
+    Artifact,
+    ArtifactType,
+    CaptionPayload,
+    GenerationMetadata,
+    MediaRef,
+    TaskType,
+)
 from state.records import Envelope, Rejection, TaskStatus
 from state.types import utc_now
 
@@ -46,6 +57,19 @@ async def work_transaction(
 def make_work(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
+    async def draft(
+        env: Envelope, ctx: Context, writer: Writer
+    ) -> tuple[CaptionPayload, list[MediaRef]]:
+        """The writer's text, plus rendered media for a post (multimodal skill)."""
+        payload = await writer.write(env.task, env.persona)
+        if env.task.task_type != TaskType.PUBLISH_POST or not ctx.render_media:
+            return payload, []
+        tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
+        payload, media, _ = await attach_media(
+            svc, env.task, env.persona, payload, tier, ctx.media_budget_usd
+        )
+        return payload, media
+
     async def work(
         env: Envelope, runtime: Runtime[Context]
     ) -> Command[Literal["judge", "dispatch"]]:
@@ -53,13 +77,14 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
         task = env.task
         bind_log_ids(task_id=task.task_id, **env.run.model_dump(exclude={"state_version"}))
         emit_progress("work", task_id=task.task_id, task_type=task.task_type)
+        ctx = context_of(runtime)
         if task.task_type == TaskType.EXECUTE_TRANSACTION:
-            return await work_transaction(svc, env, context_of(runtime))
-        writer = svc.strategies.for_model(context_of(runtime).model).writer
+            return await work_transaction(svc, env, ctx)
+        writer = svc.strategies.for_model(ctx.model).writer
         try:
-            payload = await writer.write(task, env.persona)
-        except (OutputParserException, ValidationError) as exc:
-            reason = f"writer produced no valid draft: {str(exc)[:300]}"
+            payload, media = await draft(env, ctx, writer)
+        except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:
+            reason = f"worker produced no valid draft: {str(exc)[:300]}"
             return Command(
                 update={
                     "status": {task.task_id: TaskStatus.FAILED},
@@ -83,6 +108,7 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
             state_snapshot_version=env.run.state_version,
             created_at=utc_now(),
             source_text=task.params.get("mention_text", ""),
+            media=media,
         )
         return Command(
             update={"artifacts": {task.task_id: artifact}},

@@ -36,6 +36,19 @@ class Context:
     review_ttl_minutes: int = field(
         default=60, metadata={"description": "How long a review item stays open."}
     )
+    relevance_threshold: float = field(
+        default=0.80,
+        metadata={"description": "Trend relevance at or above which perception starts a run."},
+    )
+    render_media: bool = field(
+        default=True, metadata={"description": "Render an image (and clip) for every post."}
+    )
+    media_tier: str = field(
+        default="daily", metadata={"description": "Video tier of posts: `daily` or `hero`."}
+    )
+    media_budget_usd: float = field(
+        default=5.0, metadata={"description": "Most one post's media may cost to generate (USD)."}
+    )
     model: str | None = field(
         default=None,
         metadata={
@@ -85,7 +98,7 @@ class Context:
     )
 
     def __post_init__(self) -> None:
-        for name in ("approve_threshold", "review_threshold"):
+        for name in ("approve_threshold", "review_threshold", "relevance_threshold"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or math.isnan(value) or not 0 <= value <= 1:
                 raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
@@ -94,6 +107,10 @@ class Context:
         for name in ("max_parallel_workers", "max_tasks"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.media_tier not in ("daily", "hero"):
+            raise ValueError(f"media_tier must be 'daily' or 'hero', got {self.media_tier!r}")
+        if not 0 <= self.media_budget_usd <= 10_000 or math.isnan(self.media_budget_usd):
+            raise ValueError("media_budget_usd must be a number in [0, 10000]")
         if self.max_replans < 0 or self.max_replies < 0 or self.review_ttl_minutes < 1:
             raise ValueError("max_replans/max_replies must be >= 0 and review_ttl_minutes >= 1")
         if not 0 <= self.memory_k <= 50 or not 0 <= self.recent_episodes <= 100:

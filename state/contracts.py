@@ -137,6 +137,16 @@ class CaptionPayload(Contract):
     media_ids: Annotated[list[Id], Field(max_length=10)] = []
 
 
+class MediaRef(Contract):
+    """A generated asset attached to an artifact, as the media server stored it."""
+
+    asset_id: Id
+    kind: Literal["image", "video"]
+    url: Annotated[str, Field(max_length=300)]
+    character_reference_id: Id | None = None
+    tier: Literal["daily", "hero"] | None = None
+
+
 class Artifact(Contract):
     """Worker -> Judge (CONTRACTS §2.2); `state_snapshot_version` is the OCC token."""
 
@@ -151,6 +161,8 @@ class Artifact(Contract):
     created_at: UtcTimestamp
     source_text: Annotated[str, Field(max_length=5000)] = ""
     """Untrusted text the artifact answers (a mention), judged together with it."""
+    media: Annotated[list[MediaRef], Field(max_length=10)] = []
+    """Rendered assets whose ids the payload's `media_ids` carry (checked by the judge)."""
 
 
 class ContentPreview(Contract):
@@ -279,6 +291,15 @@ class Trend(Contract):
     supporting_samples: Annotated[list[SupportingSample], Field(max_length=50)] = []
 
 
+class FlaggedItem(Contract):
+    """An untrusted item that tried to instruct the agent: reported, never acted on."""
+
+    resource: Annotated[str, Field(max_length=300)]
+    excerpt: Annotated[str, Field(max_length=1000)]
+    timestamp: UtcTimestamp
+    reason: ShortText
+
+
 class TrendAlertEnvelope(Contract):
     """Output of `execute_trend_detection` (CONTRACTS §5.1): may hold no trends."""
 
@@ -287,3 +308,5 @@ class TrendAlertEnvelope(Contract):
     window_hours: Annotated[int, Field(ge=1, le=24 * 30)]
     generated_at: UtcTimestamp
     trends: Annotated[list[Trend], Field(max_length=100)] = []
+    flagged: Annotated[list[FlaggedItem], Field(max_length=50)] = []
+    """Items in the window that tried to steer the agent (prompt injection), for the operator."""

@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from chimera.app import open_services
-from chimera.cli import audit, campaign, checkpoints, memory, review, services, users, wallet
+from chimera.cli import (
+    audit,
+    campaign,
+    checkpoints,
+    memory,
+    perceive,
+    review,
+    services,
+    users,
+    wallet,
+)
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
 from chimera.logs import configure_logging
 from chimera.runner import RunInProgress, run_campaign
@@ -26,6 +36,7 @@ app.command("audit")(audit.audit)
 app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(wallet.app, name="wallet")
+app.command(name="perceive")(perceive.perceive)
 
 
 @app.callback()

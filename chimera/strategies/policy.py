@@ -48,10 +48,33 @@ def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str 
     if forbidden_source := topics_in(source, persona.forbidden_topics):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
         risk = "brand_safety_high"
+    if media_failures := unverified_media(artifact, persona):
+        reasons.extend(media_failures)
+        risk = "brand_safety_high"
     if looks_like_injection(source):
         reasons.append("Source text tries to instruct the agent; treated as data, not answered.")
         risk = "prompt_injection_high"
     return reasons, risk
+
+
+def unverified_media(artifact: Artifact, persona: Persona) -> list[str]:
+    """Attached media that is not on-model or not accounted for by the artifact.
+
+    An image must carry the persona's character reference (FR 3.1); every media id of the
+    payload must be one of the artifact's generated assets.
+    """
+    known = {m.asset_id for m in artifact.media}
+    reasons = [
+        f"Image {m.asset_id} lacks the character reference {persona.character_reference_id}."
+        for m in artifact.media
+        if m.kind == "image" and m.character_reference_id != persona.character_reference_id
+    ]
+    reasons += [
+        f"Attached media {mid} was not generated for this artifact."
+        for mid in artifact.payload.media_ids
+        if mid not in known
+    ]
+    return reasons
 
 
 def sensitive_topics(artifact: Artifact, persona: Persona, soft: Score) -> list[str]:

@@ -12,6 +12,7 @@ from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
 from servers.runtime import InvalidArgument, caller, serve
+from servers.social import engagement
 from servers.social.lifespan import social, social_lifespan
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
 
@@ -130,6 +131,30 @@ async def mentions_recent() -> str:
         raise InvalidArgument("agent_id is required in the request _meta")
     rows = await social(ctx).backends.mentions.recent_mentions(who["tenant_id"], agent_id)
     return json.dumps({"agent_id": agent_id, "mentions": rows})
+
+
+@mcp.resource(
+    "social://posts/{post_id}/engagement",
+    mime_type="application/json",
+    description="Engagement snapshots (views, likes, comments, shares by age) of a post.",
+)
+async def post_engagement(post_id: str, ctx: Context) -> str:
+    """Snapshots of one post of the caller's tenant."""
+    who = caller(ctx)
+    rows = await engagement.snapshots(social(ctx).pool, who["tenant_id"], post_id)
+    return json.dumps({"post_id": post_id, "snapshots": rows})
+
+
+@mcp.resource(
+    "social://agents/{agent_id}/engagement",
+    mime_type="application/json",
+    description="An agent's recent posts with their latest engagement, best first.",
+)
+async def agent_engagement(agent_id: str, ctx: Context) -> str:
+    """Recent posts of an agent of the caller's tenant, by engagement rate."""
+    who = caller(ctx)
+    rows = await engagement.agent_report(social(ctx).pool, who["tenant_id"], agent_id)
+    return json.dumps({"agent_id": agent_id, "posts": rows})
 
 
 @mcp.resource(

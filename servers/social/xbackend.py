@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from chimera.db import Pool
+from chimera.db import Pool, tenant_tx
 from chimera.settings import Settings
 from servers.runtime import ServerError, Transient, payload_hash
 from servers.social import xmentions, xstore
@@ -158,7 +158,10 @@ class XBackend:
         await limiter.claim_post(self.cap)
         try:
             api = self.api(limiter)
-            media = [await self._media_id(api, limiter, m) for m in post.get("media_ids", [])]
+            media = [
+                await self._media_id(api, limiter, await self._asset_path(tenant_id, m))
+                for m in post.get("media_ids", [])
+            ]
             reply_to = post.get("reply_to_id")
             if reply_to and reply_to.startswith("post-"):
                 reply_to = await xstore.external_id(self.pool, tenant_id, reply_to)
@@ -168,6 +171,17 @@ class XBackend:
         except BaseException:
             await limiter.release_post()
             raise
+
+    async def _asset_path(self, tenant_id: str, media: str) -> str:
+        """A media-server asset id (`img-...`, `vid-...`) as its file under CHIMERA_HOME."""
+        if not media.startswith(("img-", "vid-")):
+            return media
+        async with tenant_tx(self.pool, tenant_id) as conn:
+            cur = await conn.execute("SELECT path FROM media_assets WHERE asset_id = %s", (media,))
+            row = await cur.fetchone()
+        if row is None:
+            raise InvalidMedia(f"media asset {media!r} not found")
+        return str(row["path"])
 
     async def _media_id(self, api: XApi, limiter: Limiter, media: str) -> str:
         """An X media id: digits pass through; a file under CHIMERA_HOME is uploaded."""

@@ -1,0 +1,45 @@
+"""Reading the skill's resources through the MCP host (constitution rule 1: MCP-only IO).
+
+News items and mentions become normalised `Item`s; the window filter happens in `detect`. A
+resource that cannot be read surfaces as the host's typed error, never as an empty result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from chimera.mcp_host import CallIdentity, McpHost
+from skills.trend_detection_alerting.request import TrendRequest, server_of
+from skills.trend_detection_alerting.text import Item, make_item
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def items_of(uri: str, data: dict[str, Any]) -> list[Item]:
+    """Items of one resource payload (news `items` or social `mentions`)."""
+    if "items" in data:
+        return [
+            make_item(
+                uri, f"{n['title']}. {n.get('summary', '')}", _moment(n["published"]), n["tags"]
+            )
+            for n in data["items"]
+        ]
+    return [
+        make_item(uri, str(m["text"]), _moment(m["created_at"])) for m in data.get("mentions", [])
+    ]
+
+
+async def read_items(host: McpHost, request: TrendRequest, run_id: str = "") -> list[Item]:
+    """Read every requested resource (concurrently) and return their items."""
+    who = CallIdentity(request.tenant_id, request.agent_id, run_id)
+
+    async def one(uri: str) -> list[Item]:
+        data = await host.read_resource(server_of(uri), uri, who=who)
+        return items_of(uri, data)
+
+    batches = await asyncio.gather(*(one(uri) for uri in dict.fromkeys(request.resources)))
+    return [item for batch in batches for item in batch]
