@@ -10,6 +10,8 @@ AGENT ?= agent-ethiopia-fashion-001
 GOAL ?= Promote the new Ethiopian summer fashion line on TikTok.
 export LANGGRAPH_CLI_NO_ANALYTICS := 1
 export LANGGRAPH_NO_VERSION_CHECK := 1
+# Subprocess-heavy tests (CLI, MCP servers) start Python often: let it keep its bytecode.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup run test test-fast lint bench-fanout bench-mcp bench-budget bench-trends dev services-stop clean
 
@@ -27,9 +29,9 @@ endif
 $(VENV)/.synced: pyproject.toml uv.lock
 ifeq ($(UV),)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(PYTHON) -m uv sync --frozen
+	$(PYTHON) -m uv sync --frozen --compile-bytecode
 else
-	uv sync --frozen
+	uv sync --frozen --compile-bytecode
 endif
 	touch $@
 

@@ -16,7 +16,6 @@ import os
 import random
 import sys
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -98,37 +97,50 @@ class McpHost:
     retries: int = 3
     allow: dict[str, frozenset[str]] = field(default_factory=lambda: dict(SERVERS))
     _sessions: dict[str, ClientSession] = field(default_factory=dict, init=False)
-    _owner: asyncio.Task[None] | None = field(default=None, init=False)
+    _owners: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     async def start(self) -> McpHost:
-        """Open one session per server (in an owner task) and wait until all are ready."""
-        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._owner = asyncio.create_task(self._own_sessions(ready), name="mcp-host")
-        await ready
+        """Open one session per server, all at once, and wait until every one is ready.
+
+        Each session has its own owner task (anyio scopes must be entered and exited by the same
+        task), so the servers start in parallel instead of one after another.
+        """
+        client = MultiServerMCPClient(self.connections)
+        loop = asyncio.get_running_loop()
+        ready = {name: loop.create_future() for name in self.connections}
+        self._owners = [
+            asyncio.create_task(self._own_session(client, name, ready[name]), name=f"mcp-{name}")
+            for name in self.connections
+        ]
+        results = await asyncio.gather(*ready.values(), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            await self.aclose()
+            raise failures[0]
         return self
 
-    async def _own_sessions(self, ready: asyncio.Future[None]) -> None:
-        client = MultiServerMCPClient(self.connections)
+    async def _own_session(
+        self, client: MultiServerMCPClient, name: str, ready: asyncio.Future[None]
+    ) -> None:
         try:
-            async with AsyncExitStack() as stack:
-                for name in self.connections:
-                    self._sessions[name] = await stack.enter_async_context(client.session(name))
+            async with client.session(name) as session:
+                self._sessions[name] = session
                 ready.set_result(None)
                 await self._stop.wait()
         except BaseException as exc:
             if not ready.done():
-                ready.set_exception(ServerUnavailable("host", "start", f"cannot start: {exc!r}"))
+                ready.set_exception(ServerUnavailable(name, "start", f"cannot start: {exc!r}"))
             else:
                 raise
         finally:
-            self._sessions.clear()
+            self._sessions.pop(name, None)
 
     async def aclose(self) -> None:
         """Close every session and stop the server subprocesses."""
         self._stop.set()
-        if self._owner is not None:
-            await asyncio.gather(self._owner, return_exceptions=True)
+        if self._owners:
+            await asyncio.gather(*self._owners, return_exceptions=True)
 
     async def __aenter__(self) -> McpHost:
         return await self.start()
