@@ -45,9 +45,22 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def _mark(draw: ImageDraw.ImageDraw, reference: str, colour: tuple[int, int, int]) -> None:
     """The character-reference mark: a badge naming the locked visual identity."""
-    x0, y0 = SIZE[0] - 250, 24
+    text, font = f"REF {reference}"[:40], _font(20)
+    x0, y0 = SIZE[0] - 24 - 28 - round(draw.textlength(text, font=font)), 24
     draw.rounded_rectangle((x0, y0, SIZE[0] - 24, y0 + 56), radius=18, fill=colour)
-    draw.text((x0 + 14, y0 + 16), f"REF {reference}"[:26], font=_font(20), fill=(0, 0, 0))
+    label = (0, 0, 0) if sum(colour) > 3 * 128 else (255, 255, 255)
+    draw.text((x0 + 14, y0 + 16), text, font=font, fill=label)
+
+
+_PLAIN = str.maketrans(
+    {"\u2014": "-", "\u2013": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+)
+
+
+def _drawable(text: str) -> str:
+    """The caption as the bundled font can draw it: plain punctuation, no emoji or symbols."""
+    plain = text.translate(_PLAIN)
+    return "".join(c for c in plain if ord(c) < 0x2000 or c == "\u00b7").strip()
 
 
 def render_image(caption: str, reference: str, colours: list[str], style: list[str]) -> bytes:
@@ -58,8 +71,10 @@ def render_image(caption: str, reference: str, colours: list[str], style: list[s
     draw.ellipse((160, 170, 560, 570), fill=accent, outline=ink, width=6)
     draw.rectangle((0, 600, SIZE[0], 610), fill=accent)
     _mark(draw, reference, ink)
-    lines = textwrap.wrap(caption, width=30)[:6]
-    draw.rounded_rectangle((32, 630, SIZE[0] - 32, 870), radius=20, fill=(0, 0, 0))
+    lines = textwrap.wrap(_drawable(caption), width=30)[:6]
+    light_ink = sum(ink) > 3 * 128
+    box = (0, 0, 0) if light_ink else (255, 255, 255)  # the caption box contrasts with the ink
+    draw.rounded_rectangle((32, 630, SIZE[0] - 32, 870), radius=20, fill=box)
     for i, line in enumerate(lines):
         draw.text((52, 646 + i * 36), line, font=_font(28), fill=ink)
     if style:
