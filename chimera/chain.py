@@ -11,7 +11,6 @@ in-process eth-tester chain instead. Blocking functions: call them in `asyncio.t
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -19,12 +18,11 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chimera.locks import file_lock
 from chimera.settings import REPO_ROOT, Settings
 
 CONTRACT = REPO_ROOT / "servers" / "wallet" / "contracts" / "DevUSDC.json"
@@ -53,17 +51,6 @@ def anvil_binary() -> Path | None:
 
 def _dir(settings: Settings) -> Path:
     return settings.home.resolve() / "anvil"
-
-
-@contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _pid(settings: Settings) -> int | None:
@@ -172,7 +159,7 @@ def ensure_chain(settings: Settings) -> ChainInfo | None:
         return None
     if settings.chain_rpc_url is None and binary is None:
         raise ChainError("CHIMERA_CHAIN=anvil but no anvil binary: run `npm ci`")
-    with _lock(settings.home.resolve() / "anvil.lock"):
+    with file_lock(settings.home.resolve() / "anvil.lock"):
         url = settings.chain_rpc_url
         recorded = _dir(settings) / "rpc_url"
         embedded = url is None or (recorded.exists() and recorded.read_text().strip() == url)

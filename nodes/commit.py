@@ -48,16 +48,7 @@ def make_commit(svc: Services):  # type: ignore[no-untyped-def]
         run = env.run
         args = payload.model_dump(mode="json")
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            intent = await intents.claim(
-                conn,
-                key=key,
-                tenant_id=run.tenant_id,
-                campaign_id=run.campaign_id,
-                task_id=env.task.task_id,
-                thread_id=run.thread_id,
-                kind=KIND,
-                payload_hash=intents.payload_digest(args),
-            )
+            intent = await intents.claim_for_task(conn, run, env.task.task_id, KIND, key, args)
         if intent.status == "done" and intent.result is not None:
             return intent.result, True
         who = CallIdentity(run.tenant_id, run.agent_id, run.thread_id)

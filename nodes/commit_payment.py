@@ -62,16 +62,7 @@ async def _pay_once(
     """The recorded receipt, or a new payment through the skill (claimed intent first)."""
     run = env.run
     async with tenant_tx(svc.pool, run.tenant_id) as conn:
-        intent = await intents.claim(
-            conn,
-            key=key,
-            tenant_id=run.tenant_id,
-            campaign_id=run.campaign_id,
-            task_id=env.task.task_id,
-            thread_id=run.thread_id,
-            kind=KIND,
-            payload_hash=intents.payload_digest(args),
-        )
+        intent = await intents.claim_for_task(conn, run, env.task.task_id, KIND, key, args)
     if intent.status == "done" and intent.result is not None:
         return intent.result, True
     return await aexecute_transaction(svc.host, run.thread_id, **args), False
