@@ -77,7 +77,7 @@ class Lab:
             verdict = decide(review) if decide else "approve"
             reason = "rejected from the notebook" if verdict == "reject" else None
             decision = ReviewDecision.model_validate(
-                {"decision": verdict, "user_id": "user-notebook", "reason": reason}
+                {"decision": verdict, "reason": reason}  # the tenant's default reviewer
             )
             summary = await resume_review(
                 self.svc,

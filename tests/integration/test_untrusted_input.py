@@ -32,7 +32,10 @@ SAFE_TOOLS = {
     ("social", "reply_to_tweet"),
     ("media", "generate_image"),
     ("media", "generate_video_from_image"),
+    ("memory", "search_memory"),
+    ("memory", "upsert_memory"),
 }
+"""Tools a campaign may call: publishing, rendering and memory; never a payment."""
 
 
 @pytest.fixture
@@ -77,7 +80,11 @@ async def test_an_injected_feed_item_is_flagged_by_perception_and_starts_nothing
         ctx=Context(relevance_threshold=0.0),
     )
     assert report.flagged == 5
-    assert calls == []
+    # Only the real trends are remembered; nothing of the injected items reaches any tool.
+    assert {(server, tool) for server, tool, _ in calls} <= {("memory", "upsert_memory")}
+    assert not any(
+        ATTACKER in json.dumps(args) or "funds" in json.dumps(args) for _, _, args in calls
+    )
     assert not any("funds" in s or ATTACKER in s for s in started)
 
 
