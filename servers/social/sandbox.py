@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from chimera.db import Pool, tenant_tx
+from chimera.db import Conn, Pool, tenant_tx
 from servers.runtime import Conflict, InvalidArgument, NotFound, payload_hash
 
 MENTIONS = Path(__file__).resolve().parent / "mentions"
@@ -26,6 +27,26 @@ PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
 def post_id_for(tenant_id: str, key: str) -> str:
     """Our stable id of the post published under `(tenant_id, key)`."""
     return "post-" + hashlib.sha256(f"{tenant_id}:{key}".encode()).hexdigest()[:16]
+
+
+async def recorded_key(conn: Conn, tenant_id: str, key: str, digest: str) -> DictRow:
+    """The row an earlier call with `key` left (payload_hash, result, state).
+
+    Raises:
+        Conflict: the key was used with another payload.
+
+    """
+    row = await (
+        await conn.execute(
+            "SELECT payload_hash, result, state FROM social_idempotency"
+            " WHERE tenant_id = %s AND idempotency_key = %s",
+            (tenant_id, key),
+        )
+    ).fetchone()
+    assert row is not None
+    if row["payload_hash"] != digest:
+        raise Conflict(f"idempotency key {key!r} was used with a different payload")
+    return row
 
 
 async def publish(
@@ -57,16 +78,7 @@ async def publish(
             (tenant_id, key, tool, digest),
         )
         if await claimed.fetchone() is None:
-            row = await (
-                await conn.execute(
-                    "SELECT payload_hash, result FROM social_idempotency"
-                    " WHERE tenant_id = %s AND idempotency_key = %s",
-                    (tenant_id, key),
-                )
-            ).fetchone()
-            assert row is not None
-            if row["payload_hash"] != digest:
-                raise Conflict(f"idempotency key {key!r} was used with a different payload")
+            row = await recorded_key(conn, tenant_id, key, digest)
             return {**row["result"], "duplicate": True}
         result = await _insert_post(conn, tenant_id, key, post)
         await conn.execute(

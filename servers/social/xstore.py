@@ -18,7 +18,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from chimera.db import Pool, tenant_tx
-from servers.social.errors import Conflict
+from servers.social.sandbox import recorded_key
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,7 @@ async def claim(pool: Pool, tenant_id: str, key: str, tool: str, digest: str) ->
         )
         if await inserted.fetchone() is not None:
             return Claim("new", {})
-        row = await (
-            await conn.execute(
-                "SELECT payload_hash, result, state FROM social_idempotency"
-                " WHERE tenant_id = %s AND idempotency_key = %s",
-                (tenant_id, key),
-            )
-        ).fetchone()
-    assert row is not None
-    if row["payload_hash"] != digest:
-        raise Conflict(f"idempotency key {key!r} was used with a different payload")
+        row = await recorded_key(conn, tenant_id, key, digest)
     return Claim(row["state"], row["result"])
 
 
