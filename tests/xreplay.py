@@ -47,6 +47,16 @@ TOO_MANY = {
 }
 
 
+def _as_listed(post: dict[str, Any]) -> dict[str, Any]:
+    """A post as `GET /2/users/:id/tweets` lists it with `tweet.fields=referenced_tweets`."""
+    listed = {"id": post["id"], "text": post["text"], "edit_history_tweet_ids": [post["id"]]}
+    if "reply" in post:
+        listed["referenced_tweets"] = [
+            {"type": "replied_to", "id": post["reply"]["in_reply_to_tweet_id"]}
+        ]
+    return listed
+
+
 def mention(n: int, text: str, author: str = "1111") -> dict[str, Any]:
     """A mention as `GET /2/users/:id/mentions` returns it (with the requested tweet.fields)."""
     return {
@@ -177,10 +187,7 @@ class XReplay:
             return 200, self._mentions_page(req.query)
         if path == f"/2/users/{ME['id']}/tweets":
             return 200, {
-                "data": [
-                    {"id": p["id"], "text": p["text"], "edit_history_tweet_ids": [p["id"]]}
-                    for p in reversed(self.posts)
-                ],
+                "data": [_as_listed(p) for p in reversed(self.posts)],
                 "meta": {"result_count": len(self.posts)},
             }
         if path.startswith("/2/users/"):

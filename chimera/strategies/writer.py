@@ -35,6 +35,20 @@ def headline(goal: str) -> str:
     return subject[:1].upper() + subject[1:]
 
 
+_HANDLE_OR_URL = re.compile(r"(@\w+|https?://\S+)")
+
+
+def gist(mention: str, words: int = 5) -> str:
+    """The opening words of a mention without handles or links, to answer it by name.
+
+    Quoting the mention makes each reply its own text: X refuses a second post whose text
+    repeats an earlier one, so two replies must never be worded alike.
+    """
+    parts = _HANDLE_OR_URL.sub(" ", mention).split()
+    head = " ".join(parts[:words]).rstrip(",;:")
+    return head + ("…" if len(parts) > words else "")
+
+
 def _fit(text: str, tail: str, limit: int) -> str:
     room = limit - len(tail) - 1
     body = text if len(text) <= room else text[: max(0, room - 1)].rsplit(" ", 1)[0] + "…"
@@ -80,9 +94,9 @@ class TemplateWriter:
                 " question to a professional."
             )
         else:
-            body = (
-                f"Thank you! {_pick(persona.voice_words or ['so glad'], task.task_id).capitalize()}"
-            )
+            voice = _pick(persona.voice_words or ["so glad"], task.task_id).capitalize()
+            about = gist(mention)
+            body = f"Thank you! {voice}" + (f" — on “{about}”" if about else "")
             body += f" — {persona.call_to_action}"
         text = _fit(f"{author} {body}".strip(), persona.disclosure.label, limit_for(platform))
         return CaptionPayload(

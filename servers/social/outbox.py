@@ -21,7 +21,13 @@ from servers.social.xbackend import XBackend
 
 log = logging.getLogger(__name__)
 PATTERN = "chimera:*:x:outbox"
-RETRY_TRANSIENT = timedelta(seconds=30)
+RETRY_FIRST = timedelta(seconds=2)
+RETRY_MAX = timedelta(minutes=5)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after a transient failure: 2 s, doubling per attempt, at most 5 minutes."""
+    return min(RETRY_MAX, RETRY_FIRST * 2 ** min(attempts, 16))
 
 
 _ZREM_IF_SAME = """
@@ -67,9 +73,9 @@ class Outbox:
             if ready:
                 try:
                     await self._publish_due(tenant_id)
-                except Exception:
+                except Exception:  # one tenant's failure never holds back the others
+                    log.exception("outbox pass failed for tenant %s", tenant_id)
                     await redis.zadd(key, {member: now + self.poll_s for member, _ in ready})
-                    raise
             head = await redis.zrange(key, 0, 0, withscores=True)
             if head:
                 soonest = min(soonest, float(head[0][1]))
@@ -88,7 +94,7 @@ class Outbox:
                     tenant_id, key, post, recovering=row["attempts"] > 0
                 )
             except Transient as exc:
-                due = datetime.now(UTC) + RETRY_TRANSIENT
+                due = datetime.now(UTC) + retry_delay(row["attempts"])
                 await xstore.defer(self.backend.pool, tenant_id, key, post, row["post_id"], due)
                 await self.backend.schedule(tenant_id, key, due)
                 log.warning("deferred post %s retried later: %s", key, exc)

@@ -153,7 +153,7 @@ class XApi:
 
     async def recent_posts(self, user_id: str) -> list[dict[str, Any]]:
         """GET /2/users/:id/tweets: the account's latest posts (duplicate recovery)."""
-        params = {"max_results": "100", "tweet.fields": "created_at"}
+        params = {"max_results": "100", "tweet.fields": "created_at,referenced_tweets"}
         body = await self.call("users:tweets", "GET", f"/2/users/{user_id}/tweets", params=params)
         return list(body.get("data", []))
 

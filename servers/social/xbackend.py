@@ -192,12 +192,30 @@ class XBackend:
         return await api.upload_image(data, kind)
 
     async def _recover(self, tenant_id: str, post: dict[str, Any]) -> dict[str, Any] | None:
-        """The account's post with this text: the first attempt's, whose answer was lost."""
+        """The account's post that the first attempt made, whose answer was lost.
+
+        It has the same text and the same reply target, and no other idempotency key of ours
+        owns it: two keys never map to one X post.
+        """
         account = await self.account(tenant_id)
         limiter = self.limiter(tenant_id, account)
+        reply_to = post.get("reply_to_id")
+        if reply_to and reply_to.startswith("post-"):
+            reply_to = await xstore.external_id(self.pool, tenant_id, reply_to)
         await limiter.acquire("users:tweets")
         for tweet in await self.api(limiter).recent_posts(account.id):
-            if tweet.get("text") == post["text"]:
+            replied = [
+                r.get("id")
+                for r in tweet.get("referenced_tweets", [])
+                if r.get("type") == "replied_to"
+            ]
+            if (
+                tweet.get("text") == post["text"]
+                and replied == ([reply_to] if reply_to else [])
+                and not await xstore.owner_of(
+                    self.pool, tenant_id, post["platform"], str(tweet["id"])
+                )
+            ):
                 return tweet
         return None
 

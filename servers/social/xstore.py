@@ -169,3 +169,15 @@ async def external_id(pool: Pool, tenant_id: str, post_id: str) -> str | None:
             )
         ).fetchone()
     return None if row is None else row["external_id"]
+
+
+async def owner_of(pool: Pool, tenant_id: str, platform: str, external: str) -> str | None:
+    """Which of our posts on `platform` already holds X's post `external`, if any."""
+    async with tenant_tx(pool, tenant_id) as conn:
+        row = await (
+            await conn.execute(
+                "SELECT post_id FROM social_posts WHERE platform = %s AND external_id = %s",
+                (platform, external),
+            )
+        ).fetchone()
+    return None if row is None else str(row["post_id"])

@@ -63,6 +63,15 @@ async def _x_rows(svc: Services, campaign_id: str) -> list[dict[str, object]]:
     return [dict(r) for r in rows]
 
 
+async def _outbox(svc: Services) -> list[dict[str, object]]:
+    """The tenant's outbox rows, to say why a deferred post did not go out."""
+    async with tenant_tx(svc.pool, ABC) as conn:
+        cur = await conn.execute(
+            "SELECT idempotency_key, status, due_at, attempts, last_error FROM social_x_outbox"
+        )
+        return [dict(r) for r in await cur.fetchall()]
+
+
 async def test_the_same_campaign_publishes_its_x_posts_and_replies_through_the_x_api(
     x_services: Services, replay: XReplay, goal: str
 ) -> None:
@@ -92,9 +101,15 @@ async def test_an_exhausted_window_defers_the_campaign_posts_and_publishes_them_
     rows = await _x_rows(x_services, summary.campaign_id)
     assert rows and replay.posts == []
     assert all(r["status"] == "scheduled" for r in rows)
+    print("ROWS", rows)
+    print("OUTBOX", await _outbox(x_services))
     replay.limits.clear()
     published = await asyncio.to_thread(replay.wait_for, lambda r: len(r.posts) == len(rows), 30)
-    assert published, "the outbox did not publish the deferred posts after the reset"
+    assert published, (
+        "the outbox did not publish the deferred posts after the reset:"
+        f" outbox={await _outbox(x_services)}"
+        f" x={[(r.method, r.path) for r in replay.requests[-12:]]}"
+    )
 
     async def all_published() -> bool:
         return all(

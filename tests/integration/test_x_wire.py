@@ -166,6 +166,21 @@ async def test_duplicate_text_under_another_key_is_a_clear_duplicate_error(
         await x.publish(tenant, key(), "post_tweet", tweet(LAGOS, "Same words #AIcreator"))
 
 
+async def test_a_retry_never_adopts_the_post_of_another_key_with_the_same_text(
+    make_x: Make, replay: XReplay, tenant: str
+) -> None:
+    """specs/technical.md §14.4 (two keys never share one X post)"""
+    x, first, second = make_x(), key(), key()
+    await x.publish(tenant, first, "post_tweet", tweet(LAGOS, "Same words #AIcreator"))
+    unavailable = {"title": "Service Unavailable", "status": 503, "detail": "Service Unavailable"}
+    replay.fail_next.append((503, unavailable))
+    with pytest.raises(Transient):
+        await x.publish(tenant, second, "post_tweet", tweet(LAGOS, "Same words #AIcreator"))
+    with pytest.raises(DuplicateContent, match="idempotency key"):
+        await x.publish(tenant, second, "post_tweet", tweet(LAGOS, "Same words #AIcreator"))
+    assert len(replay.posts) == 1 and replay.calls("GET", "/2/users/")
+
+
 @pytest.mark.parametrize(
     ("status", "body", "error"),
     [

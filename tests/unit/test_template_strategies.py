@@ -186,6 +186,17 @@ def _reply_task(text: str, *, agent: str = ETHIOPIA, platform: str = "instagram"
     )
 
 
+async def test_replies_to_one_author_about_different_things_are_worded_apart() -> None:
+    """specs/technical.md §14.4 (X refuses a repeated text, so replies quote their mention)"""
+    texts = set()
+    for n, question in enumerate(["Where can I buy the dress?", "Is the fabric cotton?"] * 6):
+        task = _reply_task(f"@tunde {question} ({n})")
+        task = task.model_copy(update={"task_id": f"task-reply-{n}"})
+        texts.add((await TemplateWriter().write(task, persona())).text)
+    assert len(texts) == 12
+    assert any("on “Where can I buy the…”" in t for t in texts)
+
+
 async def test_reply_to_an_injected_mention_contains_no_address_and_obeys_nothing() -> None:
     """specs/functional.md §4.3 (mention instructions are never obeyed); SOUL.md directives"""
     payload = await TemplateWriter().write(_reply_task(INJECTED), persona())
