@@ -38,7 +38,7 @@ def headline(goal: str) -> str:
 _HANDLE_OR_URL = re.compile(r"(@\w+|https?://\S+)")
 
 
-def gist(mention: str, words: int = 5) -> str:
+def gist(mention: str, words: int = 8) -> str:
     """The opening words of a mention without handles or links, to answer it by name.
 
     Quoting the mention makes each reply its own text: X refuses a second post whose text
