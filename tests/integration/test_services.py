@@ -215,7 +215,9 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         assert endpoints.embedded_pg and endpoints.embedded_redis
         pg_pid, redis_pid = service_pids(own.home)
         assert {s.name: s.running for s in status(own)} == {
-            "postgres": True, "redis": True, "anvil": ANVIL
+            "postgres": True,
+            "redis": True,
+            "anvil": ANVIL,
         }
         with psycopg.connect(endpoints.pg_admin, autocommit=True) as conn:
             conn.execute("CREATE TABLE kept_probe (note text)")
@@ -229,7 +231,9 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
         assert wait_gone(pg_pid), f"postgres {pg_pid} still running"
         assert wait_gone(redis_pid), f"redis {redis_pid} still running"
         assert {s.name: s.running for s in status(own)} == {
-            "postgres": False, "redis": False, "anvil": False
+            "postgres": False,
+            "redis": False,
+            "anvil": False,
         }
         assert stop_services(own) == []
     finally:
@@ -257,7 +261,9 @@ def test_an_embedded_home_stopped_in_this_process_can_be_started_again(
         stop_services(own)
         ensure_services(own)
         assert {s.name: s.running for s in status(own)} == {
-            "postgres": True, "redis": True, "anvil": ANVIL
+            "postgres": True,
+            "redis": True,
+            "anvil": ANVIL,
         }
     finally:
         stop_services(own)
