@@ -10,12 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chimera.app import Services, open_services
 from chimera.services import stop_services
 from chimera.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from tests.wallet_helpers import Devnet
 
 ETHIOPIA = "agent-ethiopia-fashion-001"
 LAGOS = "agent-lagos-tech-002"
@@ -40,6 +44,16 @@ async def svc(settings: Settings) -> AsyncIterator[Services]:
     """Services with real embedded Postgres and Redis and real stdio MCP servers."""
     async with open_services(settings) as services:
         yield services
+
+
+@pytest.fixture
+async def devnet(svc: Services) -> AsyncIterator[Devnet]:
+    """Read access to the session's anvil; its HTTP session is closed after the test."""
+    from tests.wallet_helpers import Devnet
+
+    chain = Devnet(svc)
+    yield chain
+    await chain.w3.provider.disconnect()
 
 
 @pytest.fixture

@@ -65,14 +65,16 @@ def test_contract_example_executes_on_the_devnet_with_real_hash_and_balances(
     assert again["tx_hash"] == receipt["tx_hash"]
 
 
-async def test_paid_amount_is_on_chain(svc: Services, wallet: dict[str, Any]) -> None:
+async def test_paid_amount_is_on_chain(
+    svc: Services, devnet: Devnet, wallet: dict[str, Any]
+) -> None:
     """specs/functional.md §9.1"""
     body = example(wallet_id=wallet["wallet_id"])
     receipt = await aexecute_transaction(svc.host, **body)
     assert receipt["status"] == "executed", receipt
-    chain_receipt = await Devnet(svc).w3.eth.get_transaction_receipt(receipt["tx_hash"])
+    chain_receipt = await devnet.w3.eth.get_transaction_receipt(receipt["tx_hash"])
     assert chain_receipt["status"] == 1
-    assert await Devnet(svc).usdc_balance(body["to_address"]) == Decimal("25")
+    assert await devnet.usdc_balance(body["to_address"]) == Decimal("25")
 
 
 @pytest.fixture(scope="module")
@@ -106,14 +108,14 @@ async def wallet(svc: Services) -> dict[str, Any]:
     ],
 )
 async def test_refusals_carry_a_reason_and_reserve_nothing(
-    svc: Services, wallet: dict[str, Any], over: dict[str, Any], reason: str
+    svc: Services, devnet: Devnet, wallet: dict[str, Any], over: dict[str, Any], reason: str
 ) -> None:
     """specs/functional.md §9.3"""
     body = example(wallet_id=wallet["wallet_id"]) | over
-    nonce = await Devnet(svc).nonce(wallet["address"])
+    nonce = await devnet.nonce(wallet["address"])
     receipt = await aexecute_transaction(svc.host, **body)
     assert receipt["status"] == "rejected"
     assert reason in receipt["reason"]
     assert receipt["metadata"] == body["metadata"] and receipt["tenant_id"] == XYZ
     assert await ledger_rows(svc, XYZ, body["campaign_id"]) == []
-    assert await Devnet(svc).nonce(wallet["address"]) == nonce
+    assert await devnet.nonce(wallet["address"]) == nonce

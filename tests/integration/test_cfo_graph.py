@@ -42,20 +42,23 @@ def pay_task(summary: RunSummary) -> dict[str, object]:
     return task
 
 
-async def test_hero_video_goal_pays_the_vendor_once_through_the_cfo(svc: Services) -> None:
+async def test_hero_video_goal_pays_the_vendor_once_through_the_cfo(
+    svc: Services, devnet: Devnet
+) -> None:
     """specs/functional.md §9.1; specs/technical.md §11.7"""
     await fund_agent(svc)
     vendor = recipient()
     ctx = Context(hero_video_vendor=vendor, payment_allow_list=(vendor,), tx_review_threshold="30")
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=hero_goal(), context=ctx)
     assert pay_task(summary)["status"] == "done", summary.tasks
-    assert await Devnet(svc).usdc_balance(vendor) == Decimal("25")
+    assert await devnet.usdc_balance(vendor) == Decimal("25")
     [row] = await ledger_rows(svc, XYZ, summary.campaign_id)
     assert row["status"] == "settled" and row["to_address"] == vendor
 
 
 async def test_recipient_off_the_allow_list_is_refused_and_nothing_is_reserved(
     svc: Services,
+    devnet: Devnet,
 ) -> None:
     """specs/functional.md §9.3; specs/technical.md §11.7"""
     await fund_agent(svc)
@@ -66,7 +69,7 @@ async def test_recipient_off_the_allow_list_is_refused_and_nothing_is_reserved(
     assert task["status"] == "rejected"
     assert any("allow-list" in r for r in task["reasons"])  # type: ignore[attr-defined]
     assert await ledger_rows(svc, XYZ, summary.campaign_id) == []
-    assert await Devnet(svc).usdc_balance(vendor) == 0
+    assert await devnet.usdc_balance(vendor) == 0
 
 
 async def test_over_cap_payment_is_refused_by_the_cfo(svc: Services) -> None:
@@ -81,7 +84,9 @@ async def test_over_cap_payment_is_refused_by_the_cfo(svc: Services) -> None:
     assert await ledger_rows(svc, XYZ, summary.campaign_id) == []
 
 
-async def test_payment_above_threshold_waits_for_a_human_then_pays_once(svc: Services) -> None:
+async def test_payment_above_threshold_waits_for_a_human_then_pays_once(
+    svc: Services, devnet: Devnet
+) -> None:
     """specs/functional.md §9.5; specs/technical.md §11.7"""
     await fund_agent(svc)
     vendor = recipient()
@@ -91,7 +96,7 @@ async def test_payment_above_threshold_waits_for_a_human_then_pays_once(svc: Ser
     task_id = pay_task(summary)["task_id"]
     [review] = [r for r in summary.pending_reviews if r["task_id"] == task_id]
     assert review["risk_category"] == "finance_medium" and vendor in review["text"]
-    assert await Devnet(svc).usdc_balance(vendor) == 0
+    assert await devnet.usdc_balance(vendor) == 0
     done = await resume_review(
         svc,
         tenant_id=XYZ,
@@ -99,5 +104,5 @@ async def test_payment_above_threshold_waits_for_a_human_then_pays_once(svc: Ser
         decision=ReviewDecision(decision="approve"),
     )
     assert pay_task(done)["status"] == "done"
-    assert await Devnet(svc).usdc_balance(vendor) == Decimal("25")
+    assert await devnet.usdc_balance(vendor) == Decimal("25")
     assert len(await ledger_rows(svc, XYZ, summary.campaign_id)) == 1

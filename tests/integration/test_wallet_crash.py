@@ -29,10 +29,10 @@ async def crashing_host(svc: Services, fault: str) -> McpHost:
 
 @pytest.mark.parametrize("fault", ["exit_after_broadcast", "exit_before_broadcast"])
 async def test_killed_between_send_and_settle_resumes_to_one_transfer(
-    svc: Services, fault: str
+    svc: Services, devnet: Devnet, fault: str
 ) -> None:
     """specs/technical.md §11.5; specs/functional.md §9.4"""
-    devnet, cmp, to = Devnet(svc), campaign(), recipient()
+    cmp, to = campaign(), recipient()
     host = await crashing_host(svc, fault)
     try:
         wallet = await funded_wallet(host, WHO_XYZ)

@@ -50,10 +50,10 @@ async def test_create_wallet_is_idempotent_and_stores_only_the_address(
 
 
 async def test_send_moves_real_usdc_and_returns_receipt_with_post_balances(
-    svc: Services, wallet: dict[str, str]
+    svc: Services, devnet: Devnet, wallet: dict[str, str]
 ) -> None:
     """specs/technical.md §11.1, §11.2"""
-    devnet, to, cmp = Devnet(svc), recipient(), campaign()
+    to, cmp = recipient(), campaign()
     before = await devnet.usdc_balance(wallet["address"])
     args = send_args(WHO_XYZ, wallet["wallet_id"], cmp, to=to)
     result = await svc.host.call_tool("wallet", "send_transaction", args, who=WHO_XYZ)
@@ -75,10 +75,10 @@ async def test_send_moves_real_usdc_and_returns_receipt_with_post_balances(
 
 
 async def test_same_key_returns_first_receipt_and_other_payload_conflicts(
-    svc: Services, wallet: dict[str, str]
+    svc: Services, devnet: Devnet, wallet: dict[str, str]
 ) -> None:
     """specs/technical.md §11.4"""
-    devnet, cmp = Devnet(svc), campaign()
+    cmp = campaign()
     args = send_args(WHO_XYZ, wallet["wallet_id"], cmp, amount="5.00")
     first = await svc.host.call_tool("wallet", "send_transaction", args, who=WHO_XYZ)
     nonce = await devnet.nonce(wallet["address"])
@@ -98,10 +98,10 @@ async def test_same_key_returns_first_receipt_and_other_payload_conflicts(
 
 @pytest.mark.parametrize("amount", ["1e3", "-5", "25.0000001", "0", "1,5", " 5", "NaN", ""])
 async def test_malformed_amount_is_refused_before_anything_is_reserved(
-    svc: Services, wallet: dict[str, str], amount: str
+    svc: Services, devnet: Devnet, wallet: dict[str, str], amount: str
 ) -> None:
     """specs/technical.md §11.3; specs/functional.md §9.3"""
-    devnet, cmp = Devnet(svc), campaign()
+    cmp = campaign()
     nonce = await devnet.nonce(wallet["address"])
     args = send_args(WHO_XYZ, wallet["wallet_id"], cmp, amount=amount)
     with pytest.raises(InvalidToolArguments):
@@ -131,10 +131,10 @@ async def test_bad_recipient_is_refused_with_reason(
 
 
 async def test_over_cap_is_rejected_with_the_cap_named_and_nothing_reserved(
-    svc: Services, wallet: dict[str, str]
+    svc: Services, devnet: Devnet, wallet: dict[str, str]
 ) -> None:
     """specs/functional.md §9.2, §9.3"""
-    devnet, cmp = Devnet(svc), campaign()
+    cmp = campaign()
     nonce = await devnet.nonce(wallet["address"])
     args = send_args(WHO_XYZ, wallet["wallet_id"], cmp, amount="60.00")
     result = await svc.host.call_tool("wallet", "send_transaction", args, who=WHO_XYZ)
@@ -147,10 +147,10 @@ async def test_over_cap_is_rejected_with_the_cap_named_and_nothing_reserved(
 
 
 async def test_other_tenants_wallet_is_not_found_and_nothing_is_reserved(
-    svc: Services, wallet: dict[str, str]
+    svc: Services, devnet: Devnet, wallet: dict[str, str]
 ) -> None:
     """specs/functional.md §9.3; specs/_meta.md §2.6"""
-    devnet, cmp = Devnet(svc), campaign()
+    cmp = campaign()
     nonce = await devnet.nonce(wallet["address"])
     stolen = {**send_args(WHO_ABC, wallet["wallet_id"], cmp), "agent_id": WHO_ABC.agent_id}
     with pytest.raises(ToolNotFound):
@@ -171,10 +171,10 @@ async def test_other_tenants_wallet_is_not_found_and_nothing_is_reserved(
 
 
 async def test_fifty_concurrent_sends_never_exceed_the_cap(
-    svc: Services, ops: McpHost, wallet: dict[str, str]
+    svc: Services, devnet: Devnet, ops: McpHost, wallet: dict[str, str]
 ) -> None:
     """specs/functional.md §9.2; specs/technical.md §11.2"""
-    devnet, cmp, to = Devnet(svc), campaign(), recipient()
+    cmp, to = campaign(), recipient()
     caps = ("50.00", "1000.00", "95.00")  # floor(95 / 10) == 9 transfers may run
     calls = [
         host.call_tool(
