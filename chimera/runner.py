@@ -126,12 +126,23 @@ async def run_campaign(
     )
     ids = {"tenant_id": request.tenant_id, "agent_id": agent_id, "campaign_id": request.campaign}
     with log_context(**ids), tracing(svc.settings):
+        from chimera.inbox import expire_due  # the inbox drives threads with this module's helpers
+
+        # Running a campaign touches its reviews: due ones take their default action first.
+        expired = await expire_due(svc, request.tenant_id, campaign_id=request.campaign)
         async with campaign_lease(svc, request.campaign, wait=False):
-            return await _start_or_continue(svc, request, context or Context(), progress)
+            return await _start_or_continue(
+                svc, request, context or Context(), progress, expired=len(expired)
+            )
 
 
 async def _start_or_continue(
-    svc: Services, request: RunRequest, context: Context, progress: ProgressFn | None
+    svc: Services,
+    request: RunRequest,
+    context: Context,
+    progress: ProgressFn | None,
+    *,
+    expired: int = 0,
 ) -> RunSummary:
     graph = compile_graph(svc)
     async with tenant_tx(svc.pool, request.tenant_id) as conn:
@@ -140,6 +151,9 @@ async def _start_or_continue(
     if last is not None:
         config: RunnableConfig = {"configurable": {"thread_id": last["thread_id"]}}
         state = await _state_of(graph, config)
+        if expired and state in {"paused", "done"}:
+            note = f"{expired} expired review(s) took their default action; the run went on."
+            return await _finish(svc, graph, request, last["thread_id"], note)
         if state == "paused":
             note = "This campaign's run is waiting for reviews; nothing new was started."
             return await _finish(svc, graph, request, last["thread_id"], note)

@@ -84,6 +84,29 @@ async def test_an_expired_review_is_rejected_when_next_touched_and_audited(
     assert len(await platform_posts(svc, TENANT, summary.campaign_id)) == before
 
 
+async def test_running_a_paused_campaign_again_expires_its_due_reviews_first(
+    svc: Services, goal: str
+) -> None:
+    """specs/functional.md §3.7, specs/technical.md §12.3 (a run touches its reviews)"""
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = summary.pending_reviews[0]["review_id"]
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await conn.execute(
+            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
+            (review_id,),
+        )
+    again = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    assert again.thread_id == summary.thread_id and "expired review" in again.note
+    assert review_id not in {r["review_id"] for r in again.pending_reviews}
+    row = await scalar(
+        svc, TENANT, "SELECT status || '/' || decision FROM reviews WHERE review_id = %s", review_id
+    )
+    assert row == "expired/reject"
+    assert [
+        e["detail"]["review_id"] for e in await events(svc, again.campaign_id, "review_expired")
+    ] == [review_id]
+
+
 async def test_the_audit_trace_of_a_published_post_names_plan_task_verdict_and_reviewer(
     svc: Services, goal: str
 ) -> None:
