@@ -18,6 +18,7 @@ from typing import Any, Literal
 from chimera.alert_stream import AlertStream, Entry
 from chimera.app import Services
 from chimera.db import tenant_tx
+from chimera.inbox import expire_due
 from chimera.personas import load_persona
 from chimera.remember_alerts import remember_alerts
 from chimera.runner import RunInProgress, run_campaign
@@ -48,6 +49,8 @@ class PerceiveReport:
     """Alerts written to long-term memory (0 when no memory server is configured)."""
     runs: dict[str, str] = field(default_factory=dict)
     """Alert id -> campaign id of the run it started."""
+    expired: list[str] = field(default_factory=list)
+    """Reviews of the tenant past their expiry that took their default action in this pass."""
 
 
 def campaign_for(alert_id: str) -> str:
@@ -196,6 +199,8 @@ async def perceive_once(
         detected=[t["trend_id"] for t in envelope["trends"]], flagged=len(envelope["flagged"])
     )
     report.remembered = await remember_alerts(svc.host, envelope)
+    # A perceiving process is the tenant's clock: each pass expires its due reviews.
+    report.expired = await expire_due(svc, persona.tenant_id)
     stream = AlertStream(svc.redis, persona.tenant_id, consumer)
     await stream.ensure_group()
     report.published = await _publish_new(svc, stream, persona)

@@ -33,6 +33,7 @@ def _show(report: PerceiveReport, as_json: bool) -> None:
         "outcomes": report.outcomes,
         "duplicates": report.duplicates,
         "runs": report.runs,
+        "expired": report.expired,
     }
     if as_json:
         emit_json(data)
@@ -44,6 +45,8 @@ def _show(report: PerceiveReport, as_json: bool) -> None:
     for alert, outcome in report.outcomes.items():
         campaign = report.runs.get(alert, "")
         console.print(f"  {alert}: [cyan]{outcome}[/] {campaign}")
+    if report.expired:
+        console.print(f"  {len(report.expired)} expired review(s) took their default action")
 
 
 def _check(once: bool, interval: float | None, now: str | None, json_out: bool) -> None:

@@ -17,6 +17,7 @@ from chimera.alert_stream import AlertStream
 from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.perceive import PerceiveReport, perceive_once
+from chimera.runner import run_campaign
 from chimera.strategies.relevance import LlmRelevance
 from state.context import Context
 from state.contracts import Trend
@@ -169,3 +170,21 @@ async def test_a_relevant_alert_starts_a_real_campaign_that_publishes(
     (campaign,) = report.runs.values()
     posts = await platform_posts(svc, XYZ, campaign)
     assert posts and all("#AIcreator" in p["text"] for p in posts)
+
+
+async def test_each_pass_expires_the_tenants_due_reviews(
+    svc: Services, fresh: None, goal: str
+) -> None:
+    """specs/technical.md §13.3 (a perceiving process is the tenant's clock), §12.3"""
+    paused = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    review_id = paused.pending_reviews[0]["review_id"]
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        await conn.execute(
+            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
+            (review_id,),
+        )
+    report = await once(svc, Recorder(), ctx=Context(relevance_threshold=1.0))
+    assert review_id in report.expired
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        cur = await conn.execute("SELECT status FROM reviews WHERE review_id = %s", (review_id,))
+        assert (await cur.fetchone())["status"] == "expired"  # type: ignore[index]
