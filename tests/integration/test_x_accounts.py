@@ -158,7 +158,13 @@ async def test_the_outbox_publishes_each_deferred_post_with_its_own_tenants_cred
     build: Build, replay: AccountsReplay, svc: Services, tenant: str, tenant_b: str
 ) -> None:
     """specs/technical.md §14.6"""
-    x = await build({tenant: oauth1_entry(CREDS), tenant_b: oauth1_entry(CREDS_B)})
+    x = await build(
+        {
+            tenant: oauth1_entry(CREDS),
+            tenant_b: oauth1_entry(CREDS_B),
+            f"{tenant_b}/agent-c": {"bearer_token": BEARER_C},
+        }
+    )
     due = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
     later = {"mode": "scheduled", "publish_at": due}
     kb = key()
@@ -168,16 +174,21 @@ async def test_the_outbox_publishes_each_deferred_post_with_its_own_tenants_cred
     queued_a = await x.publish(
         tenant, key(), "post_tweet", tweet(LAGOS, "A later", scheduling=later)
     )
+    await x.publish(tenant_b, key(), "post_tweet", tweet("agent-c", "C later", scheduling=later))
     assert queued_a["status"] == queued_b["status"] == "scheduled"
     assert replay.calls("POST", "/2/tweets") == []
     await Outbox(x, poll_s=0.05).drain_once()
     assert replay.posted_by(ME_B) == ["B later"]
     assert replay.posted_by(ME) == ["A later"]
-    by_text = {
-        r.json()["text"]: oauth_fields(r.headers["authorization"])["oauth_token"]
-        for r in replay.calls("POST", "/2/tweets")
-    }
-    assert by_text == {"B later": CREDS_B.token, "A later": CREDS.token}
+    assert replay.posted_by(ME_C) == ["C later"]
+    by_text = dict(
+        zip(
+            [r.json()["text"] for r in replay.calls("POST", "/2/tweets")],
+            tokens_of(replay, "POST", "/2/tweets"),
+            strict=True,
+        )
+    )
+    assert by_text == {"B later": CREDS_B.token, "C later": BEARER_C, "A later": CREDS.token}
     async with tenant_tx(svc.pool, tenant_b) as conn:
         cur = await conn.execute(
             "SELECT status, external_id, url FROM social_posts WHERE post_id = %s",
