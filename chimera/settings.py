@@ -7,11 +7,12 @@ Run-time knobs that vary per campaign (thresholds, caps) live in `state.context.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,6 +144,26 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = Field(
         default=None, description="OAuth 1.0a user access token secret."
     )
+    x_accounts_file: Path | None = Field(
+        default=None,
+        description="JSON of per-tenant (and per-agent) X accounts; relative to `home`; mode 600.",
+    )
+    x_default_tenants: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma list of the tenants the single CHIMERA_X_* credential set serves.",
+    )
+
+    @field_validator("x_default_tenants", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a,b` (the environment's form) or a JSON list, as a list of names."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [t.strip() for t in text.split(",") if t.strip()]
+        return value
+
     x_tier: str = Field(default="basic", description="X API tier: picks the monthly post cap.")
     x_monthly_post_caps: dict[str, int] = Field(
         default_factory=lambda: {"free": 500, "basic": 3000, "pro": 300_000},

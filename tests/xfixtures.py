@@ -16,6 +16,7 @@ from chimera.app import Services
 from chimera.db import tenant_tx
 from chimera.settings import Settings
 from servers.social.backend import x_http_client
+from servers.social.xaccounts import accounts_from
 from servers.social.xbackend import XBackend
 from tests.xreplay import BEARER, CREDS, XReplay, mock_transport
 
@@ -23,7 +24,7 @@ ABC = "tenant-abc"
 
 
 def x_settings(base: Settings, **over: Any) -> Settings:
-    """Settings selecting the X backend with the replay's OAuth 1.0a credentials."""
+    """Settings selecting the X backend with the replay's OAuth 1.0a credentials (for ABC)."""
     values: dict[str, Any] = {
         "home": base.home,
         "social_backend": "x",
@@ -32,6 +33,7 @@ def x_settings(base: Settings, **over: Any) -> Settings:
         "x_consumer_secret": CREDS.consumer_secret,
         "x_access_token": CREDS.token,
         "x_access_token_secret": CREDS.token_secret,
+        "x_default_tenants": [ABC],
         **over,
     }
     return Settings(**values)
@@ -61,18 +63,22 @@ async def tenant(svc: Services) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def make_x(
-    svc: Services, settings: Settings, replay: XReplay
+    svc: Services, settings: Settings, replay: XReplay, tenant: str
 ) -> AsyncIterator[Callable[..., XBackend]]:
-    """Build `XBackend`s over the replay (`bearer=True` for OAuth 2.0, settings overrides)."""
+    """Build `XBackend`s over the replay (`bearer=True` for OAuth 2.0, settings overrides).
+
+    The env credential set serves ABC, `tenant-xyz`, the test's own `tenant` and `<tenant>-b`.
+    """
     clients = []
 
     def build(bearer: bool = False, **over: Any) -> XBackend:
         if bearer:
             over |= {"x_consumer_key": None, "x_bearer_token": BEARER}
+        over.setdefault("x_default_tenants", [ABC, "tenant-xyz", tenant, f"{tenant}-b"])
         conf = x_settings(settings, **over)
         client = x_http_client(conf, transport=mock_transport(replay))
         clients.append(client)
-        return XBackend(conf, svc.pool, svc.redis, client)
+        return XBackend(conf, svc.pool, svc.redis, client, accounts_from(conf))
 
     yield build
     for client in clients:

@@ -15,8 +15,7 @@ import httpx
 from chimera.db import Pool, tenant_tx
 from chimera.settings import Settings
 from servers.social import sandbox
-from servers.social.errors import InvalidArgument, NotFound
-from servers.social.xauth import Bearer, OAuth1, OAuth1Credentials
+from servers.social.errors import NotFound
 
 
 class SocialBackend(Protocol):
@@ -36,8 +35,10 @@ class SocialBackend(Protocol):
         """Mentions of the agent, newest first."""
         ...
 
-    async def profile(self, tenant_id: str, user_id: str) -> dict[str, Any]:
-        """A user's public profile."""
+    async def profile(
+        self, tenant_id: str, user_id: str, agent_id: str | None = None
+    ) -> dict[str, Any]:
+        """A user's public profile (`agent_id`: whose account `me` is, where that matters)."""
         ...
 
 
@@ -62,7 +63,9 @@ class SandboxBackend:
         """The sandbox's mentions (bundled samples seeded on first read)."""
         return await sandbox.recent_mentions(self.pool, tenant_id, agent_id, limit)
 
-    async def profile(self, tenant_id: str, user_id: str) -> dict[str, Any]:
+    async def profile(
+        self, tenant_id: str, user_id: str, agent_id: str | None = None
+    ) -> dict[str, Any]:
         """A sandbox user is an agent of the tenant (`me` is not meaningful here)."""
         async with tenant_tx(self.pool, tenant_id) as conn:
             row = await (
@@ -93,37 +96,15 @@ class Backends:
         return self.x or self.sandbox
 
 
-def x_auth(settings: Settings) -> httpx.Auth:
-    """OAuth 1.0a user tokens if all four are set, else the OAuth 2.0 bearer token.
-
-    Raises:
-        InvalidArgument: neither credential set is configured.
-
-    """
-    parts = (
-        settings.x_consumer_key,
-        settings.x_consumer_secret,
-        settings.x_access_token,
-        settings.x_access_token_secret,
-    )
-    if all(p is not None for p in parts):
-        values = [p.get_secret_value() for p in parts if p is not None]
-        return OAuth1(OAuth1Credentials(*values))
-    if settings.x_bearer_token is not None:
-        return Bearer(settings.x_bearer_token.get_secret_value())
-    raise InvalidArgument(
-        "CHIMERA_SOCIAL_BACKEND=x needs CHIMERA_X_BEARER_TOKEN or the four OAuth 1.0a settings"
-        " (CHIMERA_X_CONSUMER_KEY, _CONSUMER_SECRET, _ACCESS_TOKEN, _ACCESS_TOKEN_SECRET)"
-    )
-
-
 def x_http_client(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """The HTTP client of the X backend (base URL, auth, timeout; `transport` for tests)."""
+    """The pooled HTTP client of the X backend (base URL, timeout; `transport` for tests).
+
+    It carries no auth: each request is signed as its tenant's account (`servers.social.xaccounts`).
+    """
     return httpx.AsyncClient(
         base_url=settings.x_api_base,
-        auth=x_auth(settings),
         timeout=settings.x_timeout_s,
         transport=transport,
         headers={"User-Agent": "chimera-social/1"},

@@ -18,6 +18,7 @@ from chimera.settings import Settings
 from servers.runtime import ServerDeps
 from servers.social.backend import Backends, SandboxBackend, x_http_client
 from servers.social.outbox import Outbox
+from servers.social.xaccounts import load_accounts
 from servers.social.xbackend import XBackend
 
 
@@ -42,8 +43,9 @@ async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
         stack.push_async_callback(redis.aclose)
         x: XBackend | None = None
         if settings.social_backend == "x":
+            accounts = await load_accounts(settings)
             client = await stack.enter_async_context(x_http_client(settings))
-            x = XBackend(settings, pool, redis, client)
+            x = XBackend(settings, pool, redis, client, accounts)
             task = asyncio.create_task(Outbox(x, settings.x_outbox_poll_s).run(), name="x-outbox")
             stack.push_async_callback(_cancel, task)
         backends = Backends(sandbox, x, frozenset(settings.x_platforms))

@@ -166,7 +166,8 @@ async def user_profile(user_id: str) -> str:
     """The profile of `user_id` on the mentions backend."""
     ctx = mcp.get_context()
     who = caller(ctx)
-    profile = await social(ctx).backends.mentions.profile(who["tenant_id"], user_id)
+    backend = social(ctx).backends.mentions
+    profile = await backend.profile(who["tenant_id"], user_id, who.get("agent_id"))
     return json.dumps(profile)
 
 

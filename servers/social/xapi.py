@@ -94,14 +94,25 @@ def raise_for(endpoint: str, response: httpx.Response, window: RateWindow) -> No
 class XApi:
     """A thin async client of the endpoints the social server uses."""
 
-    def __init__(self, client: httpx.AsyncClient, observe: Observer | None = None) -> None:
-        """Wrap a configured client (base URL, auth, timeout); `observe` gets every window."""
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        observe: Observer | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        """Wrap a configured client (base URL, timeout); `observe` gets every window.
+
+        `auth` signs each request as one account (one pooled client serves every tenant).
+        """
         self.client = client
         self.observe = observe
+        self.auth = auth
 
     async def call(self, endpoint: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One request; the parsed JSON body of a success, else a typed error."""
         try:
+            if self.auth is not None:
+                kwargs["auth"] = self.auth
             response = await self.client.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise Transient(f"X {endpoint}: {exc!r}") from exc

@@ -41,16 +41,16 @@ class OAuth1Credentials:
     """A user's OAuth 1.0a tokens and the app's consumer keys."""
 
     consumer_key: str
-    consumer_secret: str
-    token: str
-    token_secret: str
+    consumer_secret: str = field(repr=False)
+    token: str = field(repr=False)
+    token_secret: str = field(repr=False)
 
 
 @dataclass
 class OAuth1(httpx.Auth):
     """httpx auth that signs every request with OAuth 1.0a HMAC-SHA1."""
 
-    creds: OAuth1Credentials
+    creds: OAuth1Credentials = field(repr=False)
     nonce: Callable[[], str] = field(default=lambda: secrets.token_hex(16))
     clock: Callable[[], int] = field(default=lambda: int(time.time()))
 
@@ -95,7 +95,7 @@ class OAuth1(httpx.Auth):
 class Bearer(httpx.Auth):
     """OAuth 2.0 user-context (or app-only) bearer token."""
 
-    token: str
+    token: str = field(repr=False)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Add the bearer header."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from servers.social.errors import (
 )
 from servers.social.ratelimit import Limiter
 from servers.social.sandbox import post_id_for
+from servers.social.xaccounts import XAccounts
 from servers.social.xapi import XApi
 
 X_LIMIT = 280
@@ -40,10 +41,11 @@ IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 
 @dataclass(frozen=True)
 class Account:
-    """The authenticated X account."""
+    """The X account a call acts as, and the auth that signs its requests."""
 
     id: str
     username: str
+    auth: httpx.Auth | None = field(default=None, repr=False, compare=False)
 
 
 def read_image(home: Path, media: str) -> tuple[bytes, str]:
@@ -70,10 +72,16 @@ class XBackend:
     name = "x"
 
     def __init__(
-        self, settings: Settings, pool: Pool, redis: Any, client: httpx.AsyncClient
+        self,
+        settings: Settings,
+        pool: Pool,
+        redis: Any,
+        client: httpx.AsyncClient,
+        accounts: XAccounts,
     ) -> None:
-        """Call X through `client` (base URL and auth set); keep state in `pool` and `redis`."""
+        """Call X through `client` as each tenant's account; keep state in `pool` and `redis`."""
         self.settings, self.pool, self.redis, self.client = settings, pool, redis, client
+        self.accounts = accounts
         self.cap = settings.x_monthly_post_caps.get(settings.x_tier, 0)
         self.deferred = asyncio.Event()
         """Set whenever a post is deferred (wakes the outbox task)."""
@@ -83,24 +91,32 @@ class XBackend:
         await self.redis.zadd(f"chimera:{tenant_id}:x:outbox", {key: due.timestamp()})
         self.deferred.set()
 
-    async def account(self, tenant_id: str) -> Account:
-        """The credentials' account (`GET /2/users/me`), cached in Redis for an hour."""
-        key = f"chimera:{tenant_id}:x:me"
+    async def account(self, tenant_id: str, agent_id: str | None = None) -> Account:
+        """The tenant's (or agent's) account (`GET /2/users/me`), cached in Redis for an hour.
+
+        Raises:
+            Unauthorized: no X account is configured for the tenant.
+
+        """
+        cred = self.accounts.resolve(tenant_id, agent_id)
+        key = f"chimera:{tenant_id}:x:me:{cred.ref}"
         cached = await self.redis.get(key)
         if cached:
-            return Account(**json.loads(cached))
-        me = await XApi(self.client).me()
-        account = Account(id=str(me["id"]), username=str(me["username"]))
-        await self.redis.set(key, json.dumps(account.__dict__), ex=3600)
+            return Account(**json.loads(cached), auth=cred.auth)
+        me = await XApi(self.client, auth=cred.auth).me()
+        account = Account(id=str(me["id"]), username=str(me["username"]), auth=cred.auth)
+        await self.redis.set(
+            key, json.dumps({"id": account.id, "username": account.username}), ex=3600
+        )
         return account
 
     def limiter(self, tenant_id: str, account: Account) -> Limiter:
         """The account's buckets for this tenant."""
         return Limiter(self.redis, tenant_id, account.id)
 
-    def api(self, limiter: Limiter) -> XApi:
-        """The X API, feeding every response's rate-limit headers to `limiter`."""
-        return XApi(self.client, limiter.observe)
+    def api(self, limiter: Limiter, account: Account) -> XApi:
+        """The X API as `account`, feeding every response's rate-limit headers to `limiter`."""
+        return XApi(self.client, limiter.observe, account.auth)
 
     async def publish(
         self, tenant_id: str, key: str, tool: str, post: dict[str, Any]
@@ -110,6 +126,7 @@ class XBackend:
             raise InvalidArgument(f"text is {len(post['text'])} chars; X allows {X_LIMIT}")
         if len(post.get("media_ids", [])) > 4:
             raise InvalidMedia("X allows at most 4 images per post")
+        self.accounts.resolve(tenant_id, post.get("agent_id"))  # refuse before claiming the key
         digest = payload_hash({"tool": tool, **post})
         async with xstore.key_lock(self.pool, tenant_id, key):
             claim = await xstore.claim(self.pool, tenant_id, key, tool, digest)
@@ -126,7 +143,7 @@ class XBackend:
     ) -> dict[str, Any]:
         """Post now (caller holds the key lock); defer on a spent window or cap."""
         try:
-            account = await self.account(tenant_id)
+            account = await self.account(tenant_id, post.get("agent_id"))
             tweet = await self._create(tenant_id, account, post)
         except RateLimited as exc:
             return await self._defer(tenant_id, key, post, exc.retry_at, str(exc))
@@ -157,7 +174,7 @@ class XBackend:
         await limiter.acquire("tweets:create")
         await limiter.claim_post(self.cap)
         try:
-            api = self.api(limiter)
+            api = self.api(limiter, account)
             media = [
                 await self._media_id(api, limiter, await self._asset_path(tenant_id, m))
                 for m in post.get("media_ids", [])
@@ -197,13 +214,13 @@ class XBackend:
         It has the same text and the same reply target, and no other idempotency key of ours
         owns it: two keys never map to one X post.
         """
-        account = await self.account(tenant_id)
+        account = await self.account(tenant_id, post.get("agent_id"))
         limiter = self.limiter(tenant_id, account)
         reply_to = post.get("reply_to_id")
         if reply_to and reply_to.startswith("post-"):
             reply_to = await xstore.external_id(self.pool, tenant_id, reply_to)
         await limiter.acquire("users:tweets")
-        for tweet in await self.api(limiter).recent_posts(account.id):
+        for tweet in await self.api(limiter, account).recent_posts(account.id):
             replied = [
                 r.get("id")
                 for r in tweet.get("referenced_tweets", [])
@@ -261,20 +278,22 @@ class XBackend:
     ) -> list[dict[str, Any]]:
         """The agent's X mentions, newest first, refreshed unless the window is spent."""
         try:
-            account = await self.account(tenant_id)
+            account = await self.account(tenant_id, agent_id)
         except RateLimited:
             return await xmentions.cached(self.pool, tenant_id, agent_id, limit)
         limiter = self.limiter(tenant_id, account)
         who = (tenant_id, agent_id)
-        await xmentions.sync(self.api(limiter), limiter, self.pool, who, account.id)
+        await xmentions.sync(self.api(limiter, account), limiter, self.pool, who, account.id)
         return await xmentions.cached(self.pool, tenant_id, agent_id, limit)
 
-    async def profile(self, tenant_id: str, user_id: str) -> dict[str, Any]:
-        """An X user's public profile (`me` for the authenticated account)."""
-        account = await self.account(tenant_id)
+    async def profile(
+        self, tenant_id: str, user_id: str, agent_id: str | None = None
+    ) -> dict[str, Any]:
+        """An X user's public profile (`me`: the tenant's, or the agent's, own account)."""
+        account = await self.account(tenant_id, agent_id)
         target = account.id if user_id == "me" else user_id
         if not target.isdigit():
             raise InvalidArgument("an X user id is digits (or `me`)")
         limiter = self.limiter(tenant_id, account)
         await limiter.acquire("users:lookup")
-        return await self.api(limiter).user(target)
+        return await self.api(limiter, account).user(target)

@@ -42,6 +42,7 @@ async def x_services(
             "CHIMERA_X_CONSUMER_SECRET": CREDS.consumer_secret,
             "CHIMERA_X_ACCESS_TOKEN": CREDS.token,
             "CHIMERA_X_ACCESS_TOKEN_SECRET": CREDS.token_secret,
+            "CHIMERA_X_DEFAULT_TENANTS": ABC,
             "CHIMERA_X_OUTBOX_POLL_S": "0.2",
         }.items():
             monkeypatch.setenv(name, value)

@@ -15,7 +15,7 @@ from chimera.app import Services
 from servers.social.errors import InvalidArgument, NotFound
 from servers.social.xbackend import XBackend
 from tests.conftest import LAGOS
-from tests.xfixtures import ABC, make_x, replay  # noqa: F401
+from tests.xfixtures import ABC, make_x, replay, tenant  # noqa: F401
 from tests.xreplay import ME, XReplay, mention
 
 Make = Callable[..., XBackend]
