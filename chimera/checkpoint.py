@@ -6,20 +6,53 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from chimera.db import Pool
-from state import contracts, memory, persona, plan, records, review
+from state import (
+    artifact,
+    contract_base,
+    contracts,
+    memory,
+    persona,
+    plan,
+    records,
+    review,
+    task,
+    tool_args,
+    trends,
+)
 
 CHECKPOINT_TYPES: tuple[type, ...] = tuple(
     obj
-    for module in (contracts, memory, persona, plan, records, review)
+    for module in (
+        contract_base,
+        task,
+        artifact,
+        tool_args,
+        trends,
+        memory,
+        persona,
+        plan,
+        records,
+        review,
+    )
     for obj in vars(module).values()
     if isinstance(obj, type) and obj.__module__ == module.__name__
 )
 """Every class our state and Send packets may hold; nothing else is revived from a checkpoint."""
 
+LEGACY_PATHS: tuple[tuple[str, str], ...] = tuple(
+    (contracts.__name__, name)
+    for name in contracts.__all__
+    if isinstance(vars(contracts)[name], type)
+)
+"""`state.contracts` paths of the contract classes, as checkpoints written before the split name
+them; `state.contracts` re-exports each class, so they revive as the same class."""
+
 
 def serializer() -> JsonPlusSerializer:
     """A serializer that revives only LangGraph's safe types and ours."""
-    return JsonPlusSerializer(allowed_msgpack_modules=None).with_msgpack_allowlist(CHECKPOINT_TYPES)
+    return JsonPlusSerializer(allowed_msgpack_modules=None).with_msgpack_allowlist(
+        (*CHECKPOINT_TYPES, *LEGACY_PATHS)
+    )
 
 
 def saver(pool: Pool) -> AsyncPostgresSaver:

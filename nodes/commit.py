@@ -39,64 +39,124 @@ def post_payload(env: Envelope) -> PostContent:
     )
 
 
+async def _publish(
+    svc: Services, env: Envelope, payload: PostContent, key: str
+) -> tuple[dict[str, Any], bool]:
+    """Call `post_content` once behind the intent ledger.
+
+    Args:
+        svc: The app services (pool and MCP host).
+        env: The envelope of the approved task.
+        payload: The post_content arguments.
+        key: The idempotency key of this side effect.
+
+    Returns:
+        The tool's result and whether an earlier post was reused.
+
+    """
+    run = env.run
+    args = payload.model_dump(mode="json")
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        intent = await intents.claim_for_task(conn, run, env.task.task_id, KIND, key, args)
+    if intent.status == "done" and intent.result is not None:
+        return intent.result, True
+    who = CallIdentity(run.tenant_id, run.agent_id, run.thread_id)
+    result = await svc.host.call_tool("social", KIND, {**args, "idempotency_key": key}, who=who)
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        await intents.complete(conn, key, result)
+    return result, bool(result.get("duplicate"))
+
+
+def _failed(task_id: str, exc: Exception) -> Command[Literal["dispatch"]]:
+    """Fail the task with the tool's error and go back to dispatch.
+
+    Args:
+        task_id: The task that could not be published.
+        exc: The tool's refusal.
+
+    Returns:
+        The command marking the task failed.
+
+    """
+    return Command(
+        update={
+            "status": {task_id: TaskStatus.FAILED},
+            "rejections": [Rejection(task_id=task_id, reason=str(exc)[:2000], by="worker")],
+        },
+        goto="dispatch",
+    )
+
+
+async def _record(
+    svc: Services,
+    env: Envelope,
+    payload: PostContent,
+    key: str,
+    result: dict[str, Any],
+    reused: bool,
+) -> None:
+    """Record the post, mark the task done and audit the side effect.
+
+    Args:
+        svc: The app services (database pool).
+        env: The envelope of the published task.
+        payload: The post_content arguments that were sent.
+        key: The idempotency key of the side effect.
+        result: The tool's result.
+        reused: Whether an earlier post was reused.
+
+    """
+    run, task_id = env.run, env.task.task_id
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        await repo.record_post(conn, run, task_id, payload.platform, payload.content.text, result)
+        await repo.set_task_status(conn, task_id, TaskStatus.DONE)
+        detail = {"kind": KIND, "key": key, "reused": reused, **result}
+        await repo.audit_run(conn, run, "side_effect", task_id=task_id, detail=detail)
+
+
+async def commit_post(svc: Services, env: Envelope) -> Command[Literal["dispatch"]]:
+    """Publish the approved post once, record it, and go back to dispatch.
+
+    Args:
+        svc: The app services.
+        env: The envelope of the approved (possibly edited) artifact.
+
+    Returns:
+        The command recording the published post, or failing the task on a tool refusal.
+
+    """
+    run, task = env.run, env.task
+    payload = post_payload(env)
+    key = intents.idempotency_key(run.tenant_id, run.campaign_id, task.task_id, KIND)
+    try:
+        result, reused = await _publish(svc, env, payload, key)
+    except (InvalidToolArguments, ToolConflict) as exc:
+        return _failed(task.task_id, exc)
+    published = Published(
+        task_id=task.task_id,
+        kind=KIND,
+        external_id=result["post_id"],
+        platform=payload.platform,
+        text=payload.content.text,
+        reused=reused,
+    )
+    await _record(svc, env, payload, key, result, reused)
+    return Command(
+        update={
+            "published": {task.task_id: published},
+            "status": {task.task_id: TaskStatus.DONE},
+        },
+        goto="dispatch",
+    )
+
+
 def make_commit(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
-
-    async def _publish(
-        env: Envelope, payload: PostContent, key: str
-    ) -> tuple[dict[str, Any], bool]:
-        run = env.run
-        args = payload.model_dump(mode="json")
-        async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            intent = await intents.claim_for_task(conn, run, env.task.task_id, KIND, key, args)
-        if intent.status == "done" and intent.result is not None:
-            return intent.result, True
-        who = CallIdentity(run.tenant_id, run.agent_id, run.thread_id)
-        result = await svc.host.call_tool("social", KIND, {**args, "idempotency_key": key}, who=who)
-        async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await intents.complete(conn, key, result)
-        return result, bool(result.get("duplicate"))
 
     async def commit(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["dispatch"]]:
         """Publish the approved artifact once, record it, and go back to dispatch."""
         if env.transaction is not None:
             return await commit_payment(svc, env)
-        run, task = env.run, env.task
-        payload = post_payload(env)
-        key = intents.idempotency_key(run.tenant_id, run.campaign_id, task.task_id, KIND)
-        try:
-            result, reused = await _publish(env, payload, key)
-        except (InvalidToolArguments, ToolConflict) as exc:
-            return Command(
-                update={
-                    "status": {task.task_id: TaskStatus.FAILED},
-                    "rejections": [
-                        Rejection(task_id=task.task_id, reason=str(exc)[:2000], by="worker")
-                    ],
-                },
-                goto="dispatch",
-            )
-        published = Published(
-            task_id=task.task_id,
-            kind=KIND,
-            external_id=result["post_id"],
-            platform=payload.platform,
-            text=payload.content.text,
-            reused=reused,
-        )
-        async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await repo.record_post(
-                conn, run, task.task_id, payload.platform, payload.content.text, result
-            )
-            await repo.set_task_status(conn, task.task_id, TaskStatus.DONE)
-            detail = {"kind": KIND, "key": key, "reused": reused, **result}
-            await repo.audit_run(conn, run, "side_effect", task_id=task.task_id, detail=detail)
-        return Command(
-            update={
-                "published": {task.task_id: published},
-                "status": {task.task_id: TaskStatus.DONE},
-            },
-            goto="dispatch",
-        )
+        return await commit_post(svc, env)
 
     return commit

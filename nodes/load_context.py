@@ -20,12 +20,133 @@ from chimera.recall import recall
 from state.context import Context, context_of
 from state.graph import CampaignState
 from state.inputs import RunRequest
+from state.persona import Persona
 
 DEFAULT_CRITERIA = ["High engagement rate", "On-brand tone", "Compliance with persona directives"]
 
 
 class ThreadOwnershipError(PermissionError):
     """The thread id is unknown to the caller's tenant."""
+
+
+async def _persona(svc: Services, request: RunRequest) -> Persona:
+    """Load the agent's SOUL.md and check that it belongs to the requesting tenant.
+
+    Args:
+        svc: The app services (agents directory).
+        request: The validated run request.
+
+    Returns:
+        The persona as written in SOUL.md.
+
+    Raises:
+        PersonaError: the agent is unknown, invalid, or another tenant's.
+
+    """
+    persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
+    if persona.tenant_id != request.tenant_id:
+        raise PersonaError(f"agent {request.agent_id!r} not found for tenant {request.tenant_id!r}")
+    return persona
+
+
+async def _register(svc: Services, request: RunRequest, thread_id: str) -> dict[str, Any]:
+    """Register the campaign and the thread, check the thread's owner, audit the run's start.
+
+    Args:
+        svc: The app services (database pool).
+        request: The validated run request.
+        thread_id: The LangGraph thread of this run.
+
+    Returns:
+        The campaign row.
+
+    Raises:
+        ThreadOwnershipError: the thread belongs to another campaign or tenant.
+
+    """
+    async with tenant_tx(svc.pool, request.tenant_id) as conn:
+        campaign = await repo.ensure_campaign(
+            conn, request.tenant_id, request.agent_id, request.campaign, request.goal
+        )
+        await repo.register_thread(
+            conn, thread_id, request.tenant_id, request.agent_id, request.campaign
+        )
+        thread = await repo.get_thread(conn, thread_id)
+        if thread is None or thread["campaign_id"] != request.campaign:
+            raise ThreadOwnershipError(f"thread {thread_id!r} not found for this campaign")
+        await repo.audit(
+            conn,
+            request.tenant_id,
+            "run_started",
+            agent_id=request.agent_id,
+            campaign_id=request.campaign,
+            thread_id=thread_id,
+            detail={"goal": request.goal},
+        )
+    return campaign
+
+
+async def _read_world(
+    svc: Services, persona: Persona, who: CallIdentity, goal: str, runtime: Runtime[Context]
+) -> dict[str, Any]:
+    """Read news, mentions, recalled memory and the best-performing angles for the run.
+
+    Args:
+        svc: The app services (MCP host, Redis, pool, settings).
+        persona: The run's persona (its news resources).
+        who: The caller identity for MCP calls.
+        goal: The campaign goal (the memory query).
+        runtime: The node's runtime (its context).
+
+    Returns:
+        The `trends`, `mentions` and `memory` state fields.
+
+    """
+    batches = await asyncio.gather(
+        *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)
+    )
+    mentions = await read_mentions(svc.host, who)
+    episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
+    memory = await recall(svc.host, episodic, who, goal, context_of(runtime))
+    best = await best_angles(svc.host, svc.pool, who)
+    return {
+        "trends": prefer(trend_signals([item for batch in batches for item in batch]), best),
+        "mentions": mentions,
+        "memory": memory,
+    }
+
+
+async def load_run(
+    svc: Services, state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+) -> dict[str, Any]:
+    """Validate the run, load SOUL.md, register campaign and thread, read news and mentions.
+
+    Args:
+        svc: The app services.
+        state: The graph input.
+        runtime: The node's runtime (its context).
+        config: The run's config (its thread id).
+
+    Returns:
+        The state update starting the campaign.
+
+    """
+    request = RunRequest.model_validate(state)
+    persona = await _persona(svc, request)
+    thread_id = str(config["configurable"]["thread_id"])
+    campaign = await _register(svc, request, thread_id)
+    persona = await judge_policy.persona_for_run(svc, persona, campaign)
+    who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
+    world = await _read_world(svc, persona, who, request.goal, runtime)
+    return {
+        "campaign_id": request.campaign,
+        "goal": request.goal,
+        "persona": persona,
+        "state_version": int(campaign["state_version"]),
+        **world,
+        "success_criteria": campaign["config"].get("success_criteria", DEFAULT_CRITERIA),
+        "replans": 0,
+    }
 
 
 def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
@@ -35,51 +156,6 @@ def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
         state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Validate the run, load SOUL.md, register campaign and thread, read news and mentions."""
-        request = RunRequest.model_validate(state)
-        persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
-        if persona.tenant_id != request.tenant_id:
-            raise PersonaError(
-                f"agent {request.agent_id!r} not found for tenant {request.tenant_id!r}"
-            )
-        thread_id = str(config["configurable"]["thread_id"])
-        async with tenant_tx(svc.pool, request.tenant_id) as conn:
-            campaign = await repo.ensure_campaign(
-                conn, request.tenant_id, request.agent_id, request.campaign, request.goal
-            )
-            await repo.register_thread(
-                conn, thread_id, request.tenant_id, request.agent_id, request.campaign
-            )
-            thread = await repo.get_thread(conn, thread_id)
-            if thread is None or thread["campaign_id"] != request.campaign:
-                raise ThreadOwnershipError(f"thread {thread_id!r} not found for this campaign")
-            await repo.audit(
-                conn,
-                request.tenant_id,
-                "run_started",
-                agent_id=request.agent_id,
-                campaign_id=request.campaign,
-                thread_id=thread_id,
-                detail={"goal": request.goal},
-            )
-        persona = await judge_policy.persona_for_run(svc, persona, campaign)
-        who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
-        batches = await asyncio.gather(
-            *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)
-        )
-        mentions = await read_mentions(svc.host, who)
-        episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
-        memory = await recall(svc.host, episodic, who, request.goal, context_of(runtime))
-        best = await best_angles(svc.host, svc.pool, who)
-        return {
-            "campaign_id": request.campaign,
-            "goal": request.goal,
-            "persona": persona,
-            "state_version": int(campaign["state_version"]),
-            "trends": prefer(trend_signals([item for batch in batches for item in batch]), best),
-            "mentions": mentions,
-            "memory": memory,
-            "success_criteria": campaign["config"].get("success_criteria", DEFAULT_CRITERIA),
-            "replans": 0,
-        }
+        return await load_run(svc, state, runtime, config)
 
     return load_context

@@ -56,6 +56,105 @@ def materialise(dag: TaskDAG, state: CampaignState) -> list[Task]:
     ]
 
 
+def _request(state: CampaignState, ctx: Context, attempt: int) -> PlanRequest:
+    """What the planner sees: goal, persona, signals and the rejections to plan around.
+
+    Args:
+        state: The campaign state.
+        ctx: The run's context.
+        attempt: 0 for the first plan, then the replan number.
+
+    Returns:
+        The planner's request.
+
+    """
+    return PlanRequest(
+        goal=state["goal"],
+        persona=state["persona"],
+        trends=state.get("trends", []),
+        mentions=state.get("mentions", []),
+        context=ctx,
+        rejections=state.get("rejections", []),
+        attempt=attempt,
+        redo=frozenset(unresolved_rejections(state)),
+    )
+
+
+async def _save(
+    svc: Services,
+    state: CampaignState,
+    thread_id: str,
+    tasks: list[Task],
+    attempt: int,
+    planner: str,
+    rationale: str,
+) -> None:
+    """Save the new tasks and audit the plan and each task.
+
+    Args:
+        svc: The app services (database pool).
+        state: The campaign state.
+        thread_id: The LangGraph thread of this run.
+        tasks: The tasks this plan adds.
+        attempt: 0 for the first plan, then the replan number.
+        planner: The planner's name.
+        rationale: The planner's rationale.
+
+    """
+    async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
+        await repo.save_tasks(conn, thread_id, tasks)
+        plan_id = repo.stable_id("plan", thread_id, str(attempt))
+        await repo.audit_run(
+            conn,
+            run_ref(state, thread_id),
+            "plan_written",
+            detail={
+                "plan_id": plan_id,
+                "planner": planner,
+                "attempt": attempt,
+                "rationale": rationale,
+                "tasks": [t.task_id for t in tasks],
+            },
+        )
+        await audit_trail.task_events(conn, run_ref(state, thread_id), tasks, plan_id)
+
+
+async def plan_tasks(
+    svc: Services, state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+) -> dict[str, Any]:
+    """Write (or rewrite, after rejections) the task DAG.
+
+    Args:
+        svc: The app services.
+        state: The campaign state.
+        runtime: The node's runtime (its context).
+        config: The run's config (its thread id).
+
+    Returns:
+        The state update with the new tasks (and the replan count when replanning).
+
+    Raises:
+        PlanError: the planned DAG is invalid; nothing was written.
+
+    """
+    ctx = context_of(runtime)
+    strategies = svc.strategies.for_model(ctx.model)
+    replanning = bool(state.get("tasks"))
+    attempt = state.get("replans", 0) + 1 if replanning else 0
+    dag = await strategies.planner.plan(_request(state, ctx, attempt))
+    validate_dag(dag, max_tasks=ctx.max_tasks)
+    tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
+    thread_id = str(config["configurable"]["thread_id"])
+    await _save(svc, state, thread_id, tasks, attempt, strategies.planner.name, dag.rationale)
+    update: dict[str, Any] = {
+        "tasks": {t.task_id: t for t in tasks},
+        "status": {t.task_id: TaskStatus.PENDING for t in tasks},
+    }
+    if replanning:
+        update["replans"] = attempt
+    return update
+
+
 def make_plan(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
 
@@ -63,47 +162,6 @@ def make_plan(svc: Services):  # type: ignore[no-untyped-def]
         state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Write (or rewrite, after rejections) the task DAG."""
-        ctx = context_of(runtime)
-        strategies = svc.strategies.for_model(ctx.model)
-        replanning = bool(state.get("tasks"))
-        attempt = state.get("replans", 0) + 1 if replanning else 0
-        dag = await strategies.planner.plan(
-            PlanRequest(
-                goal=state["goal"],
-                persona=state["persona"],
-                trends=state.get("trends", []),
-                mentions=state.get("mentions", []),
-                context=ctx,
-                rejections=state.get("rejections", []),
-                attempt=attempt,
-                redo=frozenset(unresolved_rejections(state)),
-            )
-        )
-        validate_dag(dag, max_tasks=ctx.max_tasks)
-        tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
-        thread_id = str(config["configurable"]["thread_id"])
-        async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
-            await repo.save_tasks(conn, thread_id, tasks)
-            plan_id = repo.stable_id("plan", thread_id, str(attempt))
-            await repo.audit_run(
-                conn,
-                run_ref(state, thread_id),
-                "plan_written",
-                detail={
-                    "plan_id": plan_id,
-                    "planner": strategies.planner.name,
-                    "attempt": attempt,
-                    "rationale": dag.rationale,
-                    "tasks": [t.task_id for t in tasks],
-                },
-            )
-            await audit_trail.task_events(conn, run_ref(state, thread_id), tasks, plan_id)
-        update: dict[str, Any] = {
-            "tasks": {t.task_id: t for t in tasks},
-            "status": {t.task_id: TaskStatus.PENDING for t in tasks},
-        }
-        if replanning:
-            update["replans"] = attempt
-        return update
+        return await plan_tasks(svc, state, runtime, config)
 
     return plan

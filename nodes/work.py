@@ -54,21 +54,101 @@ async def work_transaction(
     return Command(update={"artifacts": {task_id: artifact}}, goto=Send("judge", routed))
 
 
+async def _draft(
+    svc: Services, env: Envelope, ctx: Context, writer: Writer
+) -> tuple[CaptionPayload, list[MediaRef]]:
+    """The writer's text, plus rendered media for a post (multimodal skill).
+
+    Args:
+        svc: The app services (media rendering).
+        env: The envelope of the task to draft.
+        ctx: The run's context (media switches, tier and budget).
+        writer: The strategy writing the text.
+
+    Returns:
+        The payload and the media attached to it (none unless a post renders media).
+
+    """
+    payload = await writer.write(env.task, env.persona)
+    if env.task.task_type != TaskType.PUBLISH_POST or not ctx.render_media:
+        return payload, []
+    tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
+    payload, media, _ = await attach_media(
+        svc, env.task, env.persona, payload, tier, ctx.media_budget_usd
+    )
+    return payload, media
+
+
+def _artifact(
+    env: Envelope, payload: CaptionPayload, media: list[MediaRef], writer: Writer
+) -> Artifact:
+    """The artifact of a drafted caption or reply, pinned to the run's state version.
+
+    Args:
+        env: The envelope of the drafted task.
+        payload: The drafted payload.
+        media: The media rendered for it.
+        writer: The strategy that wrote it (its name goes into the metadata).
+
+    Returns:
+        The artifact the judge will assess.
+
+    """
+    task = env.task
+    kind = ArtifactType.REPLY if task.task_type == TaskType.REPLY_COMMENT else ArtifactType.CAPTION
+    return Artifact(
+        artifact_id=stable_id("art", task.task_id, str(env.run.state_version)),
+        task_id=task.task_id,
+        agent_id=task.agent_id,
+        tenant_id=task.tenant_id,
+        artifact_type=kind,
+        payload=payload,
+        generation_metadata=GenerationMetadata(
+            model=writer.name, temperature=0.7, prompt_version=f"{kind}_v1"
+        ),
+        state_snapshot_version=env.run.state_version,
+        created_at=utc_now(),
+        source_text=task.params.get("mention_text", ""),
+        media=media,
+    )
+
+
+async def work_content(
+    svc: Services, env: Envelope, ctx: Context
+) -> Command[Literal["judge", "dispatch"]]:
+    """Draft the task's caption or reply (with media) and send it to the judge.
+
+    Args:
+        svc: The app services.
+        env: The envelope of the task to draft.
+        ctx: The run's context.
+
+    Returns:
+        The command sending the artifact to `judge`, or failing the task when no valid draft came.
+
+    """
+    task = env.task
+    writer = svc.strategies.for_model(ctx.model).writer
+    try:
+        payload, media = await _draft(svc, env, ctx, writer)
+    except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:
+        reason = f"worker produced no valid draft: {str(exc)[:300]}"
+        return Command(
+            update={
+                "status": {task.task_id: TaskStatus.FAILED},
+                "rejections": [Rejection(task_id=task.task_id, reason=reason, by="worker")],
+            },
+            goto="dispatch",
+        )
+    artifact = _artifact(env, payload, media, writer)
+    return Command(
+        update={"artifacts": {task.task_id: artifact}},
+        goto=Send("judge", env.model_copy(update={"artifact": artifact})),
+    )
+
+
 def make_work(svc: Services):  # type: ignore[no-untyped-def]
     """Build the node with its services."""
-
-    async def draft(
-        env: Envelope, ctx: Context, writer: Writer
-    ) -> tuple[CaptionPayload, list[MediaRef]]:
-        """The writer's text, plus rendered media for a post (multimodal skill)."""
-        payload = await writer.write(env.task, env.persona)
-        if env.task.task_type != TaskType.PUBLISH_POST or not ctx.render_media:
-            return payload, []
-        tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
-        payload, media, _ = await attach_media(
-            svc, env.task, env.persona, payload, tier, ctx.media_budget_usd
-        )
-        return payload, media
 
     async def work(
         env: Envelope, runtime: Runtime[Context]
@@ -80,39 +160,6 @@ def make_work(svc: Services):  # type: ignore[no-untyped-def]
         ctx = context_of(runtime)
         if task.task_type == TaskType.EXECUTE_TRANSACTION:
             return await work_transaction(svc, env, ctx)
-        writer = svc.strategies.for_model(ctx.model).writer
-        try:
-            payload, media = await draft(env, ctx, writer)
-        except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:
-            reason = f"worker produced no valid draft: {str(exc)[:300]}"
-            return Command(
-                update={
-                    "status": {task.task_id: TaskStatus.FAILED},
-                    "rejections": [Rejection(task_id=task.task_id, reason=reason, by="worker")],
-                },
-                goto="dispatch",
-            )
-        kind = (
-            ArtifactType.REPLY if task.task_type == TaskType.REPLY_COMMENT else ArtifactType.CAPTION
-        )
-        artifact = Artifact(
-            artifact_id=stable_id("art", task.task_id, str(env.run.state_version)),
-            task_id=task.task_id,
-            agent_id=task.agent_id,
-            tenant_id=task.tenant_id,
-            artifact_type=kind,
-            payload=payload,
-            generation_metadata=GenerationMetadata(
-                model=writer.name, temperature=0.7, prompt_version=f"{kind}_v1"
-            ),
-            state_snapshot_version=env.run.state_version,
-            created_at=utc_now(),
-            source_text=task.params.get("mention_text", ""),
-            media=media,
-        )
-        return Command(
-            update={"artifacts": {task.task_id: artifact}},
-            goto=Send("judge", env.model_copy(update={"artifact": artifact})),
-        )
+        return await work_content(svc, env, ctx)
 
     return work

@@ -104,16 +104,13 @@ RETURNING spent_today, spent_total
 """
 
 
-async def reserve(conn: Conn, hold: Hold, caps: Caps, key: str, digest: str) -> str | None:
-    """Claim `key` and hold `hold.amount` against every cap.
+async def _claim(conn: Conn, hold: Hold, key: str, digest: str, tx_id: str) -> bool:
+    """Insert the `reserved` row `tx_id` under `key` (with the payload's `digest`).
 
-    Returns the new tx id, or None when the key was already taken (then call `existing`).
-
-    Raises:
-        CapExceeded: a cap would be exceeded (the caller's transaction must roll back).
+    Returns:
+        True when this call claimed the key, False when a row already holds it.
 
     """
-    tx_id = f"wtx-{uuid.uuid4().hex[:16]}"
     claimed = await (
         await conn.execute(
             "INSERT INTO wallet_transactions (tx_id, tenant_id, idempotency_key, payload_hash,"
@@ -139,8 +136,16 @@ async def reserve(conn: Conn, hold: Hold, caps: Caps, key: str, digest: str) -> 
             ),
         )
     ).fetchone()
-    if claimed is None:
-        return None
+    return claimed is not None
+
+
+async def _hold(conn: Conn, hold: Hold, caps: Caps) -> bool:
+    """Add `hold.amount` to the campaign's spend in the one conditional UPDATE `_RESERVE`.
+
+    Returns:
+        True when every cap held and the spend was added, False when nothing was updated.
+
+    """
     params = {
         "day": today(),
         "amount": hold.amount,
@@ -150,7 +155,22 @@ async def reserve(conn: Conn, hold: Hold, caps: Caps, key: str, digest: str) -> 
         "daily": caps.max_daily,
         "total": caps.max_campaign_total,
     }
-    if await (await conn.execute(_RESERVE, params)).fetchone() is None:
+    return await (await conn.execute(_RESERVE, params)).fetchone() is not None
+
+
+async def reserve(conn: Conn, hold: Hold, caps: Caps, key: str, digest: str) -> str | None:
+    """Claim `key` and hold `hold.amount` against every cap.
+
+    Returns the new tx id, or None when the key was already taken (then call `existing`).
+
+    Raises:
+        CapExceeded: a cap would be exceeded (the caller's transaction must roll back).
+
+    """
+    tx_id = f"wtx-{uuid.uuid4().hex[:16]}"
+    if not await _claim(conn, hold, key, digest, tx_id):
+        return None
+    if not await _hold(conn, hold, caps):
         raise CapExceeded(await _which_cap(conn, hold, caps))
     return tx_id
 

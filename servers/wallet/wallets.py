@@ -79,32 +79,47 @@ async def resolve_wallet(
     return dict(found)
 
 
-async def new_wallet(
-    deps: WalletDeps, tenant_id: str, agent_id: str, network: str, wallet_id: str | None
-) -> dict[str, Any]:
-    """Create a wallet for the agent, or return it when it exists.
-
-    Without `wallet_id` this is the agent's default wallet on `network` (its first one).
+def _check_new(network: str, wallet_id: str | None) -> None:
+    """Validate the arguments of `new_wallet`.
 
     Raises:
-        NotFound: the agent does not exist for this tenant.
-        Conflict: `wallet_id` is taken by another agent or tenant.
+        InvalidArgument: an unsupported network or a malformed wallet id.
 
     """
     if network not in NETWORKS:
         raise InvalidArgument(f"unsupported network {network!r}; use one of {NETWORKS}")
     if wallet_id is not None and not _ID.match(wallet_id):
         raise InvalidArgument("wallet_id must be a plain identifier")
+
+
+async def _agent_wallet(
+    deps: WalletDeps, tenant_id: str, agent_id: str, network: str, wallet_id: str | None
+) -> dict[str, Any] | None:
+    """The agent's existing wallet (by id, or its default on `network`), if any.
+
+    Raises:
+        NotFound: the agent does not exist for this tenant.
+        Conflict: `wallet_id` belongs to another agent or tenant.
+
+    """
     async with tenant_tx(deps.pool, tenant_id) as conn:
         agent = await (
             await conn.execute("SELECT 1 FROM agents WHERE id = %s", (agent_id,))
         ).fetchone()
         if agent is None:
             raise NotFound(f"agent {agent_id!r} not found")
-        found = await _existing(conn, agent_id, wallet_id, network)
-    if found is not None:
-        return found | {"created": False}
-    wallet_id = wallet_id or stable_id("wallet", tenant_id, agent_id, network)
+        return await _existing(conn, agent_id, wallet_id, network)
+
+
+async def _create(
+    deps: WalletDeps, tenant_id: str, agent_id: str, network: str, wallet_id: str
+) -> str:
+    """Create the key in the keystore, then the wallet row; return the wallet's address.
+
+    Raises:
+        Conflict: the keystore or the `wallets` table already holds `wallet_id`.
+
+    """
     try:
         address = await deps.keystore.create(tenant_id, wallet_id)
     except KeystoreError as exc:
@@ -118,6 +133,27 @@ async def new_wallet(
             )
     except psycopg.errors.UniqueViolation:
         raise Conflict(f"wallet id {wallet_id!r} is not available") from None
+    return address
+
+
+async def new_wallet(
+    deps: WalletDeps, tenant_id: str, agent_id: str, network: str, wallet_id: str | None
+) -> dict[str, Any]:
+    """Create a wallet for the agent, or return it when it exists.
+
+    Without `wallet_id` this is the agent's default wallet on `network` (its first one).
+
+    Raises:
+        NotFound: the agent does not exist for this tenant.
+        Conflict: `wallet_id` is taken by another agent or tenant.
+
+    """
+    _check_new(network, wallet_id)
+    found = await _agent_wallet(deps, tenant_id, agent_id, network, wallet_id)
+    if found is not None:
+        return found | {"created": False}
+    wallet_id = wallet_id or stable_id("wallet", tenant_id, agent_id, network)
+    address = await _create(deps, tenant_id, agent_id, network, wallet_id)
     return {
         "wallet_id": wallet_id,
         "agent_id": agent_id,
