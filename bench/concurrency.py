@@ -10,8 +10,9 @@ loop, sharing one compiled graph and one checkpointer, as one serving process wo
 - **bare**: the same shape in plain LangGraph (`bench.shape_bare`), same sleep.
 
 Checkpointers: `postgres` is what production runs, `AsyncPostgresSaver` on the production
-checkpoint pool (`open_checkpoint_pool`: bounded, 10 connections) on a fresh database per side
-(ours with the strict serde of `chimera.checkpoint`); `memory` is `InMemorySaver`.
+checkpoint pool (`open_checkpoint_pool`: bounded, 10 connections) on a fresh database per
+side, a saver per run (`postgres`) or one shared (`postgres-shared`); `memory` is
+`InMemorySaver`. Ours always uses the strict serde of `chimera.checkpoint`.
 Latency of a run is from its start (all start together) to its last update.
 `python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]`.
 """
@@ -38,7 +39,7 @@ from bench.fanout_shared import AGENT_ID, CAMPAIGN_ID, GOAL, TENANT_ID
 from bench.pg_saver import embedded_postgres, fresh_database
 from bench.shape_bare import build_shape_bare
 from chimera.app import open_checkpoint_pool
-from chimera.checkpoint import saver
+from chimera.checkpoint import saver, serializer
 from chimera.db import Pool
 from state.context import Context
 from state.records import Envelope
@@ -153,10 +154,12 @@ async def postgres_pair(
 
 
 async def memory_pair(order: tuple[str, str], runs: int, tasks: int, io_s: float) -> dict[str, Any]:
-    """Both sides on their own `InMemorySaver`."""
+    """Both sides on their own `InMemorySaver` (ours with our strict serde)."""
     out: dict[str, Any] = {}
     for side in order:
-        app = compile_side(side, io_s, InMemorySaver())
+        app = compile_side(
+            side, io_s, InMemorySaver(serde=serializer() if side == "ours" else None)
+        )
         out[side] = await measure(app, side, f"mem-{side}", runs, tasks)
         print(f"  memory {side}: {_line(out[side])}", flush=True)
     return out
