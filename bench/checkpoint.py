@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -195,13 +196,14 @@ def format_table(doc: dict[str, Any]) -> str:
 
 def main(tasks: int, repeat: int) -> dict[str, Any]:
     """Run on a throwaway embedded Postgres, print the table; return the JSON document."""
-    started = time.perf_counter()
+    started, load = time.perf_counter(), os.getloadavg()
     with embedded_postgres("chimera-bench-ckpt-") as admin:
         doc = asyncio.run(run(admin, tasks, repeat))
     print(format_table(doc))
     return {
         "benchmark": "checkpoint",
         "target": f"ours/bare with the same Postgres saver <= {TARGET} (ARCHITECTURE §9)",
+        "load_avg_at_start": load,
         "wall_s": time.perf_counter() - started,
         **doc,
     }
