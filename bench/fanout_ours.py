@@ -109,9 +109,10 @@ async def stub_report(state: CampaignState, config: RunnableConfig) -> dict[str,
     return {"report": build_report(state, str(config["configurable"]["thread_id"]))}
 
 
-def build_ours() -> StateGraph[Any, Any, Any, Any]:
+def build_ours(work: Any = stub_work) -> StateGraph[Any, Any, Any, Any]:
     """The campaign graph's shape with our dispatch, state and payloads, stub work.
 
+    `work` replaces the stub worker (the concurrency bench adds fake I/O to it).
     Send-target nodes take a packet, not the state, which LangGraph's stubs cannot express.
     """
     graph = StateGraph(
@@ -123,7 +124,7 @@ def build_ours() -> StateGraph[Any, Any, Any, Any]:
     graph.add_node("load_context", stub_load_context)
     graph.add_node("plan", stub_plan)
     graph.add_node("dispatch", dispatch, destinations=("work", "plan", "report"))
-    graph.add_node("work", stub_work, destinations=("judge", "dispatch"))  # type: ignore[arg-type]
+    graph.add_node("work", work, destinations=("judge", "dispatch"))
     graph.add_node("judge", stub_judge, destinations=("commit", "review", "dispatch"))  # type: ignore[arg-type]
     graph.add_node("review", stub_review, destinations=("commit", "dispatch"))  # type: ignore[arg-type]
     graph.add_node("commit", stub_commit, destinations=("dispatch",))  # type: ignore[arg-type]
