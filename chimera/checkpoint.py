@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
@@ -56,5 +58,14 @@ def serializer() -> JsonPlusSerializer:
 
 
 def saver(pool: Pool) -> AsyncPostgresSaver:
-    """A Postgres saver on a runtime-role pool (tables are created by the migrations)."""
-    return AsyncPostgresSaver(pool, serde=serializer())
+    """A Postgres saver on a runtime-role pool (tables are created by the migrations).
+
+    Upstream wraps every query in one `asyncio.Lock` per saver even over a pool
+    (langgraph#7259), so the one saver the server shares would run all checkpoint I/O in a
+    single file. Each query takes its own pooled connection, so the lock becomes a semaphore
+    of the pool's size: as many queries as connections, the rest wait here (not on the pool's
+    acquire timeout).
+    """
+    checkpointer = AsyncPostgresSaver(pool, serde=serializer())
+    checkpointer.lock = asyncio.Semaphore(pool.max_size)  # type: ignore[assignment]
+    return checkpointer
