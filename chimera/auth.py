@@ -1,10 +1,13 @@
-"""LangGraph server auth (`langgraph.json` `auth.path`): an API key is a tenant.
+"""LangGraph server auth (`langgraph.json` `auth.path`): an API key is a tenant (and maybe a user).
 
-`authenticate` maps the `x-api-key` header to a tenant through `CHIMERA_API_KEYS`. The
+`authenticate` maps the `x-api-key` header to a tenant, and optionally one of its users, through
+`CHIMERA_API_KEYS` (`chimera/api_keys.py`); that user decides reviews resumed with the key. The
 authorization handlers then follow LangGraph's owner-metadata pattern: every thread, run, cron
 and assistant a caller creates is tagged `metadata.tenant_id`, and every read, update, search or
-delete is filtered on it, so another tenant's thread is simply not found. A run's input must name
-the caller's tenant, and store namespaces must start with it. Studio users of `langgraph dev`
+delete is filtered on it, so another tenant's thread is simply not found. The assistants the server
+creates from `langgraph.json` graphs (`metadata.created_by = system`) are readable by every
+tenant; `created_by` is reserved, so a tenant cannot pass its own off as one. A run's input must
+name the caller's tenant, and store namespaces must start with it. Studio users of `langgraph dev`
 (the local developer) pass unfiltered; set `auth.disable_studio_auth` in a deployment.
 
 The server imports `auth` from this module, so the key map is the one process-scoped holder
@@ -15,38 +18,41 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from typing import Any
+from typing import Any, cast
 
 from langgraph_sdk import Auth
 
+from chimera.api_keys import TENANT_KEY, USER_KEY, Principal, parse_principal
 from chimera.settings import Settings
 
 API_KEY_HEADER = "x-api-key"
-TENANT_KEY = "tenant_id"
+SYSTEM_CREATOR = "created_by"
+"""Metadata key langgraph-api sets to `system` on the assistants it creates from graphs."""
 
 auth = Auth()
 
 
 class _KeyMap:
-    """API key -> tenant, loaded from settings on first use."""
+    """API key -> `tenant` or `tenant:user`, loaded from settings on first use."""
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._keys: dict[str, str] | None = None
 
-    async def tenant_of(self, key: str) -> str | None:
+    async def principal_of(self, key: str) -> Principal | None:
         async with self._lock:
             if self._keys is None:
                 settings = await asyncio.to_thread(Settings)
                 self._keys = dict(settings.api_keys)
-        return resolve_key(self._keys, key)
+        value = resolve_key(self._keys, key)
+        return None if value is None else parse_principal(value)
 
 
 _key_map = _KeyMap()
 
 
 def resolve_key(keys: dict[str, str], presented: str) -> str | None:
-    """The tenant of `presented`, compared in constant time against every known key."""
+    """The value (`tenant` or `tenant:user`) of `presented`, compared in constant time."""
     found = None
     for key, tenant in keys.items():
         if hmac.compare_digest(key.encode(), presented.encode()):
@@ -64,12 +70,16 @@ def _header(headers: dict[bytes, bytes] | dict[str, str], name: str) -> str | No
 
 @auth.authenticate
 async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
-    """Resolve the caller's tenant from its API key; 401 without a known key."""
+    """Resolve the caller's tenant (and user, if the key names one); 401 without a known key."""
     key = _header(headers, API_KEY_HEADER)
-    tenant = await _key_map.tenant_of(key) if key else None
-    if tenant is None:
+    found = await _key_map.principal_of(key) if key else None
+    if found is None:
         raise Auth.exceptions.HTTPException(status_code=401, detail="missing or unknown API key")
-    user: dict[str, Any] = {"identity": f"tenant:{tenant}", TENANT_KEY: tenant}
+    identity = f"tenant:{found.tenant_id}"
+    user: dict[str, Any] = {"identity": identity, TENANT_KEY: found.tenant_id}
+    if found.user is not None:
+        user.update(identity=f"{identity}:user:{found.user}", display_name=found.user)
+        user[USER_KEY] = found.user
     return user  # type: ignore[return-value]
 
 
@@ -129,9 +139,23 @@ async def crons(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> Auth.type
 async def assistants(
     ctx: Auth.types.AuthContext, value: dict[str, Any]
 ) -> Auth.types.FilterType | None:
-    """Graph assistants are shared code: anyone reads them; what a tenant creates is its own."""
-    if ctx.action in ("read", "search"):
+    """Graph (system) assistants are shared: every tenant reads them and runs their graphs.
+
+    What a tenant creates is its own: tagged with its tenant, readable, searchable, updatable
+    and deletable only by it. Running a system assistant skips this read check in langgraph-api;
+    running a tenant's assistant applies it, so another tenant's is not found.
+    """
+    tenant = tenant_of(ctx)
+    if tenant is None:
         return None
+    if ctx.action in ("read", "search"):  # a search's `metadata` is its query: left untouched
+        shared = {"$or": [{TENANT_KEY: tenant}, {SYSTEM_CREATOR: "system"}]}
+        return cast(Auth.types.FilterType, shared)  # langgraph-api filters accept `$or`
+    metadata = value.get("metadata")
+    if isinstance(metadata, dict) and SYSTEM_CREATOR in metadata:
+        raise Auth.exceptions.HTTPException(
+            status_code=403, detail=f"metadata.{SYSTEM_CREATOR} is reserved for graph assistants"
+        )
     return _owned(ctx, value)
 
 

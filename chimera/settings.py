@@ -14,13 +14,18 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from chimera.api_keys import parse_principal
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEV_API_KEYS: dict[str, str] = {
     "chimera-dev-key-tenant-xyz": "tenant-xyz",
     "chimera-dev-key-tenant-abc": "tenant-abc",
+    "chimera-dev-reviewer-key-tenant-xyz": "tenant-xyz:reviewer@tenant-xyz.local",
+    "chimera-dev-reviewer-key-tenant-abc": "tenant-abc:reviewer@tenant-abc.local",
 }
-"""API keys of the sample tenants for development; set CHIMERA_API_KEYS in production."""
+"""API keys of the sample tenants for development (two also act as the tenant's default
+reviewer); set CHIMERA_API_KEYS in production."""
 
 
 class Settings(BaseSettings):
@@ -87,7 +92,10 @@ class Settings(BaseSettings):
     )
     api_keys: dict[str, str] = Field(
         default_factory=lambda: dict(DEV_API_KEYS),
-        description="LangGraph server API keys (`x-api-key` header) -> tenant id (JSON object).",
+        description=(
+            "LangGraph server API keys (`x-api-key` header) -> `tenant` or `tenant:user` (JSON"
+            " object); the user (email or id) decides reviews resumed with that key."
+        ),
     )
     checkpoint_retention_days: float = Field(
         default=30.0,
@@ -214,3 +222,11 @@ class Settings(BaseSettings):
         pattern=r"^(|exit_before_broadcast|exit_after_broadcast)$",
         description="Test-only fault injection in the wallet server (crash recovery tests).",
     )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _api_key_values(cls, keys: dict[str, str]) -> dict[str, str]:
+        """Each value is `tenant` or `tenant:user` (a clear error at startup otherwise)."""
+        for value in keys.values():
+            parse_principal(value)
+        return keys

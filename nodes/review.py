@@ -14,6 +14,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
 from chimera import audit_trail, expiry, repo, reviewers
+from chimera.api_keys import server_principal
 from chimera.app import Services
 from chimera.db import Conn, tenant_tx
 from chimera.reviewers import NotAuthorized
@@ -96,7 +97,8 @@ async def decider(
 ) -> str | None:
     """Who decided: a reviewer or admin of the tenant, or nobody for a real expiry.
 
-    The user comes from the decision, else from the LangGraph server's authenticated user.
+    The user comes from the decision, else from the user the LangGraph server's API key is
+    bound to (`chimera/api_keys.py`); either way it must be a reviewer or admin of the run's tenant.
     """
     assert env.review is not None
     async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
@@ -126,9 +128,19 @@ async def _decider(
         if not await expiry.is_expired(conn, env.review.review_id):
             raise NotAuthorized("only an expired review takes its default action")
         return None
-    ref = decision.user_id or config.get("configurable", {}).get("langgraph_auth_user_id")
+    ref = decision.user_id or _key_user(config, env.run.tenant_id)
     user = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
     return str(user["id"])
+
+
+def _key_user(config: RunnableConfig, tenant_id: str) -> str | None:
+    """The user the server's API key acts as, if it is bound to one of this run's tenant."""
+    principal = server_principal(config)
+    if principal is None or principal.user is None:
+        return None
+    if principal.tenant_id != tenant_id:
+        raise NotAuthorized(f"the API key acts for tenant {principal.tenant_id}, not {tenant_id}")
+    return principal.user
 
 
 async def record(conn: Conn, env: Envelope, decision: ReviewDecision, user_id: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,8 +18,18 @@ import pytest
 from chimera.settings import DEV_API_KEYS, REPO_ROOT, Settings
 from tests.conftest import subprocess_env
 
-KEY_XYZ, KEY_ABC = list(DEV_API_KEYS)
-"""The documented development keys of tenant-xyz and tenant-abc."""
+KEY_XYZ, KEY_ABC, REVIEWER_KEY_XYZ, REVIEWER_KEY_ABC = list(DEV_API_KEYS)
+"""The documented development keys of tenant-xyz and tenant-abc, then their reviewer-bound keys."""
+KEY_XYZ_AS_ABC_USER = "test-key-tenant-xyz-as-abc-reviewer"
+"""A misconfigured key: tenant-xyz, bound to a user of tenant-abc."""
+KEY_XYZ_AS_OPERATOR = "test-key-tenant-xyz-as-operator"
+"""A key of tenant-xyz bound to a user without the reviewer role."""
+OPERATOR_XYZ = "ops-served@tenant-xyz.example"
+SERVER_API_KEYS = {
+    **DEV_API_KEYS,
+    KEY_XYZ_AS_ABC_USER: "tenant-xyz:reviewer@tenant-abc.local",
+    KEY_XYZ_AS_OPERATOR: f"tenant-xyz:{OPERATOR_XYZ}",
+}
 
 
 def free_port() -> int:
@@ -46,7 +57,12 @@ def server_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     """A `langgraph dev` process on a free port (never 2024), stopped after the session."""
     port = free_port()
     log = tmp_path_factory.mktemp("langgraph") / "server.log"
-    env = subprocess_env(settings, LANGGRAPH_CLI_NO_ANALYTICS="1", LANGGRAPH_NO_VERSION_CHECK="1")
+    env = subprocess_env(
+        settings,
+        LANGGRAPH_CLI_NO_ANALYTICS="1",
+        LANGGRAPH_NO_VERSION_CHECK="1",
+        CHIMERA_API_KEYS=json.dumps(SERVER_API_KEYS),
+    )
     for name in [k for k in env if k.startswith(("LANGSMITH_", "LANGCHAIN_"))]:
         del env[name]
     langgraph = str(Path(sys.executable).parent / "langgraph")

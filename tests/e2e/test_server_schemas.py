@@ -17,7 +17,9 @@ pytestmark = pytest.mark.slow
 async def test_assistant_schemas_describe_every_input_and_context_field(server_url: str) -> None:
     """specs/technical.md §7.3"""
     client = get_client(url=server_url, api_key=KEY_XYZ)
-    [assistant] = await client.assistants.search(graph_id="campaign")
+    [assistant] = await client.assistants.search(
+        graph_id="campaign", metadata={"created_by": "system"}
+    )
     schemas = await client.assistants.get_schemas(assistant["assistant_id"])
     inputs = schemas["input_schema"]["properties"]
     assert set(inputs) == {"tenant_id", "agent_id", "campaign_id", "goal"}
