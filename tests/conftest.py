@@ -8,6 +8,7 @@ matters), the way `langgraph`'s own tests use a database per test.
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,12 @@ import pytest
 from chimera.app import Services, open_services
 from chimera.services import stop_services
 from chimera.settings import REPO_ROOT, Settings
+
+with warnings.catch_warnings():
+    # web3 imports websockets.legacy for a provider we never use; import it once, quietly, so
+    # the first test that touches the chain does not report the deprecation.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import web3  # noqa: F401
 
 if TYPE_CHECKING:
     from tests.wallet_helpers import Devnet
