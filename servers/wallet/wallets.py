@@ -106,7 +106,7 @@ async def new_wallet(
         return found | {"created": False}
     wallet_id = wallet_id or stable_id("wallet", tenant_id, agent_id, network)
     try:
-        address = await deps.keystore.create(tenant_id, wallet_id)
+        address = await deps.new_address(tenant_id, wallet_id, network)
     except KeystoreError as exc:
         raise Conflict(str(exc)) from exc
     try:
