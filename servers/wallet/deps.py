@@ -74,9 +74,18 @@ async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
     settings = Settings()
     cdp = open_cdp(settings) if settings.wallet_provider == "coinbase" else None  # fail fast
     endpoints = await asyncio.to_thread(ensure_services, settings)
-    pool = await open_pool(endpoints.pg_app, max_size=5)
+    async with open_wallet_deps(settings, endpoints.pg_app, cdp) as deps:
+        yield deps
+
+
+@asynccontextmanager
+async def open_wallet_deps(
+    settings: Settings, pg_app: str, cdp: CdpWallets | None = None
+) -> AsyncIterator[WalletDeps]:
+    """The server's resources on the Postgres at `pg_app` (the non-owner, RLS role)."""
+    pool = await open_pool(pg_app, max_size=5)
     send_pool: Pool = AsyncConnectionPool(
-        endpoints.pg_app,
+        pg_app,
         connection_class=psycopg.AsyncConnection[DictRow],
         min_size=1,
         max_size=4,
