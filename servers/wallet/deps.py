@@ -72,7 +72,9 @@ class WalletDeps:
 async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
     """Open pools, keystore and chain for the server's life."""
     settings = Settings()
-    cdp = open_cdp(settings) if settings.wallet_provider == "coinbase" else None  # fail fast
+    # Synchronous on purpose: a misconfigured server must die before the stdio reader starts
+    # (off-loop, the error would wait for stdin to close). It runs once, before any request.
+    cdp = open_cdp(settings) if settings.wallet_provider == "coinbase" else None
     endpoints = await asyncio.to_thread(ensure_services, settings)
     async with open_wallet_deps(settings, endpoints.pg_app, cdp) as deps:
         yield deps
