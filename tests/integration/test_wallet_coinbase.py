@@ -3,7 +3,9 @@
 See specs/technical.md §11.9. CDP cannot be reached from here, so the wallet provider is
 `tests.cdp_fakes.FakeWalletProvider` (AgentKit 0.7.4's `CdpEvmWalletProvider` interface); the
 ledger, the send lock and row-level security are the real embedded Postgres the wallet server
-uses. Every outcome is checked on both sides: CDP's transfers and the ledger rows.
+uses. Every outcome is checked on both sides: CDP's transfers and the ledger rows. The CDP
+wallets live on `base-sepolia` so the agents' default `base` devnet wallets (other modules) stay
+the first ones found.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ async def cdp(svc: Services) -> AsyncIterator[tuple[WalletDeps, FakeCdp]]:
 async def cdp_wallet(deps: WalletDeps, fake: FakeCdp, who: Any = WHO_XYZ) -> dict[str, Any]:
     """A new funded CDP server wallet of the agent."""
     wallet_id = f"wallet-cdp-{uuid.uuid4().hex[:10]}"
-    wallet = await new_wallet(deps, who.tenant_id, who.agent_id, "base", wallet_id)
+    wallet = await new_wallet(deps, who.tenant_id, who.agent_id, "base-sepolia", wallet_id)
     fake.fund(wallet["address"])
     return wallet
 
@@ -66,7 +68,7 @@ async def pay(
     amount: str = "25.00",
     key: str | None = None,
     caps: tuple[str, str, str] = ("50", "200", "1000"),
-    network: str = "base",
+    network: str = "base-sepolia",
     who: Any = WHO_XYZ,
 ) -> dict[str, Any]:
     """sender.send as the send_transaction tool calls it (validated hold, caps, digest)."""
@@ -192,6 +194,9 @@ async def test_no_faucet_and_foreign_networks_refused_before_reserving(
     mainnet = CdpWallets(on_mainnet, fake.api())
     with pytest.raises(InvalidArgument, match="not served"):
         mainnet.check_network("base-sepolia")
+    mainnet.check_network("base")
+    assert deps.cdp is not None
+    deps.cdp.check_network("base")  # test money may answer to `base`
     assert fake.transfers == []
 
 
