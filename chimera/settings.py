@@ -222,6 +222,24 @@ class Settings(BaseSettings):
         pattern=r"^(|exit_before_broadcast|exit_after_broadcast)$",
         description="Test-only fault injection in the wallet server (crash recovery tests).",
     )
+    wallet_provider: Literal["local", "coinbase"] = Field(
+        default="local",
+        description="Wallet backend: local keystore on the devnet, or Coinbase CDP server wallets"
+        " (needs `uv sync --extra coinbase --no-dev` and the CHIMERA_CDP_* keys).",
+    )
+    cdp_api_key_id: str | None = Field(default=None, description="CDP API key id (coinbase).")
+    cdp_api_key_secret: SecretStr | None = Field(
+        default=None, description="CDP API key secret (coinbase)."
+    )
+    cdp_wallet_secret: SecretStr | None = Field(
+        default=None, description="CDP wallet secret that authorises server-wallet signing."
+    )
+    cdp_network: Literal["base-sepolia", "base-mainnet"] = Field(
+        default="base-sepolia", description="The one Base network the coinbase provider pays on."
+    )
+    cdp_rpc_url: str | None = Field(
+        default=None, description="RPC URL for balances and receipts (AgentKit's default if unset)."
+    )
 
     @field_validator("api_keys")
     @classmethod

@@ -21,7 +21,10 @@ from psycopg_pool import AsyncConnectionPool
 from chimera.db import Conn, Pool, open_pool
 from chimera.services import ensure_services
 from chimera.settings import Settings
+from servers.wallet.cdp_chain import CoinbaseChain
+from servers.wallet.coinbase import CdpWallets, open_cdp
 from servers.wallet.keystore import Keystore
+from servers.wallet.signing import ChainReader
 
 if TYPE_CHECKING:
     from servers.wallet.evm import EvmChain
@@ -39,6 +42,8 @@ class WalletDeps:
     pool: Pool
     send_pool: Pool
     keystore: Keystore
+    cdp: CdpWallets | None = None
+    """Set when CHIMERA_WALLET_PROVIDER=coinbase: wallets are CDP server wallets, no local keys."""
     _chain: EvmChain | None = field(default=None, init=False)
     _chain_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -51,15 +56,38 @@ class WalletDeps:
                 self._chain = await open_chain(self.settings)
             return self._chain
 
+    async def reader(self) -> ChainReader:
+        """Balances and faucet of the configured provider (devnet chain or Coinbase CDP)."""
+        return CoinbaseChain(self.cdp) if self.cdp is not None else await self.chain()
+
+    async def new_address(self, tenant_id: str, wallet_id: str, network: str) -> str:
+        """A new wallet's address: a local keystore key, or a CDP server account."""
+        if self.cdp is None:
+            return await self.keystore.create(tenant_id, wallet_id)
+        self.cdp.check_network(network)
+        return await self.cdp.create(tenant_id, wallet_id)
+
 
 @asynccontextmanager
 async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
     """Open pools, keystore and chain for the server's life."""
     settings = Settings()
+    # Synchronous on purpose: a misconfigured server must die before the stdio reader starts
+    # (off-loop, the error would wait for stdin to close). It runs once, before any request.
+    cdp = open_cdp(settings) if settings.wallet_provider == "coinbase" else None
     endpoints = await asyncio.to_thread(ensure_services, settings)
-    pool = await open_pool(endpoints.pg_app, max_size=5)
+    async with open_wallet_deps(settings, endpoints.pg_app, cdp) as deps:
+        yield deps
+
+
+@asynccontextmanager
+async def open_wallet_deps(
+    settings: Settings, pg_app: str, cdp: CdpWallets | None = None
+) -> AsyncIterator[WalletDeps]:
+    """The server's resources on the Postgres at `pg_app` (the non-owner, RLS role)."""
+    pool = await open_pool(pg_app, max_size=5)
     send_pool: Pool = AsyncConnectionPool(
-        endpoints.pg_app,
+        pg_app,
         connection_class=psycopg.AsyncConnection[DictRow],
         min_size=1,
         max_size=4,
@@ -73,7 +101,7 @@ async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
             settings.wallet_keystore_password,
             settings.wallet_kdf_n,
         )
-        yield WalletDeps(settings, pool, send_pool, keystore)
+        yield WalletDeps(settings, pool, send_pool, keystore, cdp)
     finally:
         await send_pool.close()
         await pool.close()

@@ -220,6 +220,24 @@ async def mark_pending(conn: Conn, tx_id: str, nonce: int, tx_hash: str, raw: st
     )
 
 
+async def mark_submitting(conn: Conn, tx_id: str) -> None:
+    """Record that a provider-signed transfer is about to be requested (hash not known yet)."""
+    await conn.execute(
+        "UPDATE wallet_transactions SET status = 'pending'"
+        " WHERE tx_id = %s AND status = 'reserved'",
+        (tx_id,),
+    )
+
+
+async def record_hash(conn: Conn, tx_id: str, tx_hash: str) -> None:
+    """Attach the hash the provider answered to a pending transfer."""
+    await conn.execute(
+        "UPDATE wallet_transactions SET tx_hash = %s"
+        " WHERE tx_id = %s AND status = 'pending' AND tx_hash IS NULL",
+        (tx_hash, tx_id),
+    )
+
+
 async def settle(conn: Conn, tx_id: str) -> None:
     """The transfer is on chain: the hold becomes spend."""
     await conn.execute(

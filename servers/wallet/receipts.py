@@ -52,7 +52,7 @@ async def post_balances(deps: WalletDeps, row: dict[str, Any]) -> dict[str, str]
     async with tenant_tx(deps.pool, row["tenant_id"]) as conn:
         address = await wallet_address(conn, row["wallet_id"])
         spend = await campaign_spend(conn, row["campaign_id"])
-    units = await (await deps.chain()).balance(address, row["asset"])
+    units = await (await deps.reader()).balance(address, row["asset"])
     mine = spend["assets"].get(row["asset"], {})
     return {
         "wallet_balance": fmt(from_units(units, row["asset"])),

@@ -6,7 +6,8 @@ unfinished transfers of the wallet are reconciled against the chain, then this o
 recorded as `pending` with its hash and raw bytes, broadcast, and settled on its receipt. A
 refused broadcast or a reverted transfer releases the hold; no answer keeps it `pending`, and the
 next call for the key (or for the wallet) reconciles it by hash, so a crash between broadcast and
-settle never loses money nor sends twice.
+settle never loses money nor sends twice. With the coinbase provider the send phase is
+`cdp_sender.py` (CDP signs; its idempotency key replaces the recorded raw transaction).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from chimera.db import Conn, tenant_tx
 from servers.runtime import Conflict, Transient
-from servers.wallet import ledger
+from servers.wallet import cdp_sender, ledger
 from servers.wallet.deps import WalletDeps, address_lock, scoped
 from servers.wallet.receipts import receipt
 from servers.wallet.signing import BroadcastRejected, BroadcastUnknown
@@ -30,6 +31,8 @@ async def send(
     deps: WalletDeps, hold: ledger.Hold, caps: ledger.Caps, key: str, digest: str, address: str
 ) -> dict[str, Any]:
     """Execute one transfer at most once per `(tenant, key)`; returns the receipt dict."""
+    if deps.cdp is not None:
+        deps.cdp.check_network(hold.network)  # before anything is reserved
     async with tenant_tx(deps.pool, hold.tenant_id) as conn:
         configured = await ledger.ensure_budget(conn, hold, caps)
     try:
@@ -92,6 +95,9 @@ async def execute(deps: WalletDeps, tenant_id: str, tx_id: str, address: str) ->
 async def _sign_and_send(
     deps: WalletDeps, conn: Conn, tenant_id: str, row: dict[str, Any], address: str
 ) -> None:
+    if deps.cdp is not None:
+        await cdp_sender.send_reserved(deps, conn, tenant_id, row, address)
+        return
     chain, asset = await deps.chain(), row["asset"]
     units = to_units(row["amount"], asset)
     have = await chain.balance(address, asset)
@@ -148,6 +154,9 @@ async def reconcile(
         await _sign_and_send(deps, conn, tenant_id, row, address)
         return
     if row["status"] != "pending":
+        return
+    if deps.cdp is not None:
+        await cdp_sender.reconcile_pending(deps, conn, tenant_id, row, address)
         return
     if await _settle_from_chain(deps, conn, tenant_id, row["tx_id"], row["tx_hash"], wait_s=0):
         return

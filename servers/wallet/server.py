@@ -62,7 +62,7 @@ async def get_balance(
     async with tenant_tx(deps.pool, tenant_id) as conn:
         wallet = await resolve_wallet(conn, agent_id, wallet_id, network)
     balances = {
-        asset: fmt(from_units(await (await deps.chain()).balance(wallet["address"], asset), asset))
+        asset: fmt(from_units(await (await deps.reader()).balance(wallet["address"], asset), asset))
         for asset in ("USDC", "ETH")
     }
     return {**wallet, "balances": balances}
@@ -160,11 +160,11 @@ async def fund_wallet(
     """Drip test funds to the agent's wallet."""
     caller(ctx, tenant_id)
     deps = _deps(ctx)
-    if not (await deps.chain()).devnet:
+    if not (await deps.reader()).devnet:
         raise InvalidArgument("fund_wallet is a devnet faucet; this chain is not a devnet")
     async with tenant_tx(deps.pool, tenant_id) as conn:
         wallet = await resolve_wallet(conn, agent_id, wallet_id, network)
-    dripped = await (await deps.chain()).fund(wallet["address"])
+    dripped = await (await deps.reader()).fund(wallet["address"])
     return {**wallet, "funded": {a: fmt(from_units(u, a)) for a, u in dripped.items()}}
 
 

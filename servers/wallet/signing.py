@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 
 class BroadcastRejected(RuntimeError):
@@ -20,3 +21,17 @@ class Signed:
     raw: str
     tx_hash: str
     nonce: int
+
+
+class ChainReader(Protocol):
+    """What tools read from either provider (devnet chain or Coinbase CDP)."""
+
+    devnet: bool
+
+    async def balance(self, address: str, asset: str) -> int:
+        """Balance in base units."""
+        ...
+
+    async def fund(self, address: str) -> dict[str, int]:
+        """Faucet drip (devnet only)."""
+        ...

@@ -121,7 +121,7 @@ async def _create(
 
     """
     try:
-        address = await deps.keystore.create(tenant_id, wallet_id)
+        address = await deps.new_address(tenant_id, wallet_id, network)
     except KeystoreError as exc:
         raise Conflict(str(exc)) from exc
     try:

@@ -119,9 +119,19 @@ def test_payment_knobs_are_validated(bad: dict[str, object]) -> None:
         Context(**bad)  # type: ignore[arg-type]
 
 
-def test_coinbase_adapter_is_not_in_the_default_install() -> None:
+def test_coinbase_is_an_extra_outside_the_default_and_dev_resolution() -> None:
     """specs/technical.md §11.9"""
-    from servers.wallet.coinbase import CoinbaseProvider, CoinbaseUnavailable
+    import tomllib
 
-    with pytest.raises(CoinbaseUnavailable, match="optional"):
-        CoinbaseProvider(object())
+    from chimera.settings import REPO_ROOT
+
+    lock = tomllib.loads((REPO_ROOT / "uv.lock").read_text())
+    assert lock["conflicts"] == [
+        [{"package": "chimera", "extra": "coinbase"}, {"package": "chimera", "group": "dev"}]
+    ]
+    chimera = next(p for p in lock["package"] if p["name"] == "chimera")
+    default = {d["name"] for d in chimera["dependencies"]}
+    dev = {d["name"] for d in chimera["dev-dependencies"]["dev"]}
+    assert "coinbase-agentkit" not in default | dev and "langgraph-api" in dev
+    extra = {d["name"] for d in chimera["optional-dependencies"]["coinbase"]}
+    assert extra == {"coinbase-agentkit", "solana"}
