@@ -34,3 +34,12 @@ async def events(svc: Services, campaign_id: str, event: str) -> list[dict[str, 
     async with tenant_tx(svc.pool, TENANT) as conn:
         rows = await audit_trail.campaign_events(conn, campaign_id)
     return [r for r in rows if r["event"] == event]
+
+
+async def expire_now(svc: Services, tenant_id: str, review_id: str) -> None:
+    """Move a pending review's expiry into the past (as if its TTL ran out)."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        await conn.execute(
+            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
+            (review_id,),
+        )

@@ -22,8 +22,9 @@ from servers.wallet import ledger
 from servers.wallet.cdp_chain import CoinbaseChain
 from servers.wallet.coinbase import cdp_key
 from servers.wallet.deps import WalletDeps, scoped
+from servers.wallet.funds import release_if_short
 from servers.wallet.signing import BroadcastRejected, BroadcastUnknown
-from state.money import from_units, to_units
+from state.money import to_units
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +41,7 @@ async def send_reserved(
     deps: WalletDeps, conn: Conn, tenant_id: str, row: dict[str, Any], address: str
 ) -> None:
     """Pay a reserved row through CDP (the caller holds the wallet's send lock)."""
-    chain, asset = _chain(deps), row["asset"]
-    units = to_units(row["amount"], asset)
-    have = await chain.balance(address, asset)
-    if have < units:
-        async with scoped(conn, tenant_id):
-            await ledger.release(
-                conn,
-                row["tx_id"],
-                f"insufficient {asset} balance: {from_units(have, asset)} < {row['amount']}",
-            )
+    if await release_if_short(_chain(deps), conn, tenant_id, row, address):
         return
     async with scoped(conn, tenant_id):
         await ledger.mark_submitting(conn, row["tx_id"])

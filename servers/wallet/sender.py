@@ -20,9 +20,10 @@ from chimera.db import Conn, tenant_tx
 from servers.runtime import Conflict, Transient
 from servers.wallet import cdp_sender, ledger
 from servers.wallet.deps import WalletDeps, address_lock, scoped
+from servers.wallet.funds import release_if_short
 from servers.wallet.receipts import receipt
 from servers.wallet.signing import BroadcastRejected, BroadcastUnknown
-from state.money import from_units, to_units
+from state.money import to_units
 
 log = logging.getLogger(__name__)
 
@@ -99,19 +100,15 @@ async def _sign_and_send(
         await cdp_sender.send_reserved(deps, conn, tenant_id, row, address)
         return
     chain, asset = await deps.chain(), row["asset"]
-    units = to_units(row["amount"], asset)
-    have = await chain.balance(address, asset)
-    if have < units:
-        async with scoped(conn, tenant_id):
-            await ledger.release(
-                conn,
-                row["tx_id"],
-                f"insufficient {asset} balance: {from_units(have, asset)} < {row['amount']}",
-            )
+    if await release_if_short(chain, conn, tenant_id, row, address):
         return
     account = await deps.keystore.account(tenant_id, row["wallet_id"])
     signed = await chain.sign_transfer(
-        account, asset, row["to_address"], units, await chain.next_nonce(address)
+        account,
+        asset,
+        row["to_address"],
+        to_units(row["amount"], asset),
+        await chain.next_nonce(address),
     )
     async with scoped(conn, tenant_id):
         await ledger.mark_pending(conn, row["tx_id"], signed.nonce, signed.tx_hash, signed.raw)

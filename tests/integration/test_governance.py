@@ -17,7 +17,7 @@ from chimera.db import tenant_tx
 from chimera.runner import AlreadyDecided, compile_graph, run_campaign
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
-from tests.governance_helpers import campaign_with_policy, events
+from tests.governance_helpers import campaign_with_policy, events, expire_now
 from tests.helpers import platform_posts, scalar
 
 TENANT = "tenant-xyz"
@@ -66,11 +66,7 @@ async def test_an_expired_review_is_rejected_when_next_touched_and_audited(
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     review_id = summary.pending_reviews[0]["review_id"]
     before = len(await platform_posts(svc, TENANT, summary.campaign_id))
-    async with tenant_tx(svc.pool, TENANT) as conn:
-        await conn.execute(
-            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
-            (review_id,),
-        )
+    await expire_now(svc, TENANT, review_id)
     assert await inbox.list_reviews(svc, TENANT, campaign_id=summary.campaign_id) == []
     row = await scalar(
         svc, TENANT, "SELECT status || '/' || decision FROM reviews WHERE review_id = %s", review_id
@@ -90,11 +86,7 @@ async def test_running_a_paused_campaign_again_expires_its_due_reviews_first(
     """specs/functional.md §3.7, specs/technical.md §12.3 (a run touches its reviews)"""
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     review_id = summary.pending_reviews[0]["review_id"]
-    async with tenant_tx(svc.pool, TENANT) as conn:
-        await conn.execute(
-            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
-            (review_id,),
-        )
+    await expire_now(svc, TENANT, review_id)
     again = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     assert again.thread_id == summary.thread_id and "expired review" in again.note
     assert review_id not in {r["review_id"] for r in again.pending_reviews}

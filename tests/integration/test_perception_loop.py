@@ -24,6 +24,7 @@ from state.contracts import Trend
 from state.persona import Persona
 from tests.conftest import ETHIOPIA
 from tests.fakes import ScriptedChatModel
+from tests.governance_helpers import expire_now
 from tests.helpers import platform_posts
 
 NOW = "2026-02-06T10:00:00Z"
@@ -178,11 +179,7 @@ async def test_each_pass_expires_the_tenants_due_reviews(
     """specs/technical.md §13.3 (a perceiving process is the tenant's clock), §12.3"""
     paused = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     review_id = paused.pending_reviews[0]["review_id"]
-    async with tenant_tx(svc.pool, XYZ) as conn:
-        await conn.execute(
-            "UPDATE reviews SET expires_at = now() - interval '1 minute' WHERE review_id = %s",
-            (review_id,),
-        )
+    await expire_now(svc, XYZ, review_id)
     report = await once(svc, Recorder(), ctx=Context(relevance_threshold=1.0))
     assert review_id in report.expired
     async with tenant_tx(svc.pool, XYZ) as conn:
