@@ -50,8 +50,12 @@ def _show(data: dict[str, Any], json_out: bool) -> None:
         console.print(f"[bold]{key:>10}[/] {value}")
 
 
-def _ids(wallet: str | None, network: str) -> dict[str, Any]:
-    return {"network": network, **({"wallet_id": wallet} if wallet else {})}
+def _wallet_tool(
+    tenant: str, agent: str, tool: str, wallet: str | None, network: str, json_out: bool
+) -> None:
+    """Call one wallet tool on the agent's (or the named) wallet and print its result."""
+    ids = {"network": network, **({"wallet_id": wallet} if wallet else {})}
+    _show(run_async(_call(tenant, agent, tool, ids), as_json=json_out, expected=EXPECTED), json_out)
 
 
 @app.command()
@@ -63,8 +67,7 @@ def create(
     json_out: JsonOpt = False,
 ) -> None:
     """Create the agent's wallet (or show the one it has); prints its address, never a key."""
-    main = _call(tenant, agent, "create_wallet", _ids(wallet, network))
-    _show(run_async(main, as_json=json_out, expected=EXPECTED), json_out)
+    _wallet_tool(tenant, agent, "create_wallet", wallet, network, json_out)
 
 
 @app.command()
@@ -76,8 +79,7 @@ def balance(
     json_out: JsonOpt = False,
 ) -> None:
     """USDC and ETH balances of the agent's wallet, read from the chain."""
-    main = _call(tenant, agent, "get_balance", _ids(wallet, network))
-    _show(run_async(main, as_json=json_out, expected=EXPECTED), json_out)
+    _wallet_tool(tenant, agent, "get_balance", wallet, network, json_out)
 
 
 @app.command()
@@ -89,8 +91,7 @@ def fund(
     json_out: JsonOpt = False,
 ) -> None:
     """Devnet faucet: 1 ETH for gas and 1000 USDC (refused on any other chain)."""
-    main = _call(tenant, agent, "fund_wallet", _ids(wallet, network))
-    _show(run_async(main, as_json=json_out, expected=EXPECTED), json_out)
+    _wallet_tool(tenant, agent, "fund_wallet", wallet, network, json_out)
 
 
 @app.command()

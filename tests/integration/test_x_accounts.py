@@ -37,7 +37,8 @@ from tests.xaccounts import (
     write_accounts,
 )
 from tests.xfixtures import forget_x_state, tenant, tweet, x_settings  # noqa: F401
-from tests.xreplay import CREDS, ME, XReplay, mock_transport
+from tests.xreplay import CREDS, ME, XReplay
+from tests.xtransport import mock_transport
 
 Build = Callable[..., Awaitable[XBackend]]
 NO_ENV = {"x_access_token": None, "x_access_token_secret": None, "x_default_tenants": []}

@@ -29,7 +29,8 @@ from tests.xaccounts import (
     write_accounts,
 )
 from tests.xfixtures import forget_x_state
-from tests.xreplay import CREDS, ME, serve
+from tests.xreplay import CREDS, ME
+from tests.xtransport import serve
 
 ABC, XYZ, NONE = "tenant-abc", "tenant-xyz", "tenant-without-x"
 

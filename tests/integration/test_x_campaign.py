@@ -19,7 +19,8 @@ from chimera.runner import run_campaign
 from chimera.settings import Settings
 from tests.conftest import LAGOS
 from tests.xfixtures import ABC, forget_x_state, replay  # noqa: F401
-from tests.xreplay import CREDS, XReplay, mention, serve
+from tests.xreplay import CREDS, XReplay, mention
+from tests.xtransport import serve
 
 MENTIONS = [
     mention(1, "Which budget 5G phone actually gets 5G in Yaba?"),
