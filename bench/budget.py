@@ -19,10 +19,10 @@ from typing import Any
 from eth_account import Account
 from web3 import AsyncHTTPProvider, AsyncWeb3
 
-from chimera.app import Services, open_services
-from chimera.chain import CONTRACT
-from chimera.mcp_host import CallIdentity, McpHost
-from chimera.wallet_host import open_wallet_host
+from chimera.mcp.host import CallIdentity, McpHost
+from chimera.mcp.wallet import open_wallet_host
+from chimera.platform.devnet import CONTRACT
+from chimera.resources import Services, open_services
 
 WHO = CallIdentity("tenant-xyz", "agent-ethiopia-fashion-001", "bench-budget")
 

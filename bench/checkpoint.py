@@ -1,8 +1,9 @@
 """Postgres checkpoint tax: ours / bare LangGraph with the same saver (ARCHITECTURE §9: <= 1.1).
 
 "ours" is the W1 stub campaign graph (`bench.fanout_ours`: `CampaignState`, our reducers,
-`dispatch`, `Envelope` packets, real records, no I/O) compiled with `chimera.checkpoint.saver`
-(strict allow-list serde), driven as the runner drives a run: `astream(..., stream_mode="updates",
+`dispatch`, `Envelope` packets, real records, no I/O) compiled with
+`chimera.platform.checkpoint.saver` (strict allow-list serde), driven as the runner drives a run:
+`astream(..., stream_mode="updates",
 durability="sync")`. "bare" is the same shape in plain LangGraph (`bench.shape_bare`: dict state,
 default serde) with an `AsyncPostgresSaver`. Each side has its own fresh database on one embedded
 Postgres and the production checkpoint pool. Runs alternate A B / B A; both graphs also run
@@ -28,9 +29,9 @@ from bench.fanout_ours import build_ours
 from bench.fanout_shared import AGENT_ID, CAMPAIGN_ID, GOAL, TENANT_ID
 from bench.pg_saver import embedded_postgres, fresh_database, thread_footprint
 from bench.shape_bare import build_shape_bare
-from chimera.app import open_checkpoint_pool
-from chimera.checkpoint import saver
-from chimera.db import Pool
+from chimera.platform.checkpoint import saver
+from chimera.platform.db import Pool
+from chimera.resources import open_checkpoint_pool
 from state.context import Context
 
 TARGET = 1.1

@@ -12,7 +12,7 @@ loop, sharing one compiled graph and one checkpointer, as one serving process wo
 Checkpointers: `postgres` is what production runs, `AsyncPostgresSaver` on the production
 checkpoint pool (`open_checkpoint_pool`: bounded, 10 connections) on a fresh database per
 side, a saver per run (`postgres`) or one shared (`postgres-shared`); `memory` is
-`InMemorySaver`. Ours always uses the strict serde of `chimera.checkpoint`.
+`InMemorySaver`. Ours always uses the strict serde of `chimera.platform.checkpoint`.
 Latency of a run is from its start (all start together) to its last update.
 `python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]`.
 """
@@ -38,9 +38,9 @@ from bench.fanout_ours import build_ours, stub_work
 from bench.fanout_shared import AGENT_ID, CAMPAIGN_ID, GOAL, TENANT_ID
 from bench.pg_saver import embedded_postgres, fresh_database
 from bench.shape_bare import build_shape_bare
-from chimera.app import open_checkpoint_pool
-from chimera.checkpoint import saver, serializer
-from chimera.db import Pool
+from chimera.platform.checkpoint import saver, serializer
+from chimera.platform.db import Pool
+from chimera.resources import open_checkpoint_pool
 from state.context import Context
 from state.records import Envelope
 
@@ -70,8 +70,9 @@ async def one_run(
 ) -> float:
     """Drive one run to its report; return its latency in seconds.
 
-    With `pool`, the run gets its own saver on it, as `chimera.runner.compile_graph` does per run
-    (`AsyncPostgresSaver` serialises its queries behind one lock per instance).
+    With `pool`, the run gets its own saver on it, as
+    `chimera.runs.runner.compile_graph` does per run (`AsyncPostgresSaver` serialises its queries
+    behind one lock per instance).
     """
     if pool is not None:
         ckpt = saver(pool) if side == "ours" else AsyncPostgresSaver(pool)
@@ -133,8 +134,8 @@ async def postgres_pair(
 ) -> dict[str, Any]:
     """Both sides on the production checkpoint pool, each on its own fresh database.
 
-    `shared`: one saver for every run (as `chimera.serving` hands LangGraph one), else one
-    saver per run (as `chimera.runner` compiles one per run); both share the bounded pool.
+    `shared`: one saver for every run (as `chimera.serving.process` hands LangGraph one), else one
+    saver per run (as `chimera.runs.runner` compiles one per run); both share the bounded pool.
     """
     runs, tasks, io_s = args
     out: dict[str, Any] = {}

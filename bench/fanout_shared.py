@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from chimera.personas import load_persona
-from chimera.settings import REPO_ROOT
+from chimera.control.personas import load_persona
+from chimera.platform.settings import REPO_ROOT
 from state.contracts import Task, TaskGoal
 from state.persona import Persona
 

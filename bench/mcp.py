@@ -24,9 +24,9 @@ from langchain_mcp_adapters.sessions import Connection
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from chimera.app import Services, open_services
-from chimera.mcp_host import CallIdentity, server_connections
-from chimera.settings import REPO_ROOT
+from chimera.mcp.host import CallIdentity, server_connections
+from chimera.platform.settings import REPO_ROOT
+from chimera.resources import Services, open_services
 
 SERVER, TOOL = "social", "post_tweet"
 TENANT_ID, AGENT_ID, RUN_ID = "tenant-xyz", "agent-ethiopia-fashion-001", "bench"

@@ -1,9 +1,9 @@
 """Postgres for the checkpoint and concurrency benches: one embedded server, a fresh database
 per variant (so neither side inherits the other's tables, indexes or cache), row/byte counts.
 
-Both variants get the same pool (`chimera.app.open_checkpoint_pool`, what production uses) on
+Both variants get the same pool (`chimera.resources.open_checkpoint_pool`, what production uses) on
 their own database; only the saver's serializer differs (ours: the strict allow-list of
-`chimera.checkpoint`, bare: LangGraph's default).
+`chimera.platform.checkpoint`, bare: LangGraph's default).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import psycopg
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg.conninfo import make_conninfo
 
-from chimera.db import Pool
-from chimera.services import ensure_services, stop_services
-from chimera.settings import Settings
+from chimera.platform.db import Pool
+from chimera.platform.embedded import ensure_services, stop_services
+from chimera.platform.settings import Settings
 
 TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 

@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from chimera.app import Services
+from chimera.resources import Services
 from nodes.cfo import make_cfo
 from nodes.commit import make_commit
 from nodes.dispatch import dispatch
@@ -54,6 +54,6 @@ def build_campaign_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
 
 async def make_campaign_graph(config: RunnableConfig) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Factory named in langgraph.json: compiled WITHOUT a checkpointer (the server owns it)."""
-    from chimera.serving import process_services
+    from chimera.serving.process import process_services
 
     return build_campaign_graph(await process_services()).compile()

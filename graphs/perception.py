@@ -1,7 +1,7 @@
 """Wiring of the perception graph (ARCHITECTURE §2): START -> perceive -> END.
 
 Serves the trend watch from `langgraph.json` so Studio (or a cron on the LangGraph server) can run
-a pass per agent; the behaviour lives in `nodes/perceive.py` and `chimera/perceive.py`.
+a pass per agent; the behaviour lives in `nodes/perceive.py` and `chimera/runs/perception.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from chimera.app import Services
+from chimera.resources import Services
 from nodes.perceive import make_perceive
 from state.context import Context
 from state.perception import PerceptionInput, PerceptionOutput
@@ -43,6 +43,6 @@ def build_perception_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
 
 async def make_perception_graph(config: RunnableConfig) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Factory named in langgraph.json: compiled WITHOUT a checkpointer (the server owns it)."""
-    from chimera.serving import process_services
+    from chimera.serving.process import process_services
 
     return build_perception_graph(await process_services()).compile()

@@ -13,11 +13,11 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from chimera import repo
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.mcp_errors import McpCallError
-from chimera.mcp_host import CallIdentity
+from chimera.control import repo
+from chimera.mcp.errors import McpCallError
+from chimera.mcp.host import CallIdentity
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from nodes.judge import next_step, review_item
 from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
 from state.context import Context, context_of

@@ -7,11 +7,11 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from chimera import intents, repo
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.mcp_errors import InvalidToolArguments, ToolConflict
-from chimera.mcp_host import CallIdentity
+from chimera.control import intents, repo
+from chimera.mcp.errors import InvalidToolArguments, ToolConflict
+from chimera.mcp.host import CallIdentity
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from nodes.commit_payment import commit_payment
 from state.context import Context
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from langgraph.types import Command
 
-from chimera import intents, repo
-from chimera.app import Services
-from chimera.db import tenant_tx
+from chimera.control import intents, repo
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from skills.autonomous_transaction import aexecute_transaction
 from state.contracts import TransactionRequest
 from state.records import Envelope, Published, Rejection, TaskStatus

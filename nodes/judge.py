@@ -9,13 +9,13 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from chimera import audit_trail, judge_policy, occ, repo
-from chimera.app import Services
-from chimera.db import Conn, tenant_tx
-from chimera.remember import post_memory_id
+from chimera.control import audit, judge_context, occ, repo
+from chimera.memory.remember import post_memory_id
+from chimera.platform.db import Conn, tenant_tx
+from chimera.resources import Services
 from chimera.strategies.base import Score
+from chimera.strategies.guardrails import assess
 from chimera.strategies.novelty import penalise_duplicate
-from chimera.strategies.policy import assess
 from state.context import Context, context_of
 from state.contracts import Artifact, ArtifactType, ContentPreview, ReviewItem, SuggestedAction
 from state.records import Envelope, Rejection, TaskStatus, Verdict
@@ -131,7 +131,7 @@ async def _earlier_decision(svc: Services, tenant_id: str, review_id: str) -> di
 
 
 async def _invalidate(
-    svc: Services, env: Envelope, judgement: judge_policy.Judgement
+    svc: Services, env: Envelope, judgement: judge_context.Judgement
 ) -> Command[Literal["commit", "review", "dispatch"]]:
     """OCC: a relevant field changed since the artifact's snapshot -> draft it again.
 
@@ -154,7 +154,7 @@ async def _invalidate(
             "changed": sorted(judgement.stale),
         }
         await repo.audit_run(conn, run, "artifact_invalidated", task_id=task_id, detail=detail)
-        again = judge_policy.refreshed(env, judgement)
+        again = judge_context.refreshed(env, judgement)
         await repo.save_tasks(conn, run.thread_id, [again.task])
     return Command(
         update={"state_version": judgement.version, "tasks": {task_id: again.task}},
@@ -167,7 +167,7 @@ async def _record(
     env: Envelope,
     verdict: Verdict,
     item: ReviewItem | None,
-    judgement: judge_policy.Judgement,
+    judgement: judge_context.Judgement,
 ) -> None:
     """Save and audit the artifact and verdict; open the review when one is needed.
 
@@ -181,21 +181,21 @@ async def _record(
     """
     assert env.artifact is not None
     run, task_id = env.run, env.task.task_id
-    await audit_trail.artifact_event(conn, run, env.artifact)
+    await audit.artifact_event(conn, run, env.artifact)
     await repo.save_artifact(conn, env.artifact, run.campaign_id, verdict)
     await repo.audit_run(
         conn, run, "verdict", task_id=task_id, detail=verdict.model_dump(mode="json")
     )
     if item is not None:
         await repo.open_review(conn, item, thread_id=run.thread_id, campaign_id=run.campaign_id)
-        await audit_trail.escalated(conn, run, item, judgement.default_action)
+        await audit.escalated(conn, run, item, judgement.default_action)
         await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
     elif verdict.decision == "reject":
         await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
 
 
 async def _decide(
-    svc: Services, env: Envelope, judgement: judge_policy.Judgement
+    svc: Services, env: Envelope, judgement: judge_context.Judgement
 ) -> tuple[Verdict, ReviewItem | None, dict[str, Any] | None]:
     """Score the artifact, apply the policy and, on review, look for an earlier human decision.
 
@@ -235,7 +235,7 @@ async def judge_artifact(
     artifact, run = env.artifact, env.run
     assert artifact is not None, "judge needs an artifact"
     async with tenant_tx(svc.pool, run.tenant_id) as conn:
-        judgement = await judge_policy.resolve(svc, conn, env, context_of(runtime))
+        judgement = await judge_context.resolve(svc, conn, env, context_of(runtime))
     if judgement.stale:
         return await _invalidate(svc, env, judgement)
     if artifact.artifact_type == ArtifactType.TRANSACTION:

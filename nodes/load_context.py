@@ -8,15 +8,15 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from chimera import judge_policy, repo
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.engagement import best_angles, prefer
-from chimera.episodic import EpisodicMemory
-from chimera.mcp_host import CallIdentity
-from chimera.perception import read_mentions, read_news, trend_signals
-from chimera.personas import PersonaError, load_persona
-from chimera.recall import recall
+from chimera.control import judge_context, repo
+from chimera.control.personas import PersonaError, load_persona
+from chimera.mcp.host import CallIdentity
+from chimera.memory.episodic import EpisodicMemory
+from chimera.memory.recall import recall
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.signals.engagement import best_angles, prefer
+from chimera.signals.feeds import read_mentions, read_news, trend_signals
 from state.context import Context, context_of
 from state.graph import CampaignState
 from state.inputs import RunRequest
@@ -135,7 +135,7 @@ async def load_run(
     persona = await _persona(svc, request)
     thread_id = str(config["configurable"]["thread_id"])
     campaign = await _register(svc, request, thread_id)
-    persona = await judge_policy.persona_for_run(svc, persona, campaign)
+    persona = await judge_context.persona_for_run(svc, persona, campaign)
     who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
     world = await _read_world(svc, persona, who, request.goal, runtime)
     return {

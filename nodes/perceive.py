@@ -1,7 +1,7 @@
 """perceive: one perception pass for an agent (the perception graph's only node).
 
 Detects trends, queues and decides alerts, and starts campaign runs for relevant ones
-(`chimera.perceive`); the run's Context supplies the relevance threshold.
+(`chimera.runs.perception`); the run's Context supplies the relevance threshold.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from chimera.app import Services
-from chimera.perceive import perceive_once
+from chimera.resources import Services
+from chimera.runs.perception import perceive_once
 from state.context import Context, context_of
 from state.perception import PerceptionInput
 

@@ -12,9 +12,9 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from chimera import audit_trail, repo
-from chimera.app import Services
-from chimera.db import tenant_tx
+from chimera.control import audit, repo
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from chimera.strategies.base import PlanRequest
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
@@ -116,7 +116,7 @@ async def _save(
                 "tasks": [t.task_id for t in tasks],
             },
         )
-        await audit_trail.task_events(conn, run_ref(state, thread_id), tasks, plan_id)
+        await audit.task_events(conn, run_ref(state, thread_id), tasks, plan_id)
 
 
 async def plan_tasks(

@@ -7,11 +7,11 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from chimera import repo
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.episodic import EpisodicMemory
-from chimera.remember import remember_run
+from chimera.control import repo
+from chimera.memory.episodic import EpisodicMemory
+from chimera.memory.remember import remember_run
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from state.context import Context
 from state.graph import CampaignState, run_ref
 from state.records import RunReport, TaskStatus

@@ -13,11 +13,11 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
-from chimera import audit_trail, expiry, repo, reviewers
-from chimera.api_keys import server_principal
-from chimera.app import Services
-from chimera.db import Conn, tenant_tx
-from chimera.reviewers import NotAuthorized
+from chimera.control import audit, expiry, repo, reviewers
+from chimera.control.reviewers import NotAuthorized
+from chimera.platform.api_keys import server_principal
+from chimera.platform.db import Conn, tenant_tx
+from chimera.resources import Services
 from chimera.strategies.writer import limit_for
 from state.context import Context
 from state.records import Envelope, Rejection, TaskStatus
@@ -98,18 +98,19 @@ async def decider(
     """Who decided: a reviewer or admin of the tenant, or nobody for a real expiry.
 
     The user comes from the decision, else from the user the LangGraph server's API key is
-    bound to (`chimera/api_keys.py`); either way it must be a reviewer or admin of the run's tenant.
+    bound to (`chimera/platform/api_keys.py`); either way it must be a reviewer or
+    admin of the run's tenant.
     """
     assert env.review is not None
     async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
-        error = await audit_trail.refusal(conn, env.run, env.review.review_id, attempt)
+        error = await audit.refusal(conn, env.run, env.review.review_id, attempt)
         if error is None:
             try:
                 return await _decider(conn, env, decision, config)
             except NotAuthorized as exc:
                 error = str(exc)
                 detail = {"review_id": env.review.review_id, "attempt": attempt, "error": error}
-                await audit_trail.decision_event(
+                await audit.decision_event(
                     conn,
                     env.run,
                     env.task.task_id,
@@ -155,7 +156,7 @@ async def record(conn: Conn, env: Envelope, decision: ReviewDecision, user_id: s
     else:
         await repo.decide_review(conn, review_id, decision.decision, user_id=user_id, notes=note)
         event = "review_decision"
-    await audit_trail.decision_event(conn, run, task_id, event, user_id, detail)
+    await audit.decision_event(conn, run, task_id, event, user_id, detail)
     if decision.decision in {"reject", "respond"}:
         await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
 

@@ -12,11 +12,11 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 from pydantic import ValidationError
 
-from chimera.app import Services
-from chimera.logs import bind_log_ids
-from chimera.mcp_errors import McpCallError
-from chimera.progress import emit_progress
-from chimera.repo import stable_id
+from chimera.control.repo import stable_id
+from chimera.mcp.errors import McpCallError
+from chimera.platform.logs import bind_log_ids
+from chimera.platform.progress import emit_progress
+from chimera.resources import Services
 from chimera.strategies.base import Writer
 from skills.autonomous_transaction.draft import DraftError, draft_transaction
 from skills.multimodal_content_generation import ContentRequestError

@@ -1,7 +1,7 @@
 """Generate `notebooks/*.ipynb` from the cell lists below, so notebooks are reviewed as code.
 
 Run `python scripts/make_notebooks.py` after editing; `tests/e2e/test_notebooks.py` executes
-the generated files and checks they match this script. Cells call `chimera.notebook` only.
+the generated files and checks they match this script. Cells call `chimera.runs.notebook` only.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 AGENT = "agent-ethiopia-fashion-001"
 
-SETUP = f"""from chimera.notebook import Lab
+SETUP = f"""from chimera.runs.notebook import Lab
 
 lab = await Lab.open()  # embedded Postgres + Redis under CHIMERA_HOME, MCP servers over stdio
 AGENT = "{AGENT}\""""
@@ -88,7 +88,7 @@ CALIBRATION = [
     ),
     new_code_cell(
         SETUP + "\nimport os\nfrom pathlib import Path\n\n"
-        "from chimera.notebook import save_calibration_plot\n"
+        "from chimera.runs.notebook import save_calibration_plot\n"
         'OUT = Path(os.environ.get("CHIMERA_NOTEBOOK_OUT", "."))'
     ),
     new_code_cell(

@@ -20,9 +20,9 @@ from typing import Any
 from mcp.server.fastmcp import Context, FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
 
-from chimera.db import Pool, open_pool
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.platform.db import Pool, open_pool
+from chimera.platform.embedded import ensure_services
+from chimera.platform.settings import Settings
 
 
 class ServerError(ToolError):

@@ -6,7 +6,7 @@ and text sizes, so a malformed payload fails at the boundary with a readable err
 The models live in one module per CONTRACTS section (`state.contract_base`, `state.task`,
 `state.artifact`, `state.tool_args`, `state.trends`); this module re-exports them so every
 `from state.contracts import ...` keeps working, and checkpoints written when they lived here
-still revive (`chimera/checkpoint.py` allows their `state.contracts` paths).
+still revive (`chimera/platform/checkpoint.py` allows their `state.contracts` paths).
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from chimera.app import Services, open_services
-from chimera.services import stop_services
-from chimera.settings import REPO_ROOT, Settings
+from chimera.platform.embedded import stop_services
+from chimera.platform.settings import REPO_ROOT, Settings
+from chimera.resources import Services, open_services
 
 with warnings.catch_warnings():
     # web3 imports websockets.legacy for a provider we never use; import it once, quietly, so

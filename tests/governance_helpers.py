@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chimera import audit_trail, occ, repo
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.policy_config import PolicyOverrides
+from chimera.control import audit, occ, repo
+from chimera.control.policy import PolicyOverrides
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from state.inputs import RunRequest
 from tests.conftest import ETHIOPIA
 
@@ -32,7 +32,7 @@ async def campaign_with_policy(svc: Services, goal: str, **policy: Any) -> str:
 
 async def events(svc: Services, campaign_id: str, event: str) -> list[dict[str, Any]]:
     async with tenant_tx(svc.pool, TENANT) as conn:
-        rows = await audit_trail.campaign_events(conn, campaign_id)
+        rows = await audit.campaign_events(conn, campaign_id)
     return [r for r in rows if r["event"] == event]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chimera.app import Services
-from chimera.db import tenant_tx
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 
 
 async def platform_posts(svc: Services, tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:

@@ -10,9 +10,9 @@ import re
 import uuid
 from typing import Any
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.mcp_host import CallIdentity
+from chimera.mcp.host import CallIdentity
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from tests.conftest import ETHIOPIA, LAGOS
 
 XYZ = "tenant-xyz"

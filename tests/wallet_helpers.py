@@ -14,10 +14,10 @@ from typing import Any
 from eth_account import Account
 from web3 import AsyncHTTPProvider, AsyncWeb3
 
-from chimera.app import Services
-from chimera.chain import CONTRACT
-from chimera.db import tenant_tx
-from chimera.mcp_host import CallIdentity, McpHost
+from chimera.mcp.host import CallIdentity, McpHost
+from chimera.platform.db import tenant_tx
+from chimera.platform.devnet import CONTRACT
+from chimera.resources import Services
 
 
 def recipient() -> str:

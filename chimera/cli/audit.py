@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from chimera import audit_trail
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, run_async
-from chimera.db import tenant_tx
+from chimera.control import audit as audit_trail
+from chimera.platform.db import tenant_tx
+from chimera.resources import open_services
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

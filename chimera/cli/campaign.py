@@ -12,16 +12,16 @@ from typing import Annotated, Any
 
 import typer
 
-from chimera import occ, reviewers
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, run_async
-from chimera.db import tenant_tx
-from chimera.policy_config import (
+from chimera.control import occ, reviewers
+from chimera.control.policy import (
     PolicyError,
     PolicyOverrides,
     campaign_overrides,
     parse_overrides,
 )
+from chimera.platform.db import tenant_tx
+from chimera.resources import open_services
 
 app = typer.Typer(help="Campaign settings (OCC-versioned).", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]

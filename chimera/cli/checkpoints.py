@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, run_async
-from chimera.retention import PruneReport, parse_age, prune_checkpoints
+from chimera.resources import open_services
+from chimera.runs.retention import PruneReport, parse_age, prune_checkpoints
 
 app = typer.Typer(help="Checkpoint storage maintenance.", no_args_is_help=True)
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from chimera.app import open_services
 from chimera.cli import (
     audit,
     campaign,
@@ -19,10 +18,11 @@ from chimera.cli import (
     wallet,
 )
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
-from chimera.logs import configure_logging
-from chimera.runner import RunInProgress, run_campaign
-from chimera.settings import Settings
-from chimera.summary import RunSummary
+from chimera.control.summaries import RunSummary
+from chimera.platform.logs import configure_logging
+from chimera.platform.settings import Settings
+from chimera.resources import open_services
+from chimera.runs.runner import RunInProgress, run_campaign
 from state.context import Context
 
 app = typer.Typer(

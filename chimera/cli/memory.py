@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, fail, run_async
-from chimera.mcp_errors import McpCallError
-from chimera.mcp_host import CallIdentity, McpHost, server_connections
-from chimera.repo import stable_id
-from chimera.settings import Settings
+from chimera.control.repo import stable_id
+from chimera.mcp.errors import McpCallError
+from chimera.mcp.host import CallIdentity, McpHost, server_connections
+from chimera.platform.settings import Settings
+from chimera.resources import open_services
 
 app = typer.Typer(help="Search, add and count an agent's memories.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]

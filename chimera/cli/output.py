@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from chimera.summary import RunSummary
+from chimera.control.summaries import RunSummary
 
 console = Console()
 err_console = Console(stderr=True)

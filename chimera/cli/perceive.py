@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, fail, run_async
-from chimera.mcp_errors import McpCallError
-from chimera.perceive import PerceiveReport, perceive_once
-from chimera.runner import RunInProgress
+from chimera.mcp.errors import McpCallError
+from chimera.resources import open_services
+from chimera.runs.perception import PerceiveReport, perceive_once
+from chimera.runs.runner import RunInProgress
 from state.context import Context
 from state.types import UtcTimestamp
 

@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 import typer
 
-from chimera import expiry, inbox, repo
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, print_reviews, print_summary, run_async
-from chimera.db import tenant_tx
-from chimera.runner import AlreadyDecided, ReviewNotFound
-from chimera.summary import RunSummary
+from chimera.control import expiry, repo
+from chimera.control.summaries import RunSummary
+from chimera.platform.db import tenant_tx
+from chimera.resources import open_services
+from chimera.runs import inbox
+from chimera.runs.runner import AlreadyDecided, ReviewNotFound
 from state.review import InvalidResumeValue, ReviewDecision
 
 app = typer.Typer(help="Human review of escalated artifacts.", no_args_is_help=True)

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from chimera import reviewers
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, run_async
-from chimera.db import tenant_tx
+from chimera.control import reviewers
+from chimera.platform.db import tenant_tx
+from chimera.resources import open_services
 
 app = typer.Typer(
     help="Users of a tenant: reviewers, network operators, admins.", no_args_is_help=True

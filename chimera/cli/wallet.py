@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from chimera.app import open_services
 from chimera.cli.output import console, emit_json, run_async
-from chimera.mcp_errors import McpCallError
-from chimera.mcp_host import CallIdentity
-from chimera.wallet_host import open_wallet_host
+from chimera.mcp.errors import McpCallError
+from chimera.mcp.host import CallIdentity
+from chimera.mcp.wallet import open_wallet_host
+from chimera.resources import open_services
 
 app = typer.Typer(
     help="Agent wallets on the devnet (or the configured chain).", no_args_is_help=True

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from chimera.db import Pool, tenant_tx
+from chimera.platform.db import Pool, tenant_tx
 from servers.runtime import Conflict, NotFound, payload_hash
 
 COLUMNS = (

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from chimera.db import Pool, tenant_tx
-from chimera.embeddings import DimensionMismatch
+from chimera.platform.db import Pool, tenant_tx
+from chimera.platform.embeddings import DimensionMismatch
 from servers.memory.backend import MemoryStats, StoredMemory, UpsertStatus
 from state.memory import MemoryFilter, MemoryHit
 from state.types import parse_utc, to_utc_z

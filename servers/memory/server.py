@@ -19,11 +19,11 @@ import redis.asyncio as aioredis
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
-from chimera.db import Pool, open_pool
-from chimera.embeddings import DimensionMismatch, load_embeddings
-from chimera.episodic import EpisodicMemory
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.db import Pool, open_pool
+from chimera.platform.embedded import ensure_services
+from chimera.platform.embeddings import DimensionMismatch, load_embeddings
+from chimera.platform.settings import Settings
 from servers.memory.backend import MemoryBackend
 from servers.memory.pgvector import PgvectorBackend
 from servers.memory.service import MAX_K, MemoryService

@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from chimera.embeddings import DimensionMismatch, model_name
+from chimera.platform.embeddings import DimensionMismatch, model_name
 from servers.memory.backend import MemoryBackend, StoredMemory, UpsertStatus
 from state.memory import MemoryFilter, MemoryHit, MemoryRecord
 

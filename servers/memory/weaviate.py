@@ -16,8 +16,8 @@ from weaviate.classes.query import Filter, MetadataQuery
 from weaviate.classes.tenants import Tenant
 from weaviate.util import generate_uuid5
 
-from chimera.embeddings import DimensionMismatch
-from chimera.settings import Settings
+from chimera.platform.embeddings import DimensionMismatch
+from chimera.platform.settings import Settings
 from servers.memory.backend import MemoryStats, StoredMemory, UpsertStatus
 from state.memory import MemoryFilter, MemoryHit
 from state.types import parse_utc, to_utc_z

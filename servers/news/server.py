@@ -6,7 +6,7 @@ import re
 import httpx
 from mcp.server.fastmcp import Context, FastMCP
 
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
 from servers.news.feeds import load_items, sources_for
 from servers.runtime import InvalidArgument, NotFound, Transient, caller, serve
 

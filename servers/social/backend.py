@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from chimera.db import Pool, tenant_tx
-from chimera.settings import Settings
+from chimera.platform.db import Pool, tenant_tx
+from chimera.platform.settings import Settings
 from servers.social import sandbox
 from servers.social.errors import NotFound
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from chimera.db import Pool, tenant_tx
+from chimera.platform.db import Pool, tenant_tx
 from servers.runtime import NotFound
 
 AGES_H = (1, 6, 24)

@@ -1,6 +1,6 @@
 """Typed failures of a social backend, on the wire as `[code] message` with a machine-readable tail.
 
-The host maps each code to an exception (`chimera.mcp_errors`): `rate_limited` carries the time
+The host maps each code to an exception (`chimera.mcp.errors`): `rate_limited` carries the time
 the window resets (`retry_at=<ISO-8601 Z>`), so callers can defer instead of failing.
 """
 

@@ -12,9 +12,9 @@ from typing import Any
 import redis.asyncio as aioredis
 from mcp.server.fastmcp import Context, FastMCP
 
-from chimera.db import open_pool
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.platform.db import open_pool
+from chimera.platform.embedded import ensure_services
+from chimera.platform.settings import Settings
 from servers.runtime import ServerDeps
 from servers.social.backend import Backends, SandboxBackend, x_http_client
 from servers.social.outbox import Outbox

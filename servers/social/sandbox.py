@@ -17,7 +17,7 @@ from typing import Any
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from chimera.db import Conn, Pool, tenant_tx
+from chimera.platform.db import Conn, Pool, tenant_tx
 from servers.runtime import Conflict, InvalidArgument, NotFound, payload_hash
 
 MENTIONS = Path(__file__).resolve().parent / "mentions"

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
 from servers.social.errors import Unauthorized
 from servers.social.xauth import Bearer, OAuth1, OAuth1Credentials
 

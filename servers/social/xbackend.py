@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from chimera.db import Pool, tenant_tx
-from chimera.settings import Settings
+from chimera.platform.db import Pool, tenant_tx
+from chimera.platform.settings import Settings
 from servers.runtime import ServerError, Transient, payload_hash
 from servers.social import xmentions, xstore
 from servers.social.errors import (

@@ -10,7 +10,7 @@ import logging
 from datetime import UTC
 from typing import Any
 
-from chimera.db import Pool, tenant_tx
+from chimera.platform.db import Pool, tenant_tx
 from servers.social.errors import NotFound, RateLimited
 from servers.social.ratelimit import Limiter
 from servers.social.xapi import XApi

@@ -17,7 +17,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from chimera.db import Pool, tenant_tx
+from chimera.platform.db import Pool, tenant_tx
 from servers.social.sandbox import recorded_key
 
 

@@ -17,7 +17,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chimera.db import Conn
+from chimera.platform.db import Conn
 from servers.wallet import ledger
 from servers.wallet.cdp_chain import CoinbaseChain
 from servers.wallet.coinbase import cdp_key

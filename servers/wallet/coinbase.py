@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
 from servers.runtime import InvalidArgument
 
 EXTRA_HINT = "uv sync --extra coinbase --no-dev"

@@ -18,9 +18,9 @@ from mcp.server.fastmcp import FastMCP
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from chimera.db import Conn, Pool, open_pool
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.platform.db import Conn, Pool, open_pool
+from chimera.platform.embedded import ensure_services
+from chimera.platform.settings import Settings
 from servers.wallet.cdp_chain import CoinbaseChain
 from servers.wallet.coinbase import CdpWallets, open_cdp
 from servers.wallet.keystore import Keystore

@@ -21,8 +21,8 @@ from web3 import AsyncWeb3
 from web3.exceptions import TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.types import Wei
 
-from chimera.chain import CONTRACT
-from chimera.settings import Settings
+from chimera.platform.devnet import CONTRACT
+from chimera.platform.settings import Settings
 from servers.wallet.signing import BroadcastRejected, BroadcastUnknown, Signed
 
 GAS = {"ETH": 21_000, "USDC": 100_000}
@@ -122,7 +122,7 @@ class EvmChain:
 
 async def open_chain(settings: Settings) -> EvmChain:
     """Connect to the devnet (anvil) or start the in-process eth-tester fallback."""
-    from chimera.chain import ensure_chain
+    from chimera.platform.devnet import ensure_chain
 
     info = await asyncio.to_thread(ensure_chain, settings)
     if info is not None:

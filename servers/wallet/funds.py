@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chimera.db import Conn
+from chimera.platform.db import Conn
 from servers.wallet import ledger
 from servers.wallet.deps import scoped
 from servers.wallet.signing import ChainReader

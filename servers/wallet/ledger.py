@@ -18,7 +18,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from chimera.db import Conn
+from chimera.platform.db import Conn
 from state.money import fmt
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chimera.db import Conn, tenant_tx
+from chimera.platform.db import Conn, tenant_tx
 from servers.wallet import ledger
 from servers.wallet.deps import WalletDeps
 from state.money import fmt, from_units

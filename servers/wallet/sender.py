@@ -16,7 +16,7 @@ import logging
 import os
 from typing import Any
 
-from chimera.db import Conn, tenant_tx
+from chimera.platform.db import Conn, tenant_tx
 from servers.runtime import Conflict, Transient
 from servers.wallet import cdp_sender, ledger
 from servers.wallet.deps import WalletDeps, address_lock, scoped

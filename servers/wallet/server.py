@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
-from chimera.db import tenant_tx
+from chimera.platform.db import tenant_tx
 from servers.runtime import InvalidArgument, caller, payload_hash, serve
 from servers.wallet import ledger, receipts, sender
 from servers.wallet.deps import WalletDeps, wallet_lifespan

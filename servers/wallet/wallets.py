@@ -11,8 +11,8 @@ from typing import Any
 
 import psycopg
 
-from chimera.db import Conn, tenant_tx
-from chimera.repo import stable_id
+from chimera.control.repo import stable_id
+from chimera.platform.db import Conn, tenant_tx
 from servers.runtime import Conflict, InvalidArgument, NotFound
 from servers.wallet.deps import WalletDeps
 from servers.wallet.keystore import KeystoreError

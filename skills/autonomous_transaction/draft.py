@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from chimera.mcp_errors import McpCallError
-from chimera.mcp_host import CallIdentity, McpHost
-from chimera.repo import stable_id
+from chimera.control.repo import stable_id
+from chimera.mcp.errors import McpCallError
+from chimera.mcp.host import CallIdentity, McpHost
 from state.context import Context
 from state.contracts import (
     Artifact,

@@ -13,11 +13,11 @@ import concurrent.futures
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from chimera.app import open_services
-from chimera.mcp_errors import InvalidToolArguments, McpCallError, ToolNotFound
-from chimera.mcp_host import CallIdentity, McpHost
-from chimera.settings import Settings
-from chimera.wallet_host import open_wallet_host
+from chimera.mcp.errors import InvalidToolArguments, McpCallError, ToolNotFound
+from chimera.mcp.host import CallIdentity, McpHost
+from chimera.mcp.wallet import open_wallet_host
+from chimera.platform.settings import Settings
+from chimera.resources import open_services
 from skills.autonomous_transaction.run import aexecute_transaction
 
 T = TypeVar("T")

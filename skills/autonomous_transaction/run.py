@@ -12,14 +12,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chimera import intents
-from chimera.mcp_errors import (
+from chimera.control import intents
+from chimera.mcp.errors import (
     InvalidToolArguments,
     McpCallError,
     ToolConflict,
     ToolNotFound,
 )
-from chimera.mcp_host import CallIdentity, McpHost
+from chimera.mcp.host import CallIdentity, McpHost
 from skills.autonomous_transaction.contract import TransactionInput, envelope
 from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
 from state.money import AmountError, parse_amount

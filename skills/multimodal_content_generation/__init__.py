@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from chimera.app import Services, open_services
+from chimera.resources import Services, open_services
 from skills.multimodal_content_generation.request import (
     ContentRequest,
     ContentRequestError,
@@ -50,7 +50,7 @@ def generate_multimodal_content(**data: Any) -> dict[str, Any]:
 
     Raises:
         ContentRequestError: invalid input, an unknown agent or a foreign character reference.
-        chimera.mcp_errors.McpCallError: the media server is missing or unreachable.
+        chimera.mcp.errors.McpCallError: the media server is missing or unreachable.
 
     """
     return asyncio.run(agenerate_multimodal_content(**data))

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any, Literal
 
-from chimera.app import Services
+from chimera.resources import Services
 from skills.multimodal_content_generation.request import ContentRequest
 from skills.multimodal_content_generation.skill import generate_content
 from state.contracts import CaptionPayload, MediaRef, Task

@@ -12,9 +12,9 @@ import hashlib
 import json
 from typing import Any
 
-from chimera.app import Services
-from chimera.mcp_host import CallIdentity
-from chimera.personas import PersonaError, load_persona
+from chimera.control.personas import PersonaError, load_persona
+from chimera.mcp.host import CallIdentity
+from chimera.resources import Services
 from skills.multimodal_content_generation.budget import IMAGE, VIDEO_TOOL, MediaPlan, choose
 from skills.multimodal_content_generation.caption import write_caption
 from skills.multimodal_content_generation.request import ContentRequest, ContentRequestError

@@ -2,7 +2,7 @@
 
 `execute_trend_detection` and `fetch_and_filter_trends` are the synchronous entry points: they
 open the embedded default themselves (no configuration needed) and raise
-`chimera.mcp_errors.McpCallError` subclasses when a configured server is unreachable, or
+`chimera.mcp.errors.McpCallError` subclasses when a configured server is unreachable, or
 `TrendRequestError` on invalid input. The `a...` twins are what graph nodes and the perception
 loop await.
 """
@@ -44,7 +44,7 @@ def execute_trend_detection(*, embeddings: EmbeddingsArg = True, **data: Any) ->
 
     Raises:
         TrendRequestError: invalid input or an unknown agent.
-        chimera.mcp_errors.McpCallError: a resource's server is missing or unreachable.
+        chimera.mcp.errors.McpCallError: a resource's server is missing or unreachable.
 
     """
     return asyncio.run(aexecute_trend_detection(embeddings=embeddings, **data))
@@ -59,7 +59,7 @@ def fetch_and_filter_trends(*, embeddings: EmbeddingsArg = True, **data: Any) ->
 
     Raises:
         TrendRequestError: invalid input or an unknown agent.
-        chimera.mcp_errors.McpCallError: a resource's server is missing or unreachable.
+        chimera.mcp.errors.McpCallError: a resource's server is missing or unreachable.
 
     """
     return asyncio.run(afetch_and_filter_trends(embeddings=embeddings, **data))

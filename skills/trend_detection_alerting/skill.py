@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 
-from chimera.app import Services, open_services
-from chimera.personas import PersonaError, load_persona
+from chimera.control.personas import PersonaError, load_persona
+from chimera.resources import Services, open_services
 from skills.trend_detection_alerting.detect import Window, detect
 from skills.trend_detection_alerting.embeddings import default_embeddings
 from skills.trend_detection_alerting.request import TrendRequest, TrendRequestError

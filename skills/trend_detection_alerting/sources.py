@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from chimera.mcp_host import CallIdentity, McpHost
+from chimera.mcp.host import CallIdentity, McpHost
 from skills.trend_detection_alerting.request import TrendRequest, server_of
 from skills.trend_detection_alerting.text import Item, make_item
 

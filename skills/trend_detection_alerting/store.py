@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from psycopg.types.json import Jsonb
 
-from chimera import repo
-from chimera.db import Pool, tenant_tx
+from chimera.control import repo
+from chimera.platform.db import Pool, tenant_tx
 from state.contracts import TrendAlertEnvelope
 
 

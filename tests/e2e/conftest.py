@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chimera.settings import DEV_API_KEYS, REPO_ROOT, Settings
+from chimera.platform.settings import DEV_API_KEYS, REPO_ROOT, Settings
 from tests.conftest import subprocess_env
 
 KEY_XYZ, KEY_ABC, REVIEWER_KEY_XYZ, REVIEWER_KEY_ABC = list(DEV_API_KEYS)

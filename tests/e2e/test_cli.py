@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chimera.settings import REPO_ROOT, Settings
+from chimera.platform.settings import REPO_ROOT, Settings
 from tests.conftest import ETHIOPIA, subprocess_env
 
 pytestmark = pytest.mark.slow
@@ -161,7 +161,7 @@ def test_services_status_reports_the_running_embedded_services(settings: Setting
     """specs/functional.md §6"""
     code, rows, _ = chimera(settings, "services", "status")
     assert code == 0
-    from chimera.chain import anvil_binary
+    from chimera.platform.devnet import anvil_binary
 
     expected = {"postgres": True, "redis": True, "anvil": anvil_binary() is not None}
     assert {r["name"]: r["running"] for r in rows} == expected

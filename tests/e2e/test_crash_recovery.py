@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from chimera.app import Services
-from chimera.runner import compile_graph, run_campaign
-from chimera.settings import REPO_ROOT, Settings
+from chimera.platform.settings import REPO_ROOT, Settings
+from chimera.resources import Services
+from chimera.runs.runner import compile_graph, run_campaign
 from tests.conftest import ETHIOPIA, subprocess_env
 from tests.helpers import platform_posts, scalar
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from langgraph_sdk import get_client
 
-from chimera.reviewers import default_reviewer_email, user_id_for
+from chimera.control.reviewers import default_reviewer_email, user_id_for
 from tests.e2e.conftest import KEY_XYZ
 
 DEFAULT_REVIEWER = user_id_for("tenant-xyz", default_reviewer_email("tenant-xyz"))

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
 from tests.e2e.test_cli import chimera
 
 pytestmark = pytest.mark.slow

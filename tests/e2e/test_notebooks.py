@@ -18,7 +18,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
-from chimera.settings import REPO_ROOT, Settings
+from chimera.platform.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.slow
 

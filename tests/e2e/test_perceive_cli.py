@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
 from tests.conftest import ETHIOPIA
 from tests.e2e.test_cli import chimera
 

@@ -14,9 +14,9 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
-from chimera import audit_trail, reviewers
-from chimera.app import Services
-from chimera.db import tenant_tx
+from chimera.control import reviewers
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
 from tests.e2e.conftest import (
     KEY_ABC,
     KEY_XYZ,
@@ -138,7 +138,7 @@ async def test_a_reviewer_bound_key_accepts_from_agent_inbox(
     assert [a["event"] for a in audit] == ["review_answer_refused"] * 3 + ["review_decision"]
     assert audit[-1]["user_id"] == reviewer and audit[-1]["detail"]["decision"] == "approve"
     async with tenant_tx(svc.pool, "tenant-xyz") as conn:
-        chains = await audit_trail.trace(conn, state["values"]["campaign_id"])
+        chains = await audit.trace(conn, state["values"]["campaign_id"])
     assert [c["reviewer"] for c in chains if c["reviewer"]] == [reviewer]
 
 

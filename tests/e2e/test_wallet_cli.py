@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chimera.app import Services
+from chimera.resources import Services
 from tests.conftest import LAGOS
 from tests.e2e.test_cli import chimera
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services
-from chimera.wallet_host import open_wallet_host
+from chimera.mcp.wallet import open_wallet_host
+from chimera.resources import Services
 from skills.autonomous_transaction import aexecute_transaction, execute_transaction
 from skills.autonomous_transaction.contract import ECHOED
 from tests.conftest import ETHIOPIA

@@ -13,8 +13,8 @@ import pytest
 from bench import checkpoint
 from bench.__main__ import parser
 from bench.pg_saver import TABLES
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.platform.embedded import ensure_services
+from chimera.platform.settings import Settings
 
 
 async def test_checkpoint_bench_reports_every_variant(settings: Settings) -> None:

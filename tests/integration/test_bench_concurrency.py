@@ -12,8 +12,8 @@ import pytest
 
 from bench import concurrency
 from bench.__main__ import parser
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.platform.embedded import ensure_services
+from chimera.platform.settings import Settings
 
 
 async def test_concurrency_bench_runs_every_saver(settings: Settings) -> None:

@@ -9,9 +9,9 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from pydantic import ValidationError
 
-from chimera.app import Services
-from chimera.personas import PersonaError
-from chimera.runner import compile_graph, run_campaign
+from chimera.control.personas import PersonaError
+from chimera.resources import Services
+from chimera.runs.runner import compile_graph, run_campaign
 from chimera.strategies.registry import StrategyCache
 from state.inputs import MAX_GOAL_CHARS
 from state.plan import PlanError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from blockbuster import blockbuster_ctx
 
-from chimera.app import Services
-from chimera.runner import run_campaign
+from chimera.resources import Services
+from chimera.runs.runner import run_campaign
 from state.inputs import default_campaign_id
 from tests.conftest import ETHIOPIA
 from tests.helpers import platform_posts, scalar
@@ -44,7 +44,7 @@ async def test_a_new_run_after_a_finished_one_reuses_every_recorded_side_effect(
     """specs/technical.md §5.6"""
     goal = "Celebrate local weavers with the summer drop."
     campaign = default_campaign_id(ETHIOPIA, goal) + "-again"
-    from chimera.runner import resume_review
+    from chimera.runs.runner import resume_review
     from state.review import ReviewDecision
 
     first = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal, campaign_id=campaign)
@@ -93,7 +93,7 @@ async def test_a_second_driver_of_a_running_campaign_is_refused(svc: Services, g
     """specs/functional.md §2"""
     import pytest
 
-    from chimera.runner import RunInProgress, campaign_lease
+    from chimera.runs.runner import RunInProgress, campaign_lease
 
     campaign = default_campaign_id(ETHIOPIA, goal)
     async with campaign_lease(svc, campaign, wait=False):

@@ -14,9 +14,9 @@ from typing import Any
 
 from PIL import Image
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.runner import run_campaign
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.runs.runner import run_campaign
 from state.context import Context
 from tests.conftest import ETHIOPIA
 

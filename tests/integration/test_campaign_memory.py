@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services, open_services
-from chimera.episodic import EpisodicMemory
-from chimera.runner import compile_graph, run_campaign
-from chimera.settings import REPO_ROOT, Settings
+from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.settings import REPO_ROOT, Settings
+from chimera.resources import Services, open_services
+from chimera.runs.runner import compile_graph, run_campaign
 from state.memory import MemoryContext
 from tests.conftest import ETHIOPIA
 from tests.helpers import scalar

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from chimera.app import Services
-from chimera.runner import resume_review, run_campaign
-from chimera.summary import RunSummary
-from chimera.wallet_host import open_wallet_host
+from chimera.control.summaries import RunSummary
+from chimera.mcp.wallet import open_wallet_host
+from chimera.resources import Services
+from chimera.runs.runner import resume_review, run_campaign
 from state.context import Context
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chimera.app import Services
-from chimera.retention import CHECKPOINT_TABLES, parse_age, prune_checkpoints
-from chimera.runner import resume_review, run_campaign
-from chimera.settings import REPO_ROOT, Settings
+from chimera.platform.settings import REPO_ROOT, Settings
+from chimera.resources import Services
+from chimera.runs.retention import CHECKPOINT_TABLES, parse_age, prune_checkpoints
+from chimera.runs.runner import resume_review, run_campaign
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA, subprocess_env
 

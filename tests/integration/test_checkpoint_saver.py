@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
-from chimera.app import Services
-from chimera.checkpoint import saver
+from chimera.platform.checkpoint import saver
+from chimera.resources import Services
 
 
 async def test_a_query_is_not_held_up_by_another_one_in_flight_on_the_same_saver(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from chimera.app import Services
-from chimera.engagement import best_angles, prefer
-from chimera.mcp_errors import ToolNotFound
-from chimera.mcp_host import CallIdentity
-from chimera.runner import run_campaign
+from chimera.mcp.errors import ToolNotFound
+from chimera.mcp.host import CallIdentity
+from chimera.resources import Services
+from chimera.runs.runner import run_campaign
+from chimera.signals.engagement import best_angles, prefer
 from chimera.strategies.base import PlanRequest
 from chimera.strategies.planner import TemplatePlanner
 from servers.social.engagement import simulate

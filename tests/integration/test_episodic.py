@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from chimera.app import Services
-from chimera.episodic import EpisodicMemory, episodes_key
+from chimera.memory.episodic import EpisodicMemory, episodes_key
+from chimera.resources import Services
 from state.memory import Episode
 
 

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from langgraph.types import Command
 
-from chimera import audit_trail, inbox, reviewers
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.runner import AlreadyDecided, compile_graph, run_campaign
+from chimera.control import audit, reviewers
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.runs import inbox
+from chimera.runs.runner import AlreadyDecided, compile_graph, run_campaign
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
 from tests.governance_helpers import campaign_with_policy, events, expire_now
@@ -111,7 +112,7 @@ async def test_the_audit_trace_of_a_published_post_names_plan_task_verdict_and_r
         svc, TENANT, [review_id], ReviewDecision(decision="approve"), user=user["email"]
     )
     async with tenant_tx(svc.pool, TENANT) as conn:
-        chains = await audit_trail.trace(conn, summary.campaign_id)
+        chains = await audit.trace(conn, summary.campaign_id)
     reviewed = [c for c in chains if c["reviewer"] is not None]
     assert len(chains) == len(await platform_posts(svc, TENANT, summary.campaign_id))
     assert len(reviewed) == 1

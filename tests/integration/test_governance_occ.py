@@ -10,12 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from chimera import inbox, occ
-from chimera.app import Services
-from chimera.checkpoint import saver
-from chimera.db import tenant_tx
-from chimera.policy_config import PolicyOverrides
-from chimera.runner import compile_graph, run_campaign
+from chimera.control import occ
+from chimera.control.policy import PolicyOverrides
+from chimera.platform.checkpoint import saver
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.runs import inbox
+from chimera.runs.runner import compile_graph, run_campaign
 from graphs.campaign import build_campaign_graph
 from state.inputs import RunRequest
 from tests.conftest import ETHIOPIA

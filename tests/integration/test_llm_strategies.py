@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from chimera.app import Services
-from chimera.runner import compile_graph, run_campaign
+from chimera.resources import Services
+from chimera.runs.runner import compile_graph, run_campaign
 from chimera.strategies.registry import StrategyCache
 from tests.conftest import ETHIOPIA
 from tests.fakes import ScriptedChatModel

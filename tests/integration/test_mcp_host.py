@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services
-from chimera.mcp_errors import (
+from chimera.mcp.errors import (
     InvalidToolArguments,
     ToolConflict,
     ToolNotAllowed,
     ToolNotFound,
     TransientToolError,
 )
-from chimera.mcp_host import McpHost
-from chimera.settings import REPO_ROOT
+from chimera.mcp.host import McpHost
+from chimera.platform.settings import REPO_ROOT
+from chimera.resources import Services
 from tests.mcp_helpers import UTC_Z, WHO_XYZ, XYZ, new_key, post_payload
 
 # --- allow-list
@@ -117,7 +117,7 @@ async def test_the_news_server_runs_standalone_over_streamable_http(svc: Service
 
 
 class _RecordingClock:
-    """Stands in for `asyncio` inside chimera.mcp_host: records backoff delays, waits no time."""
+    """Stands in for `asyncio` inside chimera.mcp.host: records backoff delays, waits no time."""
 
     def __init__(self) -> None:
         self.delays: list[float] = []
@@ -136,7 +136,7 @@ async def test_the_host_retries_transient_errors_with_growing_backoff(
 ) -> None:
     """specs/technical.md §4.1"""
     clock = _RecordingClock()
-    monkeypatch.setattr("chimera.mcp_host.asyncio", clock)
+    monkeypatch.setattr("chimera.mcp.host.asyncio", clock)
     host = McpHost({}, retries=3)
     attempts = 0
 
@@ -155,7 +155,7 @@ async def test_the_host_retries_transient_errors_with_growing_backoff(
 
 async def test_the_host_gives_up_after_its_retry_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """specs/technical.md §4.1"""
-    monkeypatch.setattr("chimera.mcp_host.asyncio", _RecordingClock())
+    monkeypatch.setattr("chimera.mcp.host.asyncio", _RecordingClock())
     host = McpHost({}, retries=2)
     attempts = 0
 
@@ -175,7 +175,7 @@ async def test_the_host_never_retries_a_non_transient_error(
 ) -> None:
     """specs/technical.md §4.1"""
     clock = _RecordingClock()
-    monkeypatch.setattr("chimera.mcp_host.asyncio", clock)
+    monkeypatch.setattr("chimera.mcp.host.asyncio", clock)
     host = McpHost({}, retries=3)
     attempts = 0
 

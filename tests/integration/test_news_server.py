@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chimera.app import Services
-from chimera.mcp_errors import ToolNotFound
-from chimera.settings import REPO_ROOT
+from chimera.mcp.errors import ToolNotFound
+from chimera.platform.settings import REPO_ROOT
+from chimera.resources import Services
 from tests.mcp_helpers import UTC_Z, WHO_XYZ
 
 BUNDLED_NEWS = REPO_ROOT / "servers" / "news" / "feeds" / "ethiopia" / "fashion"

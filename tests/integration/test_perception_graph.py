@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from chimera.app import Services
-from chimera.settings import REPO_ROOT
+from chimera.platform.settings import REPO_ROOT
+from chimera.resources import Services
 from graphs.perception import build_perception_graph
 from state.context import Context
 from tests.conftest import ETHIOPIA

@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from chimera.alert_stream import AlertStream
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.perceive import PerceiveReport, perceive_once
-from chimera.runner import run_campaign
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.runs.perception import PerceiveReport, perceive_once
+from chimera.runs.runner import run_campaign
+from chimera.signals.alert_stream import AlertStream
 from chimera.strategies.relevance import LlmRelevance
 from state.context import Context
 from state.contracts import Trend
@@ -120,7 +120,7 @@ async def test_an_entry_left_pending_by_a_crashed_consumer_is_reclaimed(
     assert await crashed.pending() == len(ids)
     # Nothing new is published while alerts are pending elsewhere: take them over instead.
     survivor = AlertStream(svc.redis, XYZ, consumer="survivor", min_idle_ms=0)
-    from chimera.perceive import Decider, drain
+    from chimera.runs.perception import Decider, drain
     from chimera.strategies.relevance import NicheRelevance
 
     persona = svc_persona(svc)
@@ -131,7 +131,7 @@ async def test_an_entry_left_pending_by_a_crashed_consumer_is_reclaimed(
 
 
 def svc_persona(svc: Services) -> Persona:
-    from chimera.personas import load_persona
+    from chimera.control.personas import load_persona
 
     return load_persona(svc.settings.agents_dir, ETHIOPIA)
 

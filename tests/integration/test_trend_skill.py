@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.mcp_errors import McpCallError
-from chimera.settings import Settings
+from chimera.mcp.errors import McpCallError
+from chimera.platform.db import tenant_tx
+from chimera.platform.settings import Settings
+from chimera.resources import Services
 from skills.trend_detection_alerting import (
     TrendRequestError,
     aexecute_trend_detection,
@@ -119,7 +119,7 @@ def test_an_unreachable_configured_server_raises_a_typed_error(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """specs/functional.md §7.1"""
-    from chimera.mcp_host import SERVERS
+    from chimera.mcp.host import SERVERS
 
     dead = {name: "http://127.0.0.1:9/mcp" for name in SERVERS}
     monkeypatch.setenv("CHIMERA_HOME", str(settings.home))
@@ -133,7 +133,7 @@ async def test_an_injected_feed_item_is_flagged_and_causes_no_tool_call(
     svc: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """specs/functional.md §7.3; specs/technical.md §13.2"""
-    from chimera.app import open_services
+    from chimera.resources import open_services
 
     feed = tmp_path / "evil.xml"
     feed.write_text(

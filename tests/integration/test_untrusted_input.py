@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services, open_services
-from chimera.perceive import perceive_once
-from chimera.perception import cache_key
-from chimera.runner import run_campaign
+from chimera.resources import Services, open_services
+from chimera.runs.perception import perceive_once
+from chimera.runs.runner import run_campaign
+from chimera.signals.feeds import cache_key
 from state.context import Context
 from tests.conftest import ETHIOPIA
 from tests.helpers import platform_posts

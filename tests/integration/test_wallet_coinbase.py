@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from chimera.app import Services
-from chimera.chain import CONTRACT
-from chimera.db import tenant_tx
+from chimera.platform.db import tenant_tx
+from chimera.platform.devnet import CONTRACT
+from chimera.resources import Services
 from servers.runtime import InvalidArgument, Transient, payload_hash
 from servers.wallet import ledger, receipts, sender
 from servers.wallet.cdp_chain import classify, erc20_transfer_data

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from chimera.app import Services
-from chimera.mcp_errors import McpCallError
-from chimera.mcp_host import McpHost, server_connections
-from chimera.wallet_host import OPERATOR_TOOLS
+from chimera.mcp.errors import McpCallError
+from chimera.mcp.host import McpHost, server_connections
+from chimera.mcp.wallet import OPERATOR_TOOLS
+from chimera.resources import Services
 from tests.mcp_helpers import WHO_XYZ, XYZ
 from tests.wallet_helpers import Devnet, campaign, funded_wallet, ledger_rows, recipient, send_args
 

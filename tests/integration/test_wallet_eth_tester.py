@@ -7,9 +7,9 @@ one process's life.
 
 from __future__ import annotations
 
-from chimera.app import Services
-from chimera.mcp_host import McpHost, server_connections
-from chimera.wallet_host import OPERATOR_TOOLS
+from chimera.mcp.host import McpHost, server_connections
+from chimera.mcp.wallet import OPERATOR_TOOLS
+from chimera.resources import Services
 from tests.mcp_helpers import WHO_XYZ
 from tests.wallet_helpers import campaign, funded_wallet, send_args
 

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from eth_account import Account
 
-from chimera.app import Services
-from chimera.runner import run_campaign
-from chimera.wallet_host import open_wallet_host
+from chimera.mcp.wallet import open_wallet_host
+from chimera.resources import Services
+from chimera.runs.runner import run_campaign
 from state.context import Context
 from tests.conftest import ETHIOPIA
 from tests.integration.test_cfo_graph import hero_goal

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from chimera.app import Services
-from chimera.mcp_errors import InvalidToolArguments, ToolConflict, ToolNotFound
-from chimera.mcp_host import McpHost
-from chimera.wallet_host import open_wallet_host
+from chimera.mcp.errors import InvalidToolArguments, ToolConflict, ToolNotFound
+from chimera.mcp.host import McpHost
+from chimera.mcp.wallet import open_wallet_host
+from chimera.resources import Services
 from tests.mcp_helpers import WHO_ABC, WHO_XYZ, XYZ
 from tests.wallet_helpers import Devnet, campaign, funded_wallet, ledger_rows, recipient, send_args
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from chimera.app import Services
-from chimera.db import tenant_tx
-from chimera.settings import Settings
+from chimera.platform.db import tenant_tx
+from chimera.platform.settings import Settings
+from chimera.resources import Services
 from servers.social.backend import x_http_client
 from servers.social.errors import Unauthorized
 from servers.social.outbox import Outbox

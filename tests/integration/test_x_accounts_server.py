@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from chimera.app import Services, open_services
-from chimera.mcp_errors import ToolUnauthorized
-from chimera.mcp_host import CallIdentity
-from chimera.settings import REPO_ROOT, Settings
+from chimera.mcp.errors import ToolUnauthorized
+from chimera.mcp.host import CallIdentity
+from chimera.platform.settings import REPO_ROOT, Settings
+from chimera.resources import Services, open_services
 from tests.conftest import LAGOS, subprocess_env
 from tests.xaccounts import (
     CREDS_B,

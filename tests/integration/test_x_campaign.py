@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from chimera.app import Services, open_services
-from chimera.db import tenant_tx
-from chimera.runner import run_campaign
-from chimera.settings import Settings
+from chimera.platform.db import tenant_tx
+from chimera.platform.settings import Settings
+from chimera.resources import Services, open_services
+from chimera.runs.runner import run_campaign
 from tests.conftest import LAGOS
 from tests.xfixtures import ABC, forget_x_state, replay  # noqa: F401
 from tests.xreplay import CREDS, XReplay, mention

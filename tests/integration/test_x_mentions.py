@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from chimera.app import Services
+from chimera.resources import Services
 from servers.social.errors import InvalidArgument, NotFound
 from servers.social.xbackend import XBackend
 from tests.conftest import LAGOS

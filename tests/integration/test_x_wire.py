@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from chimera.db import tenant_tx
-from chimera.settings import Settings
+from chimera.platform.db import tenant_tx
+from chimera.platform.settings import Settings
 from servers.social.errors import DuplicateContent, InvalidMedia, Transient, Unauthorized
 from servers.social.outbox import Outbox
 from servers.social.xbackend import XBackend

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from chimera.personas import load_persona
+from chimera.control.personas import load_persona
 from chimera.strategies.base import Score
 from state.contracts import Artifact, CaptionPayload, Task
 from state.persona import Persona

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from langgraph_sdk import Auth
 
-from chimera import auth
-from chimera.settings import DEV_API_KEYS, Settings
+from chimera.platform.settings import DEV_API_KEYS, Settings
+from chimera.serving import auth
 
 
 class _User:

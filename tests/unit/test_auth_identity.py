@@ -16,9 +16,9 @@ import pytest
 from langgraph_sdk import Auth
 from pydantic import ValidationError
 
-from chimera import auth
-from chimera.api_keys import Principal, parse_principal, server_principal
-from chimera.settings import DEV_API_KEYS, Settings
+from chimera.platform.api_keys import Principal, parse_principal, server_principal
+from chimera.platform.settings import DEV_API_KEYS, Settings
+from chimera.serving import auth
 from tests.unit.test_auth import ctx
 
 

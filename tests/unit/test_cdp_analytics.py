@@ -128,7 +128,7 @@ def test_the_fake_provider_and_our_calls_match_installed_agentkit() -> None:
     from cdp.evm_client import EvmClient
     from coinbase_agentkit import CdpEvmWalletProvider
 
-    from chimera.settings import Settings
+    from chimera.platform.settings import Settings
     from servers.wallet.cdp_chain import USDC, erc20_transfer_data
     from servers.wallet.coinbase import CdpWallets, load_agentkit
     from tests.cdp_fakes import FakeWalletProvider

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-from chimera.checkpoint import CHECKPOINT_TYPES, serializer
+from chimera.platform.checkpoint import CHECKPOINT_TYPES, serializer
 from state import contracts
 from state.contracts import Artifact, Task
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chimera import occ
-from chimera.policy_config import (
+from chimera.control import occ
+from chimera.control.policy import (
     PolicyError,
     PolicyOverrides,
     campaign_overrides,

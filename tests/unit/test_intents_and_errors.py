@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chimera.intents import idempotency_key, payload_digest
-from chimera.mcp_errors import (
+from chimera.control.intents import idempotency_key, payload_digest
+from chimera.mcp.errors import (
     InvalidToolArguments,
     McpCallError,
     ToolConflict,

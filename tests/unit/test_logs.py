@@ -15,7 +15,7 @@ import pytest
 from langgraph.graph import START, StateGraph
 from langgraph.types import Send
 
-from chimera.logs import (
+from chimera.platform.logs import (
     PACKAGES,
     JsonFormatter,
     bind_log_ids,
@@ -24,7 +24,7 @@ from chimera.logs import (
     make_handler,
     use_package_logging,
 )
-from chimera.settings import Settings
+from chimera.platform.settings import Settings
 
 log = logging.getLogger("chimera.test_logs")
 

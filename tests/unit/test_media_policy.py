@@ -7,7 +7,7 @@ for, is a hard failure: the draft is rejected whatever its score.
 from __future__ import annotations
 
 from chimera.strategies.base import Score
-from chimera.strategies.policy import assess
+from chimera.strategies.guardrails import assess
 from state.context import Context
 from state.contracts import Artifact, CaptionPayload, GenerationMetadata, MediaRef
 from tests.unit.helpers import persona as persona_fixture

@@ -123,7 +123,7 @@ def test_coinbase_is_an_extra_outside_the_default_and_dev_resolution() -> None:
     """specs/technical.md §11.9"""
     import tomllib
 
-    from chimera.settings import REPO_ROOT
+    from chimera.platform.settings import REPO_ROOT
 
     lock = tomllib.loads((REPO_ROOT / "uv.lock").read_text())
     assert lock["conflicts"] == [

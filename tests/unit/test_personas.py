@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from chimera.personas import PersonaError, list_personas, load_persona, parse_soul, soul_path
+from chimera.control.personas import (
+    PersonaError,
+    list_personas,
+    load_persona,
+    parse_soul,
+    soul_path,
+)
 
 from .helpers import AGENTS, ETHIOPIA, LAGOS
 

@@ -11,7 +11,7 @@ import math
 import pytest
 
 from chimera.strategies.base import Score
-from chimera.strategies.policy import assess
+from chimera.strategies.guardrails import assess
 from chimera.strategies.topics import looks_like_injection, topics_in
 from chimera.strategies.writer import limit_for
 from state.context import Context

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chimera.mcp_host import McpHost
-from chimera.remember_alerts import remember_alerts
+from chimera.mcp.host import McpHost
+from chimera.memory.alerts import remember_alerts
 
 ENVELOPE: dict[str, Any] = {
     "tenant_id": "tenant-xyz",

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from chimera.strategies.base import PlanRequest
+from chimera.strategies.guardrails import assess
 from chimera.strategies.planner import TemplatePlanner
-from chimera.strategies.policy import assess
 from chimera.strategies.scorer import HeuristicScorer
 from chimera.strategies.writer import TemplateWriter, limit_for
 from state.context import Context

@@ -15,7 +15,7 @@ from weaviate.classes.query import Filter, MetadataQuery
 from weaviate.classes.tenants import Tenant
 from weaviate.collections.classes.filters import _FilterAnd
 
-from chimera.embeddings import DimensionMismatch
+from chimera.platform.embeddings import DimensionMismatch
 from servers.memory.backend import StoredMemory
 from servers.memory.weaviate import RETURN, WeaviateBackend, build_filter, object_uuid
 from state.memory import MemoryFilter, MemoryRecord

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from chimera.mcp_errors import (
+from chimera.mcp.errors import (
     InvalidMedia,
     InvalidToolArguments,
     ToolConflict,

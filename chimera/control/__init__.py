@@ -1,0 +1,1 @@
+"""Control-plane repositories: the runtime's SQL, one module per table family."""

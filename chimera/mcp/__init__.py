@@ -1,0 +1,1 @@
+"""The MCP host: persistent sessions to Chimera's servers, typed errors, a wallet-only host."""

@@ -1,0 +1,27 @@
+"""A host on the wallet server alone, for operator paths (CLI, the zero-config skill entry).
+
+The campaign graph's host may only call `create_wallet`, `get_balance` and `send_transaction`
+(its allow-list in `mcp_host.SERVERS`). Operators also fund devnet wallets and read the ledger's
+history, so their host opens just the wallet server with those tools allowed as well.
+"""
+
+from __future__ import annotations
+
+from chimera.mcp.host import SERVERS, McpHost, server_connections
+from chimera.platform.embedded import Endpoints
+from chimera.platform.settings import Settings
+
+OPERATOR_TOOLS = SERVERS["wallet"] | {"fund_wallet", "list_transactions"}
+"""Wallet tools an operator may call."""
+
+
+async def open_wallet_host(settings: Settings, endpoints: Endpoints) -> McpHost:
+    """Start a host with only the wallet server, operator tools allowed."""
+    connections = {"wallet": server_connections(settings, endpoints)["wallet"]}
+    host = McpHost(
+        connections,
+        timeout_s=settings.mcp_call_timeout_s,
+        retries=settings.mcp_retries,
+        allow={"wallet": OPERATOR_TOOLS},
+    )
+    return await host.start()

@@ -1,0 +1,1 @@
+"""Drivers above the graph: threads, runner, review inbox, perception loop, retention."""

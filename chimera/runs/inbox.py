@@ -1,0 +1,191 @@
+"""The review inbox across threads: list, decide one or many, and apply expiry.
+
+Several artifacts of one run can wait at once (one interrupt per Send task). The inbox lists
+pending reviews of every thread of a tenant with each one's interrupt id, and decides any set of
+them by review id or interrupt id: the decisions of one thread go in a single
+`Command(resume={interrupt_id: value, ...})`, under that campaign's lease (the thread's lease:
+one active thread per campaign), after re-reading every row, so of two racing approvals one
+publishes and the other is told the review is already decided.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+
+from chimera.control import expiry, repo, reviewers
+from chimera.control.summaries import RunSummary
+from chimera.platform.db import tenant_tx
+from chimera.resources import Services
+from chimera.runs.runner import (
+    AlreadyDecided,
+    ProgressFn,
+    ReviewNotFound,
+    _drive,
+    _finish,
+    campaign_lease,
+    compile_graph,
+)
+from state.context import Context
+from state.inputs import RunRequest
+from state.review import ReviewDecision
+
+
+async def interrupt_ids(svc: Services, thread_id: str) -> dict[str, str]:
+    """review_id -> interrupt id of the reviews waiting in one thread."""
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+    snapshot = await compile_graph(svc).aget_state(config)
+    found: dict[str, str] = {}
+    for item in snapshot.interrupts:
+        value = item.value if isinstance(item.value, dict) else {}
+        review_id = value.get("review", {}).get("review_id")
+        if review_id:
+            found[review_id] = item.id
+    return found
+
+
+async def list_reviews(
+    svc: Services,
+    tenant_id: str,
+    *,
+    status: str | None = "pending",
+    agent_id: str | None = None,
+    campaign_id: str | None = None,
+    risk: str | None = None,
+) -> list[dict[str, Any]]:
+    """Reviews of the tenant across threads, after expiring due ones; pending ones carry ids."""
+    await expire_due(svc, tenant_id, campaign_id=campaign_id)
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        rows = await repo.list_reviews(conn, status=status, campaign_id=campaign_id)
+    rows = [
+        r
+        for r in rows
+        if (agent_id is None or r["agent_id"] == agent_id)
+        and (risk is None or risk.lower() in str(r["item"]["risk_category"]).lower())
+    ]
+    by_thread: dict[str, dict[str, str]] = {}
+    for row in rows:
+        if row["status"] == "pending" and row["thread_id"] not in by_thread:
+            by_thread[row["thread_id"]] = await interrupt_ids(svc, row["thread_id"])
+        row["interrupt_id"] = by_thread.get(row["thread_id"], {}).get(row["review_id"])
+    return rows
+
+
+async def _rows(svc: Services, tenant_id: str, refs: list[str]) -> list[dict[str, Any]]:
+    """The review rows named by review ids or interrupt ids (of this tenant only)."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        rows = {r["review_id"]: r for r in await repo.list_reviews(conn, status=None)}
+    wanted = [ref for ref in refs if ref not in rows]
+    if wanted:
+        for thread in {r["thread_id"] for r in rows.values() if r["status"] == "pending"}:
+            for review_id, iid in (await interrupt_ids(svc, thread)).items():
+                if iid in wanted:
+                    refs = [review_id if ref == iid else ref for ref in refs]
+    missing = [ref for ref in refs if ref not in rows]
+    if missing:
+        raise ReviewNotFound(f"review {missing[0]!r} not found for tenant {tenant_id!r}")
+    return [rows[ref] for ref in dict.fromkeys(refs)]
+
+
+async def _with_user(
+    svc: Services, tenant_id: str, decision: ReviewDecision, user: str | None
+) -> ReviewDecision:
+    """The decision with an authorised reviewer (the tenant's default reviewer if none given)."""
+    ref = user or decision.user_id or reviewers.default_reviewer_email(tenant_id)
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        row = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
+    return decision.model_copy(update={"user_id": row["id"]})
+
+
+async def _resume_thread(
+    svc: Services,
+    tenant_id: str,
+    rows: list[dict[str, Any]],
+    decisions: list[ReviewDecision],
+    progress: ProgressFn | None = None,
+) -> RunSummary:
+    """Resume one thread with one decision per review, under its campaign's lease."""
+    first = rows[0]
+    thread_id, campaign_id = first["thread_id"], first["campaign_id"]
+    graph = compile_graph(svc)
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+    async with campaign_lease(svc, campaign_id, wait=True):
+        async with tenant_tx(svc.pool, tenant_id) as conn:
+            current = [await repo.get_review(conn, r["review_id"]) for r in rows]
+        for row, now in zip(rows, current, strict=True):
+            if now is None or now["status"] != "pending":
+                decided = now["status"] if now else "unknown"
+                raise AlreadyDecided(f"review {row['review_id']} is already decided ({decided})")
+        ids = await interrupt_ids(svc, thread_id)
+        resume: dict[str, Any] = {}
+        for row, decision in zip(rows, decisions, strict=True):
+            if row["review_id"] not in ids:
+                raise ReviewNotFound(
+                    f"review {row['review_id']!r} is not waiting in thread {thread_id!r}"
+                )
+            resume[ids[row["review_id"]]] = decision.model_dump(mode="json")
+        await _drive(graph, Command(resume=resume), config, Context(), progress)
+    request = RunRequest(
+        tenant_id=tenant_id, agent_id=first["agent_id"], campaign_id=campaign_id, goal="resume"
+    )
+    return await _finish(svc, graph, request, thread_id, "")
+
+
+async def expire_due(svc: Services, tenant_id: str, *, campaign_id: str | None = None) -> list[str]:
+    """Give every due review of the tenant its default action; return their ids."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        rows = await expiry.due(conn, campaign_id)
+    done: list[str] = []
+    for thread_rows in _by_thread(rows).values():
+        try:
+            await _resume_thread(
+                svc, tenant_id, thread_rows, [expiry.default_decision(r) for r in thread_rows]
+            )
+        except (AlreadyDecided, ReviewNotFound):
+            continue  # decided or resumed meanwhile by someone else
+        done.extend(r["review_id"] for r in thread_rows)
+    return done
+
+
+def _by_thread(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row["thread_id"]].append(row)
+    return grouped
+
+
+async def decide(
+    svc: Services,
+    tenant_id: str,
+    refs: list[str],
+    decision: ReviewDecision,
+    *,
+    user: str | None = None,
+    progress: ProgressFn | None = None,
+) -> list[RunSummary]:
+    """Apply one decision to reviews named by review or interrupt id; one summary per thread.
+
+    `user` (id or email) overrides `decision.user_id`; with neither, the tenant's default
+    reviewer decides.
+
+    Due reviews are expired first, so deciding an expired review reports it already decided.
+
+    Raises:
+        ReviewNotFound: an id is not this tenant's, or its review no longer waits.
+        AlreadyDecided: a review was decided (or expired) before.
+        reviewers.NotAuthorized: the user is not a reviewer or admin of this tenant.
+
+    """
+    if not refs:
+        raise ValueError("name at least one review id or interrupt id")
+    rows = await _rows(svc, tenant_id, refs)
+    decision = await _with_user(svc, tenant_id, decision, user)
+    await expire_due(svc, tenant_id)
+    summaries = []
+    for thread_rows in _by_thread(rows).values():
+        decisions = [decision] * len(thread_rows)
+        summaries.append(await _resume_thread(svc, tenant_id, thread_rows, decisions, progress))
+    return summaries

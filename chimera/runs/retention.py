@@ -1,0 +1,157 @@
+"""Checkpoint retention: finished threads are pruned so checkpoint tables do not grow forever.
+
+A thread is a candidate when its newest root checkpoint is older than the cut-off; it is pruned
+only if the campaign graph reads it as finished (nothing left to run, a report written). A
+paused, running, broken or foreign-graph thread is never touched. The delete runs in one
+transaction that first re-reads the thread's newest checkpoint, so a run that resumed the thread
+in the meantime keeps it. Pruned rows are checkpoints, checkpoint_blobs and checkpoint_writes;
+the control plane (threads, reviews, audit log) keeps the run's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+
+from chimera.platform.checkpoint import saver
+from chimera.resources import Services
+from graphs.campaign import build_campaign_graph
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_TABLES = ("checkpoint_writes", "checkpoint_blobs", "checkpoints")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
+_UNITS = {"d": "days", "": "days", "h": "hours", "m": "minutes"}
+
+_CANDIDATES = """
+SELECT thread_id, max(checkpoint_id) AS last_id
+FROM checkpoints WHERE checkpoint_ns = '' AND (%s::text[] IS NULL OR thread_id = ANY(%s))
+GROUP BY thread_id
+HAVING max((checkpoint->>'ts')::timestamptz) < %s
+ORDER BY thread_id
+"""
+
+
+@dataclass
+class PruneReport:
+    """What a prune found and did."""
+
+    cutoff: datetime
+    dry_run: bool
+    pruned: list[str] = field(default_factory=list)
+    """Finished threads whose checkpoints were (or, in a dry run, would be) deleted."""
+    kept: dict[str, str] = field(default_factory=dict)
+    """Old threads left alone, with why (paused, running, changed)."""
+    rows: int = 0
+    """Checkpoint rows deleted."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {**self.__dict__, "cutoff": self.cutoff.isoformat()}
+
+
+def parse_age(text: str) -> timedelta:
+    """`30`, `30d`, `12h` or `90m` as a timedelta (a bare number is days).
+
+    Raises:
+        ValueError: not a non-negative number with an optional d/h/m unit.
+
+    """
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"age must look like 30d, 12h, 90m or 30 (days), got {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+async def thread_state(graph: CompiledStateGraph[Any, Any, Any, Any], thread_id: str) -> str:
+    """`finished`, `paused`, `running` or `unknown` (no report: not a finished campaign)."""
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+    snapshot = await graph.aget_state(config)
+    if snapshot.next:
+        return "paused" if snapshot.interrupts else "running"
+    return "finished" if snapshot.values.get("report") else "unknown"
+
+
+async def prune_checkpoints(
+    svc: Services,
+    *,
+    older_than: timedelta,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    only: list[str] | None = None,
+) -> PruneReport:
+    """Delete the checkpoints of finished threads last checkpointed more than `older_than` ago.
+
+    Args:
+        svc: the process's services (the checkpoint pool is used).
+        older_than: retention; threads with a newer checkpoint are kept.
+        now: the clock (tests move it forward instead of waiting).
+        dry_run: report what would be pruned, delete nothing.
+        only: restrict to these thread ids.
+
+    """
+    cutoff = (now or datetime.now(UTC)) - older_than
+    report = PruneReport(cutoff=cutoff, dry_run=dry_run)
+    graph = build_campaign_graph(svc).compile(checkpointer=saver(svc.checkpoint_pool))
+    async with svc.checkpoint_pool.connection() as conn:
+        candidates = await (await conn.execute(_CANDIDATES, (only, only, cutoff))).fetchall()
+    for row in candidates:
+        thread_id, last_id = row["thread_id"], row["last_id"]
+        state = await thread_state(graph, thread_id)
+        if state != "finished":
+            report.kept[thread_id] = state
+        elif dry_run:
+            report.pruned.append(thread_id)
+        else:
+            deleted = await _delete_thread(svc, thread_id, last_id)
+            if deleted is None:
+                report.kept[thread_id] = "changed"
+            else:
+                report.pruned.append(thread_id)
+                report.rows += deleted
+    return report
+
+
+async def _delete_thread(svc: Services, thread_id: str, last_id: str) -> int | None:
+    """Delete one thread's checkpoint rows unless a newer checkpoint appeared; rows deleted."""
+    async with svc.checkpoint_pool.connection() as conn, conn.transaction():
+        current = await (
+            await conn.execute(
+                "SELECT max(checkpoint_id) AS last_id FROM checkpoints"
+                " WHERE thread_id = %s AND checkpoint_ns = '' ",
+                (thread_id,),
+            )
+        ).fetchone()
+        if current is None or current["last_id"] != last_id:
+            return None
+        total = 0
+        for table in CHECKPOINT_TABLES:
+            cur = await conn.execute(f"DELETE FROM {table} WHERE thread_id = %s", (thread_id,))
+            total += cur.rowcount
+    return total
+
+
+async def prune_periodically(svc: Services, stop: asyncio.Event) -> None:
+    """Prune with the configured retention every `checkpoint_prune_interval_s` until `stop`."""
+    settings = svc.settings
+    if settings.checkpoint_prune_interval_s <= 0:
+        return
+    older_than = timedelta(days=settings.checkpoint_retention_days)
+    while not stop.is_set():
+        try:
+            report = await prune_checkpoints(svc, older_than=older_than)
+            if report.pruned:
+                log.info("pruned checkpoints of %d finished threads", len(report.pruned))
+        except Exception:  # a failed prune must not stop the server; it retries next interval
+            log.exception("checkpoint prune failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.checkpoint_prune_interval_s)
+        except TimeoutError:
+            continue

@@ -1,0 +1,1 @@
+"""The LangGraph server's side: graph factories, process resources, auth."""

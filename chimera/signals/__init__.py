@@ -1,0 +1,1 @@
+"""Signals from the world: feeds and mentions, engagement snapshots, the alert stream."""
