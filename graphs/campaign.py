@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
-from langgraph.graph.state import CompiledStateGraph
 
 from chimera.resources import Services
 from nodes.cfo import make_cfo
@@ -40,7 +38,9 @@ def build_campaign_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
     graph.add_node("plan", make_plan(svc))
     graph.add_node("dispatch", dispatch, destinations=("work", "plan", "report"))
     graph.add_node("work", make_work(svc), destinations=("judge", "dispatch"))
-    graph.add_node("judge", make_judge(svc), destinations=("commit", "review", "dispatch", "cfo"))
+    graph.add_node(
+        "judge", make_judge(svc), destinations=("commit", "review", "dispatch", "cfo", "work")
+    )
     graph.add_node("cfo", make_cfo(svc), destinations=("commit", "review", "dispatch"))
     graph.add_node("review", make_review(svc), destinations=("commit", "dispatch"))
     graph.add_node("commit", make_commit(svc), destinations=("dispatch",))
@@ -50,10 +50,3 @@ def build_campaign_graph(svc: Services) -> StateGraph[Any, Any, Any, Any]:
     graph.add_edge("plan", "dispatch")
     graph.add_edge("report", END)
     return graph
-
-
-async def make_campaign_graph(config: RunnableConfig) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Factory named in langgraph.json: compiled WITHOUT a checkpointer (the server owns it)."""
-    from chimera.serving.process import process_services
-
-    return build_campaign_graph(await process_services()).compile()

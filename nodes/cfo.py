@@ -18,7 +18,8 @@ from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
-from nodes.judge import next_step, review_item
+from nodes.contracts import Node
+from nodes.outcomes import earlier_decision, next_step, review_item
 from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
 from state.context import Context, context_of
 from state.contracts import SuggestedAction
@@ -27,7 +28,7 @@ from state.records import Envelope, TaskStatus, Verdict
 
 
 def _verdict(env: Envelope, decision: str, reason: str) -> Verdict:
-    assert env.artifact is not None
+    artifact = env.need_artifact()
     confidence, risk = {
         "approve": (1.0, "finance_low"),
         "review": (0.8, "finance_medium"),
@@ -35,7 +36,7 @@ def _verdict(env: Envelope, decision: str, reason: str) -> Verdict:
     }[decision]
     return Verdict(
         task_id=env.task.task_id,
-        artifact_id=env.artifact.artifact_id,
+        artifact_id=artifact.artifact_id,
         decision=decision,
         confidence=confidence,
         risk_category=risk,
@@ -72,30 +73,25 @@ async def assess_payment(svc: Services, env: Envelope, ctx: Context) -> Verdict:
     return _verdict(env, "approve", f"{tx.amount} {tx.asset} fits every cap.")
 
 
-def make_cfo(svc: Services):  # type: ignore[no-untyped-def]
+def make_cfo(svc: Services) -> Node[Envelope, Command[Literal["commit", "review", "dispatch"]]]:
     """Build the node with its services."""
 
-    async def _earlier(tenant_id: str, review_id: str) -> dict[str, Any] | None:
-        async with tenant_tx(svc.pool, tenant_id) as conn:
-            row = await repo.get_review(conn, review_id)
-        return row if row is not None and row["status"] != "pending" else None
-
     async def cfo(
-        env: Envelope, runtime: Runtime[Context]
+        state: Envelope, runtime: Runtime[Context]
     ) -> Command[Literal["commit", "review", "dispatch"]]:
         """Judge one proposed payment and route it."""
-        ctx, run, task_id = context_of(runtime), env.run, env.task.task_id
-        assert env.artifact is not None, "cfo needs a transaction artifact"
-        verdict = await assess_payment(svc, env, ctx)
+        ctx, run, task_id = context_of(runtime), state.run, state.task.task_id
+        artifact = state.need_artifact()
+        verdict = await assess_payment(svc, state, ctx)
         update: dict[str, Any] = {"verdicts": {task_id: verdict}}
         item, earlier = None, None
         if verdict.decision == "review":
-            item = review_item(env.artifact, verdict, ctx.review_ttl_minutes).model_copy(
+            item = review_item(artifact, verdict, ctx.review_ttl_minutes).model_copy(
                 update={"suggested_actions": [SuggestedAction.APPROVE, SuggestedAction.REJECT]}
             )
-            earlier = await _earlier(run.tenant_id, item.review_id)
+            earlier = await earlier_decision(svc, run.tenant_id, item.review_id)
         async with tenant_tx(svc.pool, run.tenant_id) as conn:
-            await repo.save_artifact(conn, env.artifact, run.campaign_id, verdict)
+            await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
             detail = {"by": "cfo", **verdict.model_dump(mode="json")}
             await repo.audit_run(conn, run, "verdict", task_id=task_id, detail=detail)
             if item is not None and earlier is None:
@@ -105,7 +101,8 @@ def make_cfo(svc: Services):  # type: ignore[no-untyped-def]
                 await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
             elif verdict.decision == "reject":
                 await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
-        routed = env.model_copy(update={"verdict": verdict, "review": item})
-        return next_step(routed, update, earlier)
+        routed = state.model_copy(update={"verdict": verdict, "review": item})
+        step = next_step(routed, update, earlier)
+        return Command(update=step.update, goto=step.goto)
 
     return cfo

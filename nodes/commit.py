@@ -13,17 +13,18 @@ from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from nodes.commit_payment import commit_payment
+from nodes.contracts import Node
+from nodes.outcomes import ended
 from state.context import Context
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
-from state.records import Envelope, Published, Rejection, TaskStatus
+from state.records import Envelope, Published, TaskStatus
 
 KIND = "post_content"
 
 
 def post_payload(env: Envelope) -> PostContent:
     """The post_content arguments for an approved (possibly edited) artifact."""
-    assert env.artifact is not None
-    draft = env.artifact.payload
+    draft = env.need_artifact().payload
     return PostContent(
         platform=draft.platform,
         tenant_id=env.run.tenant_id,
@@ -78,13 +79,7 @@ def _failed(task_id: str, exc: Exception) -> Command[Literal["dispatch"]]:
         The command marking the task failed.
 
     """
-    return Command(
-        update={
-            "status": {task_id: TaskStatus.FAILED},
-            "rejections": [Rejection(task_id=task_id, reason=str(exc)[:2000], by="worker")],
-        },
-        goto="dispatch",
-    )
+    return Command(update=ended(task_id, TaskStatus.FAILED, str(exc), "worker"), goto="dispatch")
 
 
 async def _record(
@@ -150,13 +145,13 @@ async def commit_post(svc: Services, env: Envelope) -> Command[Literal["dispatch
     )
 
 
-def make_commit(svc: Services):  # type: ignore[no-untyped-def]
+def make_commit(svc: Services) -> Node[Envelope, Command[Literal["dispatch"]]]:
     """Build the node with its services."""
 
-    async def commit(env: Envelope, runtime: Runtime[Context]) -> Command[Literal["dispatch"]]:
+    async def commit(state: Envelope, runtime: Runtime[Context]) -> Command[Literal["dispatch"]]:
         """Publish the approved artifact once, record it, and go back to dispatch."""
-        if env.transaction is not None:
-            return await commit_payment(svc, env)
-        return await commit_post(svc, env)
+        if state.transaction is not None:
+            return await commit_payment(svc, state)
+        return await commit_post(svc, state)
 
     return commit

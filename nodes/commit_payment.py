@@ -16,9 +16,10 @@ from langgraph.types import Command
 from chimera.control import intents, repo
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from nodes.outcomes import ended
 from skills.autonomous_transaction import aexecute_transaction
 from state.contracts import TransactionRequest
-from state.records import Envelope, Published, Rejection, TaskStatus
+from state.records import Envelope, Published, TaskStatus
 
 KIND = "send_transaction"
 
@@ -47,13 +48,7 @@ def skill_input(tx: TransactionRequest) -> dict[str, Any]:
 
 def _not_done(task_id: str, status: str, reason: str) -> Command[Literal["dispatch"]]:
     by: Literal["judge", "worker"] = "judge" if status == TaskStatus.REJECTED else "worker"
-    return Command(
-        update={
-            "status": {task_id: status},
-            "rejections": [Rejection(task_id=task_id, reason=reason[:2000], by=by)],
-        },
-        goto="dispatch",
-    )
+    return Command(update=ended(task_id, status, reason, by), goto="dispatch")
 
 
 async def _pay_once(
@@ -70,8 +65,7 @@ async def _pay_once(
 
 async def commit_payment(svc: Services, env: Envelope) -> Command[Literal["dispatch"]]:
     """Send the approved payment once, record it, and go back to dispatch."""
-    run, task_id, tx = env.run, env.task.task_id, env.transaction
-    assert tx is not None
+    run, task_id, tx = env.run, env.task.task_id, env.need_transaction()
     if env.edited_text is not None:
         return _not_done(
             task_id, TaskStatus.FAILED, "a payment cannot be edited; approve or reject"

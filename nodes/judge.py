@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -16,57 +15,14 @@ from chimera.resources import Services
 from chimera.strategies.base import Score
 from chimera.strategies.guardrails import assess
 from chimera.strategies.novelty import penalise_duplicate
+from nodes.contracts import Node
+from nodes.outcomes import earlier_decision, next_step, review_item
 from state.context import Context, context_of
-from state.contracts import Artifact, ArtifactType, ContentPreview, ReviewItem, SuggestedAction
-from state.records import Envelope, Rejection, TaskStatus, Verdict
-from state.types import to_utc_z
+from state.contracts import ArtifactType, ReviewItem
+from state.records import Envelope, TaskStatus, Verdict
 
-
-def review_item(artifact: Artifact, verdict: Verdict, ttl_minutes: int) -> ReviewItem:
-    """The CONTRACTS §2.3 item for an escalated artifact."""
-    now = datetime.now(UTC)
-    return ReviewItem(
-        review_id=repo.stable_id("rev", artifact.artifact_id, artifact.payload.text),
-        artifact_id=artifact.artifact_id,
-        task_id=artifact.task_id,
-        agent_id=artifact.agent_id,
-        tenant_id=artifact.tenant_id,
-        content_preview=ContentPreview(type=artifact.artifact_type, text=artifact.payload.text),
-        confidence_score=verdict.confidence,
-        risk_category=verdict.risk_category,
-        reason_for_escalation=verdict.reasons,
-        suggested_actions=[SuggestedAction.APPROVE, SuggestedAction.EDIT, SuggestedAction.REJECT],
-        created_at=to_utc_z(now),
-        expires_at=to_utc_z(now + timedelta(minutes=ttl_minutes)),
-    )
-
-
-def next_step(
-    routed: Envelope, update: dict[str, Any], earlier: dict[str, Any] | None
-) -> Command[Literal["commit", "review", "dispatch"]]:
-    """Route a judged envelope: commit, ask a human (or reuse an earlier human decision), reject."""
-    assert routed.verdict is not None
-    task_id, decision = routed.task.task_id, routed.verdict.decision
-    if decision == "approve":
-        return Command(update=update, goto=Send("commit", routed))
-    if decision == "review" and earlier is None:
-        update["status"] = {task_id: TaskStatus.AWAITING_REVIEW}
-        return Command(update=update, goto=Send("review", routed))
-    if earlier is not None and earlier["status"] in ("approve", "edit"):
-        edited = earlier["notes"] if earlier["status"] == "edit" else None
-        return Command(
-            update=update, goto=Send("commit", routed.model_copy(update={"edited_text": edited}))
-        )
-    if earlier is not None:
-        reason, by = (
-            f"Reviewer decided earlier: {earlier['notes'] or earlier['status']}",
-            "reviewer",
-        )
-    else:
-        reason, by = " ".join(routed.verdict.reasons), "judge"
-    update["status"] = {task_id: TaskStatus.REJECTED}
-    update["rejections"] = [Rejection(task_id=task_id, reason=reason[:2000], by=by)]
-    return Command(update=update, goto="dispatch")
+JudgeRoute = Command[Literal["commit", "review", "dispatch", "cfo", "work"]]
+"""Every place the judge sends an artifact: publish, ask, reject, the CFO, or re-draft (OCC)."""
 
 
 async def _score(svc: Services, env: Envelope, ctx: Context) -> Score:
@@ -81,12 +37,10 @@ async def _score(svc: Services, env: Envelope, ctx: Context) -> Score:
         The score, or a `judge_error_high` score when the scorer raised.
 
     """
-    assert env.artifact is not None
+    artifact = env.need_artifact()
     scorer = svc.strategies.for_model(ctx.model).scorer
     try:
-        return await scorer.score(
-            env.task, env.persona, env.artifact.payload, env.artifact.source_text
-        )
+        return await scorer.score(env.task, env.persona, artifact.payload, artifact.source_text)
     except Exception as exc:
         return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
 
@@ -104,35 +58,18 @@ async def _novel(svc: Services, env: Envelope, score: Score, ctx: Context) -> Sc
         The score, penalised when the draft is too close to a remembered post.
 
     """
-    assert env.artifact is not None
+    artifact = env.need_artifact()
     if env.memory is None or svc.novelty is None or env.task.task_type != "publish_post":
         return score
     own = post_memory_id(env.run.tenant_id, env.run.campaign_id, env.task.task_id)
     texts = [text for _, text in env.memory.recent_texts(exclude=frozenset({own}))]
-    similarity, match = await svc.novelty.closest(env.artifact.payload.text, texts)
+    similarity, match = await svc.novelty.closest(artifact.payload.text, texts)
     return penalise_duplicate(score, similarity, match, ctx)
-
-
-async def _earlier_decision(svc: Services, tenant_id: str, review_id: str) -> dict[str, Any] | None:
-    """A decision already taken on this exact draft (e.g. in an earlier run), if any.
-
-    Args:
-        svc: The app services (database pool).
-        tenant_id: The tenant the review belongs to.
-        review_id: The stable id of the review for this draft.
-
-    Returns:
-        The review row when it is decided, else None.
-
-    """
-    async with tenant_tx(svc.pool, tenant_id) as conn:
-        row = await repo.get_review(conn, review_id)
-    return row if row is not None and row["status"] != "pending" else None
 
 
 async def _invalidate(
     svc: Services, env: Envelope, judgement: judge_context.Judgement
-) -> Command[Literal["commit", "review", "dispatch"]]:
+) -> JudgeRoute:
     """OCC: a relevant field changed since the artifact's snapshot -> draft it again.
 
     Args:
@@ -144,12 +81,11 @@ async def _invalidate(
         A command sending the refreshed task back to `work`.
 
     """
-    assert env.artifact is not None
-    run, task_id = env.run, env.task.task_id
+    artifact, run, task_id = env.need_artifact(), env.run, env.task.task_id
     async with tenant_tx(svc.pool, run.tenant_id) as conn:
         detail = {
-            "artifact_id": env.artifact.artifact_id,
-            "snapshot_version": env.artifact.state_snapshot_version,
+            "artifact_id": artifact.artifact_id,
+            "snapshot_version": artifact.state_snapshot_version,
             "version": judgement.version,
             "changed": sorted(judgement.stale),
         }
@@ -179,10 +115,9 @@ async def _record(
         judgement: The campaign as the judge sees it (default action of the review).
 
     """
-    assert env.artifact is not None
-    run, task_id = env.run, env.task.task_id
-    await audit.artifact_event(conn, run, env.artifact)
-    await repo.save_artifact(conn, env.artifact, run.campaign_id, verdict)
+    artifact, run, task_id = env.need_artifact(), env.run, env.task.task_id
+    await audit.artifact_event(conn, run, artifact)
+    await repo.save_artifact(conn, artifact, run.campaign_id, verdict)
     await repo.audit_run(
         conn, run, "verdict", task_id=task_id, detail=verdict.model_dump(mode="json")
     )
@@ -208,19 +143,24 @@ async def _decide(
         The verdict, the review item (None unless escalated) and any earlier decision on it.
 
     """
-    assert env.artifact is not None
-    ctx = judgement.ctx
+    artifact, ctx = env.need_artifact(), judgement.ctx
     score = await _novel(svc, env, await _score(svc, env, ctx), ctx)
-    verdict = assess(env.artifact, judgement.persona, score, ctx)
+    verdict = assess(artifact, judgement.persona, score, ctx)
     if verdict.decision != "review":
         return verdict, None, None
-    item = review_item(env.artifact, verdict, ctx.review_ttl_minutes)
-    return verdict, item, await _earlier_decision(svc, env.run.tenant_id, item.review_id)
+    item = review_item(artifact, verdict, ctx.review_ttl_minutes)
+    return verdict, item, await earlier_decision(svc, env.run.tenant_id, item.review_id)
 
 
-async def judge_artifact(
-    svc: Services, env: Envelope, runtime: Runtime[Context]
-) -> Command[Literal["commit", "review", "dispatch"]]:
+MAX_REJUDGE = 5
+"""Times an artifact is scored again because the campaign moved while it was being scored."""
+
+
+class CampaignKeptMoving(RuntimeError):
+    """The campaign changed during every one of MAX_REJUDGE scorings of one artifact."""
+
+
+async def judge_artifact(svc: Services, env: Envelope, runtime: Runtime[Context]) -> JudgeRoute:
     """Decide what happens to one artifact; judge it again if the campaign moved meanwhile.
 
     Args:
@@ -231,33 +171,38 @@ async def judge_artifact(
     Returns:
         A command routing to `work` (stale), `cfo` (money), `commit`, `review` or `dispatch`.
 
+    Raises:
+        CampaignKeptMoving: the campaign changed during every scoring (the run retries later).
+
     """
-    artifact, run = env.artifact, env.run
-    assert artifact is not None, "judge needs an artifact"
-    async with tenant_tx(svc.pool, run.tenant_id) as conn:
-        judgement = await judge_context.resolve(svc, conn, env, context_of(runtime))
-    if judgement.stale:
-        return await _invalidate(svc, env, judgement)
-    if artifact.artifact_type == ArtifactType.TRANSACTION:
-        return Command(goto=Send("cfo", env))  # money is judged by the CFO node
-    verdict, item, earlier = await _decide(svc, env, judgement)
-    async with tenant_tx(svc.pool, run.tenant_id) as conn:
-        moved = not await occ.at_version(conn, run.campaign_id, judgement.version)
-        if not moved:
-            await _record(conn, env, verdict, item if earlier is None else None, judgement)
-    if moved:  # the campaign changed while this artifact was scored: judge it again
-        return await judge_artifact(svc, env, runtime)
+    artifact, run = env.need_artifact(), env.run
+    for _ in range(MAX_REJUDGE):
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            judgement = await judge_context.resolve(
+                svc.settings.policies_dir, conn, env, context_of(runtime)
+            )
+        if judgement.stale:
+            return await _invalidate(svc, env, judgement)
+        if artifact.artifact_type == ArtifactType.TRANSACTION:
+            return Command(goto=Send("cfo", env))  # money is judged by the CFO node
+        verdict, item, earlier = await _decide(svc, env, judgement)
+        async with tenant_tx(svc.pool, run.tenant_id) as conn:
+            if await occ.at_version(conn, run.campaign_id, judgement.version):
+                await _record(conn, env, verdict, item if earlier is None else None, judgement)
+                break
+        # the campaign changed while this artifact was scored: judge it again
+    else:
+        raise CampaignKeptMoving(f"campaign {run.campaign_id} changed during every scoring")
     routed = env.model_copy(update={"verdict": verdict, "review": item})
-    return next_step(routed, {"verdicts": {env.task.task_id: verdict}}, earlier)
+    step = next_step(routed, {"verdicts": {env.task.task_id: verdict}}, earlier)
+    return Command(update=step.update, goto=step.goto)
 
 
-def make_judge(svc: Services):  # type: ignore[no-untyped-def]
+def make_judge(svc: Services) -> Node[Envelope, JudgeRoute]:
     """Build the node with its services."""
 
-    async def judge(
-        env: Envelope, runtime: Runtime[Context]
-    ) -> Command[Literal["commit", "review", "dispatch"]]:
+    async def judge(state: Envelope, runtime: Runtime[Context]) -> JudgeRoute:
         """Decide what happens to one artifact."""
-        return await judge_artifact(svc, env, runtime)
+        return await judge_artifact(svc, state, runtime)
 
     return judge

@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from chimera.control import judge_context, repo
 from chimera.control.personas import PersonaError, load_persona
 from chimera.mcp.host import CallIdentity
-from chimera.memory.episodic import EpisodicMemory
 from chimera.memory.recall import recall
 from chimera.platform.db import tenant_tx
+from chimera.platform.episodic import EpisodicMemory
 from chimera.resources import Services
 from chimera.signals.engagement import best_angles, prefer
 from chimera.signals.feeds import read_mentions, read_news, trend_signals
+from nodes.contracts import Node, thread_of
 from state.context import Context, context_of
 from state.graph import CampaignState
 from state.inputs import RunRequest
@@ -117,15 +117,14 @@ async def _read_world(
 
 
 async def load_run(
-    svc: Services, state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+    svc: Services, state: CampaignState, runtime: Runtime[Context]
 ) -> dict[str, Any]:
     """Validate the run, load SOUL.md, register campaign and thread, read news and mentions.
 
     Args:
         svc: The app services.
         state: The graph input.
-        runtime: The node's runtime (its context).
-        config: The run's config (its thread id).
+        runtime: The node's runtime (its context and thread).
 
     Returns:
         The state update starting the campaign.
@@ -133,9 +132,9 @@ async def load_run(
     """
     request = RunRequest.model_validate(state)
     persona = await _persona(svc, request)
-    thread_id = str(config["configurable"]["thread_id"])
+    thread_id = thread_of(runtime)
     campaign = await _register(svc, request, thread_id)
-    persona = await judge_context.persona_for_run(svc, persona, campaign)
+    persona = await judge_context.persona_for_run(svc.settings.policies_dir, persona, campaign)
     who = CallIdentity(request.tenant_id, request.agent_id, thread_id)
     world = await _read_world(svc, persona, who, request.goal, runtime)
     return {
@@ -149,13 +148,11 @@ async def load_run(
     }
 
 
-def make_load_context(svc: Services):  # type: ignore[no-untyped-def]
+def make_load_context(svc: Services) -> Node[CampaignState, dict[str, Any]]:
     """Build the node with its services."""
 
-    async def load_context(
-        state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    async def load_context(state: CampaignState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Validate the run, load SOUL.md, register campaign and thread, read news and mentions."""
-        return await load_run(svc, state, runtime, config)
+        return await load_run(svc, state, runtime)
 
     return load_context

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from chimera.control import audit, repo
 from chimera.platform.db import tenant_tx
+from chimera.platform.ids import stable_id
 from chimera.resources import Services
 from chimera.strategies.base import PlanRequest
+from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
 from state.contracts import Task, TaskContext, TaskGoal
@@ -29,7 +30,7 @@ def materialise(dag: TaskDAG, state: CampaignState) -> list[Task]:
     """Turn planned tasks into contract Tasks whose ids derive from tenant, campaign and key."""
     tenant, campaign = state["tenant_id"], state["campaign_id"]
     persona = state["persona"]
-    ids = {t.key: repo.stable_id("task", tenant, campaign, t.key) for t in dag.tasks}
+    ids = {t.key: stable_id("task", tenant, campaign, t.key) for t in dag.tasks}
     now = datetime.now(UTC)
     goal = TaskGoal(
         campaign_id=campaign,
@@ -103,7 +104,7 @@ async def _save(
     """
     async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
         await repo.save_tasks(conn, thread_id, tasks)
-        plan_id = repo.stable_id("plan", thread_id, str(attempt))
+        plan_id = stable_id("plan", thread_id, str(attempt))
         await repo.audit_run(
             conn,
             run_ref(state, thread_id),
@@ -120,15 +121,14 @@ async def _save(
 
 
 async def plan_tasks(
-    svc: Services, state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
+    svc: Services, state: CampaignState, runtime: Runtime[Context]
 ) -> dict[str, Any]:
     """Write (or rewrite, after rejections) the task DAG.
 
     Args:
         svc: The app services.
         state: The campaign state.
-        runtime: The node's runtime (its context).
-        config: The run's config (its thread id).
+        runtime: The node's runtime (its context and thread).
 
     Returns:
         The state update with the new tasks (and the replan count when replanning).
@@ -144,7 +144,7 @@ async def plan_tasks(
     dag = await strategies.planner.plan(_request(state, ctx, attempt))
     validate_dag(dag, max_tasks=ctx.max_tasks)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
-    thread_id = str(config["configurable"]["thread_id"])
+    thread_id = thread_of(runtime)
     await _save(svc, state, thread_id, tasks, attempt, strategies.planner.name, dag.rationale)
     update: dict[str, Any] = {
         "tasks": {t.task_id: t for t in tasks},
@@ -155,13 +155,11 @@ async def plan_tasks(
     return update
 
 
-def make_plan(svc: Services):  # type: ignore[no-untyped-def]
+def make_plan(svc: Services) -> Node[CampaignState, dict[str, Any]]:
     """Build the node with its services."""
 
-    async def plan(
-        state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    async def plan(state: CampaignState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Write (or rewrite, after rejections) the task DAG."""
-        return await plan_tasks(svc, state, runtime, config)
+        return await plan_tasks(svc, state, runtime)
 
     return plan

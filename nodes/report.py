@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from chimera.control import repo
-from chimera.memory.episodic import EpisodicMemory
 from chimera.memory.remember import remember_run
 from chimera.platform.db import tenant_tx
+from chimera.platform.episodic import EpisodicMemory
 from chimera.resources import Services
+from nodes.contracts import Node, thread_of
 from state.context import Context
 from state.graph import CampaignState, run_ref
 from state.records import RunReport, TaskStatus
@@ -32,14 +32,12 @@ def build_report(state: CampaignState, thread_id: str) -> RunReport:
     )
 
 
-def make_report(svc: Services):  # type: ignore[no-untyped-def]
+def make_report(svc: Services) -> Node[CampaignState, dict[str, Any]]:
     """Build the node with its services."""
 
-    async def report(
-        state: CampaignState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    async def report(state: CampaignState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Write the summary to state, the audit log, the thread row and both memories."""
-        thread_id = str(config["configurable"]["thread_id"])
+        thread_id = thread_of(runtime)
         summary = build_report(state, thread_id)
         episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
         await remember_run(svc.host, episodic, state, summary)

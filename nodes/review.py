@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
@@ -19,8 +20,10 @@ from chimera.platform.api_keys import server_principal
 from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
 from chimera.strategies.writer import limit_for
+from nodes.contracts import Node
+from nodes.outcomes import ended
 from state.context import Context
-from state.records import Envelope, Rejection, TaskStatus
+from state.records import Envelope, TaskStatus
 from state.review import (
     ActionRequest,
     InboxConfig,
@@ -33,9 +36,9 @@ from state.review import (
 
 def interrupt_value(env: Envelope) -> ReviewInterrupt:
     """The Agent Inbox shaped payload shown to reviewers."""
-    assert env.artifact is not None and env.review is not None
-    payload = env.artifact.payload
-    reasons = "; ".join(env.review.reason_for_escalation)
+    artifact, review = env.need_artifact(), env.need_review()
+    payload = artifact.payload
+    reasons = "; ".join(review.reason_for_escalation)
     return ReviewInterrupt(
         action_request=ActionRequest(
             action=str(env.task.task_type),
@@ -48,7 +51,7 @@ def interrupt_value(env: Envelope) -> ReviewInterrupt:
         config=InboxConfig(),
         description=(
             f"**{env.persona.name}** wants to {env.task.task_type} on {payload.platform} "
-            f"(confidence {env.review.confidence_score:.2f}, risk {env.review.risk_category}). "
+            f"(confidence {review.confidence_score:.2f}, risk {review.risk_category}). "
             f"Why a human is needed: {reasons}"
         ),
         review=env.review,
@@ -57,9 +60,9 @@ def interrupt_value(env: Envelope) -> ReviewInterrupt:
 
 def check(env: Envelope, value: object) -> ReviewDecision:
     """Validate a resume value for this artifact (edits must fit the platform)."""
-    assert env.artifact is not None
+    artifact = env.need_artifact()
     decision = parse_resume(value)
-    limit = limit_for(env.artifact.payload.platform)
+    limit = limit_for(artifact.payload.platform)
     if decision.decision == "edit" and (decision.text is None or len(decision.text) > limit):
         raise InvalidResumeValue(f"edited text must be 1-{limit} characters")
     return decision
@@ -101,15 +104,15 @@ async def decider(
     bound to (`chimera/platform/api_keys.py`); either way it must be a reviewer or
     admin of the run's tenant.
     """
-    assert env.review is not None
+    review_id = env.need_review().review_id
     async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
-        error = await audit.refusal(conn, env.run, env.review.review_id, attempt)
+        error = await audit.refusal(conn, env.run, review_id, attempt)
         if error is None:
             try:
                 return await _decider(conn, env, decision, config)
             except NotAuthorized as exc:
                 error = str(exc)
-                detail = {"review_id": env.review.review_id, "attempt": attempt, "error": error}
+                detail = {"review_id": review_id, "attempt": attempt, "error": error}
                 await audit.decision_event(
                     conn,
                     env.run,
@@ -124,9 +127,8 @@ async def decider(
 async def _decider(
     conn: Conn, env: Envelope, decision: ReviewDecision, config: RunnableConfig
 ) -> str | None:
-    assert env.review is not None
     if decision.expired:
-        if not await expiry.is_expired(conn, env.review.review_id):
+        if not await expiry.is_expired(conn, env.need_review().review_id):
             raise NotAuthorized("only an expired review takes its default action")
         return None
     ref = decision.user_id or _key_user(config, env.run.tenant_id)
@@ -146,8 +148,7 @@ def _key_user(config: RunnableConfig, tenant_id: str) -> str | None:
 
 async def record(conn: Conn, env: Envelope, decision: ReviewDecision, user_id: str | None) -> None:
     """Store the decision on the review row and in the audit log."""
-    assert env.review is not None
-    run, task_id, review_id = env.run, env.task.task_id, env.review.review_id
+    run, task_id, review_id = env.run, env.task.task_id, env.need_review().review_id
     note = decision.reason or decision.text
     detail = {"review_id": review_id, **decision.model_dump(mode="json"), "user_id": user_id}
     if decision.expired:
@@ -161,31 +162,26 @@ async def record(conn: Conn, env: Envelope, decision: ReviewDecision, user_id: s
         await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
 
 
-def make_review(svc: Services):  # type: ignore[no-untyped-def]
+def make_review(svc: Services) -> Node[Envelope, Command[Literal["commit", "dispatch"]]]:
     """Build the node with its services."""
 
     async def review(
-        env: Envelope, runtime: Runtime[Context], config: RunnableConfig
+        state: Envelope, runtime: Runtime[Context]
     ) -> Command[Literal["commit", "dispatch"]]:
         """Wait for the reviewer, record the decision, route to commit or back to dispatch."""
-        decision, user_id = await ask(env, config, svc)
-        assert env.review is not None and env.artifact is not None
-        task_id = env.task.task_id
-        async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
-            await record(conn, env, decision, user_id)
+        decision, user_id = await ask(state, get_config(), svc)
+        task_id = state.task.task_id
+        async with tenant_tx(svc.pool, state.run.tenant_id) as conn:
+            await record(conn, state, decision, user_id)
         if decision.decision == "approve":
-            return Command(goto=Send("commit", env))
+            return Command(goto=Send("commit", state))
         if decision.decision == "edit":
             return Command(
-                goto=Send("commit", env.model_copy(update={"edited_text": decision.text}))
+                goto=Send("commit", state.model_copy(update={"edited_text": decision.text}))
             )
         reason = decision.reason or decision.text or "rejected by reviewer"
         return Command(
-            update={
-                "status": {task_id: TaskStatus.REJECTED},
-                "rejections": [Rejection(task_id=task_id, reason=reason, by="reviewer")],
-            },
-            goto="dispatch",
+            update=ended(task_id, TaskStatus.REJECTED, reason, "reviewer"), goto="dispatch"
         )
 
     return review

@@ -12,12 +12,14 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 from pydantic import ValidationError
 
-from chimera.control.repo import stable_id
 from chimera.mcp.errors import McpCallError
+from chimera.platform.ids import stable_id
 from chimera.platform.logs import bind_log_ids
 from chimera.platform.progress import emit_progress
 from chimera.resources import Services
 from chimera.strategies.base import Writer
+from nodes.contracts import Node
+from nodes.outcomes import ended
 from skills.autonomous_transaction.draft import DraftError, draft_transaction
 from skills.multimodal_content_generation import ContentRequestError
 from skills.multimodal_content_generation.campaign import attach_media
@@ -30,7 +32,7 @@ from state.contracts import (
     MediaRef,
     TaskType,
 )
-from state.records import Envelope, Rejection, TaskStatus
+from state.records import Envelope, TaskStatus
 from state.types import utc_now
 
 
@@ -42,13 +44,8 @@ async def work_transaction(
     try:
         artifact, request = await draft_transaction(svc.host, env, ctx)
     except DraftError as exc:
-        reason = str(exc)[:2000]
         return Command(
-            update={
-                "status": {task_id: TaskStatus.FAILED},
-                "rejections": [Rejection(task_id=task_id, reason=reason, by="worker")],
-            },
-            goto="dispatch",
+            update=ended(task_id, TaskStatus.FAILED, str(exc), "worker"), goto="dispatch"
         )
     routed = env.model_copy(update={"artifact": artifact, "transaction": request})
     return Command(update={"artifacts": {task_id: artifact}}, goto=Send("judge", routed))
@@ -134,11 +131,7 @@ async def work_content(
     except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:
         reason = f"worker produced no valid draft: {str(exc)[:300]}"
         return Command(
-            update={
-                "status": {task.task_id: TaskStatus.FAILED},
-                "rejections": [Rejection(task_id=task.task_id, reason=reason, by="worker")],
-            },
-            goto="dispatch",
+            update=ended(task.task_id, TaskStatus.FAILED, reason, "worker"), goto="dispatch"
         )
     artifact = _artifact(env, payload, media, writer)
     return Command(
@@ -147,19 +140,19 @@ async def work_content(
     )
 
 
-def make_work(svc: Services):  # type: ignore[no-untyped-def]
+def make_work(svc: Services) -> Node[Envelope, Command[Literal["judge", "dispatch"]]]:
     """Build the node with its services."""
 
     async def work(
-        env: Envelope, runtime: Runtime[Context]
+        state: Envelope, runtime: Runtime[Context]
     ) -> Command[Literal["judge", "dispatch"]]:
         """Draft the task's content."""
-        task = env.task
-        bind_log_ids(task_id=task.task_id, **env.run.model_dump(exclude={"state_version"}))
+        task = state.task
+        bind_log_ids(task_id=task.task_id, **state.run.model_dump(exclude={"state_version"}))
         emit_progress("work", task_id=task.task_id, task_type=task.task_type)
         ctx = context_of(runtime)
         if task.task_type == TaskType.EXECUTE_TRANSACTION:
-            return await work_transaction(svc, env, ctx)
-        return await work_content(svc, env, ctx)
+            return await work_transaction(svc, state, ctx)
+        return await work_content(svc, state, ctx)
 
     return work

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from state.money import AmountError, parse_amount
+
 
 @dataclass(frozen=True)
 class Context:
@@ -122,8 +124,6 @@ class Context:
 
 def check_commerce(ctx: Context) -> None:
     """Validate the payment knobs: strict USDC amounts and well-formed addresses."""
-    from state.money import AmountError, parse_amount
-
     try:
         for name in ("max_per_tx", "max_daily", "max_campaign_total", "tx_review_threshold"):
             parse_amount(getattr(ctx, name), "USDC", allow_zero=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -109,6 +109,10 @@ class RunRef(Record):
     state_version: Annotated[int, Field(ge=0)]
 
 
+class MissingStage(RuntimeError):
+    """An envelope reached a stage without what an earlier stage should have added (a wiring bug)."""
+
+
 class Envelope(Record):
     """The payload of one task as it travels work -> judge -> review -> commit (one Send each)."""
 
@@ -123,6 +127,28 @@ class Envelope(Record):
     """The run's memory context, as load_context assembled it."""
     transaction: TransactionRequest | None = None
     """The payment an `execute_transaction` task proposes (judged by the CFO node)."""
+
+    def _need(self, name: str) -> Any:
+        value = getattr(self, name)
+        if value is None:
+            raise MissingStage(f"task {self.task.task_id} reached a stage without its {name}")
+        return value
+
+    def need_artifact(self) -> Artifact:
+        """The drafted artifact (every stage after `work`)."""
+        return cast(Artifact, self._need("artifact"))
+
+    def need_verdict(self) -> Verdict:
+        """The judge's verdict (every stage after `judge`)."""
+        return cast(Verdict, self._need("verdict"))
+
+    def need_review(self) -> ReviewItem:
+        """The review item (the `review` stage)."""
+        return cast(ReviewItem, self._need("review"))
+
+    def need_transaction(self) -> TransactionRequest:
+        """The proposed payment (the CFO and the payment commit)."""
+        return cast(TransactionRequest, self._need("transaction"))
 
 
 class RunReport(Record):

@@ -22,7 +22,8 @@ from chimera.control.summaries import RunSummary
 from chimera.platform.logs import configure_logging
 from chimera.platform.settings import Settings
 from chimera.resources import open_services
-from chimera.runs.runner import RunInProgress, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import RunInProgress
 from state.context import Context
 
 app = typer.Typer(

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from chimera.cli.output import console, emit_json, fail, run_async
-from chimera.control.repo import stable_id
 from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity, McpHost, server_connections
+from chimera.platform.ids import stable_id
 from chimera.platform.settings import Settings
 from chimera.resources import open_services
 

@@ -12,7 +12,7 @@ from chimera.cli.output import console, emit_json, fail, run_async
 from chimera.mcp.errors import McpCallError
 from chimera.resources import open_services
 from chimera.runs.perception import PerceiveReport, perceive_once
-from chimera.runs.runner import RunInProgress
+from chimera.runs.threads import RunInProgress
 from state.context import Context
 from state.types import UtcTimestamp
 

@@ -12,7 +12,7 @@ from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.resources import open_services
 from chimera.runs import inbox
-from chimera.runs.runner import AlreadyDecided, ReviewNotFound
+from chimera.runs.threads import AlreadyDecided, ReviewNotFound
 from state.review import InvalidResumeValue, ReviewDecision
 
 app = typer.Typer(help="Human review of escalated artifacts.", no_args_is_help=True)

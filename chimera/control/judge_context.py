@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chimera.control import occ
@@ -20,7 +21,6 @@ from chimera.control.policy import (
     load_tenant_policy,
 )
 from chimera.platform.db import Conn
-from chimera.resources import Services
 from state.context import Context
 from state.contracts import Task
 from state.persona import Persona
@@ -40,9 +40,9 @@ class Judgement:
     """Change groups since the artifact's snapshot that matter to its kind (empty: fresh)."""
 
 
-async def tenant_policy(svc: Services, tenant_id: str) -> PolicyOverrides:
+async def tenant_policy(policies_dir: Path, tenant_id: str) -> PolicyOverrides:
     """The tenant's policy file, read off the event loop."""
-    return await asyncio.to_thread(load_tenant_policy, svc.settings.policies_dir, tenant_id)
+    return await asyncio.to_thread(load_tenant_policy, policies_dir, tenant_id)
 
 
 def merged_policy(tenant: PolicyOverrides, campaign: dict[str, Any]) -> PolicyOverrides:
@@ -50,24 +50,25 @@ def merged_policy(tenant: PolicyOverrides, campaign: dict[str, Any]) -> PolicyOv
     return campaign_overrides(campaign["config"]).over(tenant)
 
 
-async def persona_for_run(svc: Services, persona: Persona, campaign: dict[str, Any]) -> Persona:
+async def persona_for_run(
+    policies_dir: Path, persona: Persona, campaign: dict[str, Any]
+) -> Persona:
     """The persona with tenant and campaign policy applied (used at run start)."""
-    policy = merged_policy(await tenant_policy(svc, persona.tenant_id), campaign)
+    policy = merged_policy(await tenant_policy(policies_dir, persona.tenant_id), campaign)
     return effective_persona(persona, policy)
 
 
-async def resolve(svc: Services, conn: Conn, env: Envelope, ctx: Context) -> Judgement:
+async def resolve(policies_dir: Path, conn: Conn, env: Envelope, ctx: Context) -> Judgement:
     """The campaign's current version, policy and relevant changes since `env`'s artifact."""
-    assert env.artifact is not None
     run = env.run
     campaign = await occ.read_campaign(conn, run.campaign_id)
     version = int(campaign["state_version"])
-    snapshot = env.artifact.state_snapshot_version
+    snapshot = env.need_artifact().state_snapshot_version
     stale: set[str] = set()
     if version > snapshot:
         changed = await occ.changed_since(conn, run.campaign_id, snapshot)
         stale = occ.relevant(str(env.task.task_type), changed)
-    policy = merged_policy(await tenant_policy(svc, run.tenant_id), campaign)
+    policy = merged_policy(await tenant_policy(policies_dir, run.tenant_id), campaign)
     return Judgement(
         version=version,
         goal=str(campaign["objective"]),

@@ -6,7 +6,6 @@ security has already narrowed it to one tenant.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -15,11 +14,6 @@ from chimera.platform.db import Conn
 from state.contracts import Artifact, ReviewItem, Task
 from state.persona import Persona
 from state.records import RunRef, Verdict
-
-
-def stable_id(prefix: str, *parts: str, length: int = 12) -> str:
-    """A readable id derived from stable parts (never time or attempt)."""
-    return f"{prefix}-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:length]
 
 
 async def sync_persona(conn: Conn, persona: Persona, persona_ref: str) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from chimera.control.repo import stable_id
 from chimera.platform.db import Conn
+from chimera.platform.ids import stable_id
 
 Role = Literal["network_operator", "reviewer", "admin"]
 ROLES: tuple[Role, ...] = ("network_operator", "reviewer", "admin")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chimera.mcp.host import CallIdentity, McpHost
-from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.episodic import EpisodicMemory
 from state.context import Context
 from state.memory import MemoryContext, MemoryHit
 

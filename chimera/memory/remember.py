@@ -8,9 +8,9 @@ ignores a known event id.
 
 from __future__ import annotations
 
-from chimera.control.repo import stable_id
 from chimera.mcp.host import CallIdentity, McpHost
-from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.episodic import EpisodicMemory
+from chimera.platform.ids import stable_id
 from state.graph import CampaignState
 from state.memory import Episode, MemoryRecord, SourceType
 from state.records import RunReport

@@ -25,7 +25,7 @@ from chimera.platform.settings import REPO_ROOT, Settings
 log = logging.getLogger(__name__)
 
 MIGRATION_DIRS = (
-    ("control", REPO_ROOT / "chimera" / "migrations"),
+    ("control", REPO_ROOT / "chimera" / "platform" / "migrations"),
     ("social", REPO_ROOT / "servers" / "social" / "migrations"),
     ("memory", REPO_ROOT / "servers" / "memory" / "migrations"),
     ("wallet", REPO_ROOT / "servers" / "wallet" / "migrations"),

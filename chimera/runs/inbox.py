@@ -13,38 +13,24 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from chimera.control import expiry, repo, reviewers
 from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
-from chimera.runs.runner import (
+from chimera.runs.threads import (
     AlreadyDecided,
     ProgressFn,
     ReviewNotFound,
-    _drive,
-    _finish,
     campaign_lease,
     compile_graph,
+    drive,
+    finish,
+    interrupt_ids,
 )
 from state.context import Context
-from state.inputs import RunRequest
 from state.review import ReviewDecision
-
-
-async def interrupt_ids(svc: Services, thread_id: str) -> dict[str, str]:
-    """review_id -> interrupt id of the reviews waiting in one thread."""
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-    snapshot = await compile_graph(svc).aget_state(config)
-    found: dict[str, str] = {}
-    for item in snapshot.interrupts:
-        value = item.value if isinstance(item.value, dict) else {}
-        review_id = value.get("review", {}).get("review_id")
-        if review_id:
-            found[review_id] = item.id
-    return found
 
 
 async def list_reviews(
@@ -56,20 +42,27 @@ async def list_reviews(
     campaign_id: str | None = None,
     risk: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Reviews of the tenant across threads, after expiring due ones; pending ones carry ids."""
-    await expire_due(svc, tenant_id, campaign_id=campaign_id)
+    """Reviews of the tenant across threads; pending ones carry their interrupt ids.
+
+    Listing never decides anything: a pending review past its expiry is left out of the
+    pending list (nobody can decide it any more) and takes its default action the next time
+    its run is driven (`expire_due`).
+    """
     async with tenant_tx(svc.pool, tenant_id) as conn:
         rows = await repo.list_reviews(conn, status=status, campaign_id=campaign_id)
+        due = {r["review_id"] for r in await expiry.due(conn, campaign_id)}
     rows = [
         r
         for r in rows
         if (agent_id is None or r["agent_id"] == agent_id)
         and (risk is None or risk.lower() in str(r["item"]["risk_category"]).lower())
+        and not (r["status"] == "pending" and r["review_id"] in due)
     ]
+    graph = compile_graph(svc)
     by_thread: dict[str, dict[str, str]] = {}
     for row in rows:
         if row["status"] == "pending" and row["thread_id"] not in by_thread:
-            by_thread[row["thread_id"]] = await interrupt_ids(svc, row["thread_id"])
+            by_thread[row["thread_id"]] = await interrupt_ids(graph, row["thread_id"])
         row["interrupt_id"] = by_thread.get(row["thread_id"], {}).get(row["review_id"])
     return rows
 
@@ -81,7 +74,7 @@ async def _rows(svc: Services, tenant_id: str, refs: list[str]) -> list[dict[str
     wanted = [ref for ref in refs if ref not in rows]
     if wanted:
         for thread in {r["thread_id"] for r in rows.values() if r["status"] == "pending"}:
-            for review_id, iid in (await interrupt_ids(svc, thread)).items():
+            for review_id, iid in (await interrupt_ids(compile_graph(svc), thread)).items():
                 if iid in wanted:
                     refs = [review_id if ref == iid else ref for ref in refs]
     missing = [ref for ref in refs if ref not in rows]
@@ -111,7 +104,6 @@ async def _resume_thread(
     first = rows[0]
     thread_id, campaign_id = first["thread_id"], first["campaign_id"]
     graph = compile_graph(svc)
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
     async with campaign_lease(svc, campaign_id, wait=True):
         async with tenant_tx(svc.pool, tenant_id) as conn:
             current = [await repo.get_review(conn, r["review_id"]) for r in rows]
@@ -119,7 +111,7 @@ async def _resume_thread(
             if now is None or now["status"] != "pending":
                 decided = now["status"] if now else "unknown"
                 raise AlreadyDecided(f"review {row['review_id']} is already decided ({decided})")
-        ids = await interrupt_ids(svc, thread_id)
+        ids = await interrupt_ids(graph, thread_id)
         resume: dict[str, Any] = {}
         for row, decision in zip(rows, decisions, strict=True):
             if row["review_id"] not in ids:
@@ -127,11 +119,8 @@ async def _resume_thread(
                     f"review {row['review_id']!r} is not waiting in thread {thread_id!r}"
                 )
             resume[ids[row["review_id"]]] = decision.model_dump(mode="json")
-        await _drive(graph, Command(resume=resume), config, Context(), progress)
-    request = RunRequest(
-        tenant_id=tenant_id, agent_id=first["agent_id"], campaign_id=campaign_id, goal="resume"
-    )
-    return await _finish(svc, graph, request, thread_id, "")
+        await drive(graph, Command(resume=resume), thread_id, Context(), progress)
+    return await finish(svc, graph, tenant_id, campaign_id, thread_id)
 
 
 async def expire_due(svc: Services, tenant_id: str, *, campaign_id: str | None = None) -> list[str]:

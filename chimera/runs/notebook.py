@@ -24,7 +24,8 @@ from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.platform.settings import Settings
 from chimera.resources import Services, open_services
-from chimera.runs.runner import compile_graph, resume_review, run_campaign
+from chimera.runs.runner import resume_review, run_campaign
+from chimera.runs.threads import compile_graph
 from state.review import ReviewDecision
 
 _CALIBRATION_SQL = """

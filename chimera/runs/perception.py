@@ -1,71 +1,35 @@
-"""The perception loop: detect trends, queue new alerts, decide on each, start campaign runs.
+"""The perception loop from the CLI and notebooks: passes whose runs this process drives.
 
-One pass: the trend skill stores alerts; every alert still `new` is published to the tenant's
-alert stream (so a crash between storing and publishing only delays it); the consumer reclaims
-stuck entries, reads new ones, and claims each alert with a conditional update, so duplicates
-(redeliveries, re-publications) are dropped by alert id. A run for an alert uses the campaign id
-`cmp-<alert id>`, so even two racing consumers cannot publish twice (campaign lease + intents).
+The pass itself (`skills.trend_detection_alerting.alerting`) is told how to start a run and how
+to expire due reviews; here both go through this process's runner and inbox. Under the
+LangGraph server the same pass starts runs through the server's API instead
+(`chimera.serving.graphs`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from chimera.control.personas import load_persona
-from chimera.memory.alerts import remember_alerts
-from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs.inbox import expire_due
-from chimera.runs.runner import RunInProgress, run_campaign
-from chimera.signals.alert_stream import AlertStream, Entry
-from chimera.strategies.relevance import Relevance, relevance_for
-from skills.trend_detection_alerting import aexecute_trend_detection
+from chimera.runs.runner import run_campaign
+from chimera.strategies.relevance import Relevance
+from skills.trend_detection_alerting.alerting import (
+    PassOptions,
+    PerceiveReport,
+    StartRun,
+    goal_for,
+    perceive,
+)
 from state.context import Context
 from state.contracts import Trend
 from state.persona import Persona
-from state.types import utc_now
 
-log = logging.getLogger(__name__)
-StartRun = Callable[[Persona, Trend, str], Awaitable[str]]
-"""(persona, trend, campaign id) -> final state of the run it started."""
-Outcome = Literal["started", "ignored", "duplicate", "failed"]
-
-
-@dataclass
-class PerceiveReport:
-    """What one pass did."""
-
-    detected: list[str] = field(default_factory=list)
-    flagged: int = 0
-    published: int = 0
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    """Alert id -> what happened to it (the last delivery wins)."""
-    duplicates: int = 0
-    remembered: int = 0
-    """Alerts written to long-term memory (0 when no memory server is configured)."""
-    runs: dict[str, str] = field(default_factory=dict)
-    """Alert id -> campaign id of the run it started."""
-    expired: list[str] = field(default_factory=list)
-    """Reviews of the tenant past their expiry that took their default action in this pass."""
-
-
-def campaign_for(alert_id: str) -> str:
-    """The campaign a trend alert's run belongs to."""
-    return f"cmp-{alert_id}"
-
-
-def goal_for(trend: Trend, persona: Persona) -> str:
-    """A campaign goal riding a trend, in the persona's niche and main platform."""
-    topic = trend.topic.replace("-", " ")
-    return f"Ride the {topic} trend with a {persona.niche[0]} post on {persona.platforms[0]}."
+__all__ = ["InProcessRuns", "PerceiveReport", "perceive_once", "run_starter"]
 
 
 def run_starter(svc: Services, ctx: Context) -> StartRun:
-    """The default StartRun: a campaign run on this process's services."""
+    """Start a campaign run on this process's services and drive it to its end or a review."""
 
     async def start(persona: Persona, trend: Trend, campaign_id: str) -> str:
         summary = await run_campaign(
@@ -80,93 +44,19 @@ def run_starter(svc: Services, ctx: Context) -> StartRun:
     return start
 
 
-async def _claim(svc: Services, tenant: str, alert_id: str, status: str) -> bool:
-    async with tenant_tx(svc.pool, tenant) as conn:
-        cur = await conn.execute(
-            "UPDATE trend_alerts SET status = %s, decided_at = now(),"
-            " campaign_id = CASE WHEN %s = 'started' THEN %s END"
-            " WHERE id = %s AND status = 'new' RETURNING id",
-            (status, status, campaign_for(alert_id), alert_id),
-        )
-        return await cur.fetchone() is not None
+class InProcessRuns:
+    """`RunControl` on this process's runner and inbox (the CLI, notebooks, tests)."""
 
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
 
-async def _new_alert(svc: Services, tenant: str, alert_id: str) -> Trend | None:
-    async with tenant_tx(svc.pool, tenant) as conn:
-        cur = await conn.execute(
-            "SELECT payload FROM trend_alerts WHERE id = %s AND status = 'new'", (alert_id,)
-        )
-        row = await cur.fetchone()
-    return None if row is None else Trend.model_validate(row["payload"])
+    def starter(self, ctx: Context) -> StartRun:
+        """Runs driven here, to their end or their first review."""
+        return run_starter(self._svc, ctx)
 
-
-@dataclass
-class Decider:
-    """Handles one stream entry: drop duplicates, apply the threshold, start the run."""
-
-    svc: Services
-    persona: Persona
-    relevance: Relevance
-    threshold: float
-    start_run: StartRun
-
-    async def handle(self, entry: Entry, report: PerceiveReport) -> Outcome:
-        """Decide on one alert (idempotent by alert id)."""
-        alert_id, tenant = entry[1].get("alert_id", ""), self.persona.tenant_id
-        trend = await _new_alert(self.svc, tenant, alert_id)
-        if trend is None or entry[1].get("agent_id") != self.persona.agent_id:
-            return "duplicate"
-        score = await self.relevance.relevance(trend, self.persona)
-        if score < self.threshold:
-            return "ignored" if await _claim(self.svc, tenant, alert_id, "ignored") else "duplicate"
-        campaign = campaign_for(alert_id)
-        try:
-            await self.start_run(self.persona, trend, campaign)
-        except RunInProgress:
-            return "duplicate"
-        if not await _claim(self.svc, tenant, alert_id, "started"):
-            return "duplicate"
-        report.runs[alert_id] = campaign
-        return "started"
-
-
-async def _publish_new(svc: Services, stream: AlertStream, persona: Persona) -> int:
-    async with tenant_tx(svc.pool, persona.tenant_id) as conn:
-        cur = await conn.execute(
-            "SELECT id FROM trend_alerts WHERE agent_id = %s AND status = 'new'"
-            " ORDER BY score DESC",
-            (persona.agent_id,),
-        )
-        ids = [r["id"] for r in await cur.fetchall()]
-    for alert_id in ids:
-        await stream.publish(alert_id, persona.agent_id)
-    return len(ids)
-
-
-def _default_relevance(spec: str | None) -> Relevance:
-    """The deterministic filter, or a cheap chat model when one is configured."""
-    if not spec:
-        return relevance_for(None)
-    from langchain.chat_models import init_chat_model
-
-    return relevance_for(init_chat_model(spec), spec)
-
-
-async def drain(stream: AlertStream, decider: Decider, report: PerceiveReport) -> None:
-    """Handle reclaimed and new entries; ack each once decided (a failure stays pending)."""
-    entries = [*await stream.reclaim(), *await stream.read()]
-    for entry in entries:
-        try:
-            outcome = await decider.handle(entry, report)
-        except Exception:
-            log.exception("perception: alert %s failed; left pending", entry[1].get("alert_id"))
-            report.outcomes[entry[1].get("alert_id", entry[0])] = "failed"
-            continue
-        if outcome == "duplicate":
-            report.duplicates += 1
-        else:
-            report.outcomes[entry[1]["alert_id"]] = outcome
-        await stream.ack(entry[0])
+    async def expire_reviews(self, tenant_id: str) -> list[str]:
+        """Expire the tenant's due reviews through the inbox."""
+        return await expire_due(self._svc, tenant_id)
 
 
 async def perceive_once(
@@ -174,39 +64,22 @@ async def perceive_once(
     agent_id: str,
     *,
     ctx: Context | None = None,
-    now: str | None = None,
-    window_hours: int = 4,
-    min_cluster_score: float = 0.75,
     start_run: StartRun | None = None,
     relevance: Relevance | None = None,
-    consumer: str = "perceiver-1",
-    embeddings: Any = False,
+    **options: Any,
 ) -> PerceiveReport:
-    """One perception pass for an agent; see the module docstring."""
+    """One pass for an agent; runs start in this process unless `start_run` says otherwise.
+
+    `options` are the fields of `PassOptions` (now, window_hours, min_cluster_score, consumer,
+    embeddings).
+    """
     ctx = ctx or Context()
-    persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, agent_id)
-    envelope = await aexecute_trend_detection(
+    return await perceive(
         svc,
-        embeddings=embeddings,
-        tenant_id=persona.tenant_id,
-        agent_id=agent_id,
-        window_hours=window_hours,
-        resources=[*persona.news_resources, "twitter://mentions/recent"],
-        min_cluster_score=min_cluster_score,
-        now=now or utc_now(),
+        agent_id,
+        start_run=start_run or run_starter(svc, ctx),
+        expire_reviews=InProcessRuns(svc).expire_reviews,
+        ctx=ctx,
+        options=PassOptions(**options),
+        relevance=relevance,
     )
-    report = PerceiveReport(
-        detected=[t["trend_id"] for t in envelope["trends"]], flagged=len(envelope["flagged"])
-    )
-    report.remembered = await remember_alerts(svc.host, envelope)
-    # A perceiving process is the tenant's clock: each pass expires its due reviews.
-    report.expired = await expire_due(svc, persona.tenant_id)
-    stream = AlertStream(svc.redis, persona.tenant_id, consumer)
-    await stream.ensure_group()
-    report.published = await _publish_new(svc, stream, persona)
-    model = relevance or _default_relevance(ctx.model or svc.settings.model)
-    decider = Decider(
-        svc, persona, model, ctx.relevance_threshold, start_run or run_starter(svc, ctx)
-    )
-    await drain(stream, decider, report)
-    return report

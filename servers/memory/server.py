@@ -19,10 +19,10 @@ import redis.asyncio as aioredis
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
-from chimera.memory.episodic import EpisodicMemory
 from chimera.platform.db import Pool, open_pool
 from chimera.platform.embedded import ensure_services
 from chimera.platform.embeddings import DimensionMismatch, load_embeddings
+from chimera.platform.episodic import EpisodicMemory
 from chimera.platform.settings import Settings
 from servers.memory.backend import MemoryBackend
 from servers.memory.pgvector import PgvectorBackend

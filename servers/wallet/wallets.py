@@ -11,8 +11,8 @@ from typing import Any
 
 import psycopg
 
-from chimera.control.repo import stable_id
 from chimera.platform.db import Conn, tenant_tx
+from chimera.platform.ids import stable_id
 from servers.runtime import Conflict, InvalidArgument, NotFound
 from servers.wallet.deps import WalletDeps
 from servers.wallet.keystore import KeystoreError

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from chimera.control.repo import stable_id
 from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity, McpHost
+from chimera.platform.ids import stable_id
 from state.context import Context
 from state.contracts import (
     Artifact,

@@ -16,7 +16,8 @@ import pytest
 
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services
-from chimera.runs.runner import compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import compile_graph
 from tests.conftest import ETHIOPIA, subprocess_env
 from tests.helpers import platform_posts, scalar
 

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from chimera.control.personas import PersonaError
 from chimera.resources import Services
-from chimera.runs.runner import compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import compile_graph
 from chimera.strategies.registry import StrategyCache
 from state.inputs import MAX_GOAL_CHARS
 from state.plan import PlanError

@@ -93,7 +93,7 @@ async def test_a_second_driver_of_a_running_campaign_is_refused(svc: Services, g
     """specs/functional.md §2"""
     import pytest
 
-    from chimera.runs.runner import RunInProgress, campaign_lease
+    from chimera.runs.threads import RunInProgress, campaign_lease
 
     campaign = default_campaign_id(ETHIOPIA, goal)
     async with campaign_lease(svc, campaign, wait=False):

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.episodic import EpisodicMemory
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services, open_services
-from chimera.runs.runner import compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import compile_graph
 from state.memory import MemoryContext
 from tests.conftest import ETHIOPIA
 from tests.helpers import scalar

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from chimera.memory.episodic import EpisodicMemory, episodes_key
+from chimera.platform.episodic import EpisodicMemory, episodes_key
 from chimera.resources import Services
 from state.memory import Episode
 

@@ -15,7 +15,8 @@ from chimera.control import audit, reviewers
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs import inbox
-from chimera.runs.runner import AlreadyDecided, compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import AlreadyDecided, compile_graph
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
 from tests.governance_helpers import campaign_with_policy, events, expire_now
@@ -60,7 +61,7 @@ async def test_a_rejections_reason_reaches_the_replan(svc: Services, goal: str) 
     assert all(reason in t.params["avoid"] for t in replanned)
 
 
-async def test_an_expired_review_is_rejected_when_next_touched_and_audited(
+async def test_an_expired_review_is_rejected_when_next_decided_and_audited_never_when_listed(
     svc: Services, goal: str
 ) -> None:
     """specs/functional.md §3.7, specs/technical.md §12.3"""
@@ -69,15 +70,14 @@ async def test_an_expired_review_is_rejected_when_next_touched_and_audited(
     before = len(await platform_posts(svc, TENANT, summary.campaign_id))
     await expire_now(svc, TENANT, review_id)
     assert await inbox.list_reviews(svc, TENANT, campaign_id=summary.campaign_id) == []
-    row = await scalar(
-        svc, TENANT, "SELECT status || '/' || decision FROM reviews WHERE review_id = %s", review_id
-    )
-    assert row == "expired/reject"
+    status = "SELECT status || '/' || coalesce(decision, '-') FROM reviews WHERE review_id = %s"
+    assert await scalar(svc, TENANT, status, review_id) == "pending/-"  # listing decides nothing
+    with pytest.raises(AlreadyDecided, match="expired"):
+        await inbox.decide(svc, TENANT, [review_id], ReviewDecision(decision="approve"))
+    assert await scalar(svc, TENANT, status, review_id) == "expired/reject"
     expired = await events(svc, summary.campaign_id, "review_expired")
     assert [e["detail"]["review_id"] for e in expired] == [review_id]
     assert "expired" in expired[0]["detail"]["reason"]
-    with pytest.raises(AlreadyDecided, match="expired"):
-        await inbox.decide(svc, TENANT, [review_id], ReviewDecision(decision="approve"))
     assert len(await platform_posts(svc, TENANT, summary.campaign_id)) == before
 
 

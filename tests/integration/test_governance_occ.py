@@ -16,7 +16,8 @@ from chimera.platform.checkpoint import saver
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs import inbox
-from chimera.runs.runner import compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import compile_graph
 from graphs.campaign import build_campaign_graph
 from state.inputs import RunRequest
 from tests.conftest import ETHIOPIA

@@ -6,7 +6,8 @@ import json
 from dataclasses import replace
 
 from chimera.resources import Services
-from chimera.runs.runner import compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import compile_graph
 from chimera.strategies.registry import StrategyCache
 from tests.conftest import ETHIOPIA
 from tests.fakes import ScriptedChatModel

@@ -14,7 +14,7 @@ import pytest
 
 from chimera.mcp.errors import InvalidToolArguments
 from chimera.mcp.host import CallIdentity
-from chimera.memory.episodic import EpisodicMemory
+from chimera.platform.episodic import EpisodicMemory
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
 from state.memory import Episode

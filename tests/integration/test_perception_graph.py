@@ -11,6 +11,7 @@ import pytest
 
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
+from chimera.runs.perception import InProcessRuns
 from graphs.perception import build_perception_graph
 from state.context import Context
 from tests.conftest import ETHIOPIA
@@ -18,7 +19,7 @@ from tests.conftest import ETHIOPIA
 
 async def test_a_graph_pass_reports_the_windows_trends(svc: Services) -> None:
     """specs/functional.md §7.4"""
-    graph = build_perception_graph(svc).compile()
+    graph = build_perception_graph(svc, InProcessRuns(svc)).compile()
     out = await graph.ainvoke(
         {"agent_id": ETHIOPIA, "now": "2026-02-06T10:00:00Z"},
         context=Context(relevance_threshold=1.0),
@@ -29,7 +30,7 @@ async def test_a_graph_pass_reports_the_windows_trends(svc: Services) -> None:
 
 async def test_the_graph_refuses_invalid_input(svc: Services) -> None:
     """specs/technical.md §13.3"""
-    graph = build_perception_graph(svc).compile()
+    graph = build_perception_graph(svc, InProcessRuns(svc)).compile()
     with pytest.raises(ValueError):
         await graph.ainvoke({"agent_id": ETHIOPIA, "now": "yesterday"})
 
@@ -37,4 +38,4 @@ async def test_the_graph_refuses_invalid_input(svc: Services) -> None:
 def test_the_perception_graph_is_registered_for_the_server() -> None:
     """specs/technical.md §13.3"""
     graphs = json.loads((REPO_ROOT / "langgraph.json").read_text())["graphs"]
-    assert graphs["perception"] == "./graphs/perception.py:make_perception_graph"
+    assert graphs["perception"] == "./chimera/serving/graphs.py:make_perception_graph"

@@ -120,8 +120,8 @@ async def test_an_entry_left_pending_by_a_crashed_consumer_is_reclaimed(
     assert await crashed.pending() == len(ids)
     # Nothing new is published while alerts are pending elsewhere: take them over instead.
     survivor = AlertStream(svc.redis, XYZ, consumer="survivor", min_idle_ms=0)
-    from chimera.runs.perception import Decider, drain
     from chimera.strategies.relevance import NicheRelevance
+    from skills.trend_detection_alerting.alerting import Decider, drain
 
     persona = svc_persona(svc)
     report = PerceiveReport()

@@ -10,13 +10,8 @@ from chimera.control.reviewers import add_user
 from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
-from chimera.runs.runner import (
-    AlreadyDecided,
-    ReviewNotFound,
-    compile_graph,
-    resume_review,
-    run_campaign,
-)
+from chimera.runs.runner import resume_review, run_campaign
+from chimera.runs.threads import AlreadyDecided, ReviewNotFound, compile_graph
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
 from tests.helpers import platform_posts, scalar

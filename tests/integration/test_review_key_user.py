@@ -15,7 +15,8 @@ from langgraph.types import Command
 
 from chimera.control import reviewers
 from chimera.resources import Services
-from chimera.runs.runner import compile_graph, run_campaign
+from chimera.runs.runner import run_campaign
+from chimera.runs.threads import compile_graph
 from tests.conftest import ETHIOPIA
 from tests.helpers import scalar
 

@@ -1,0 +1,15 @@
+"""Errors a driver of campaign threads reports: a review not found or decided, a busy run."""
+
+from __future__ import annotations
+
+
+class ReviewNotFound(LookupError):
+    """No such review for this tenant."""
+
+
+class AlreadyDecided(RuntimeError):
+    """The review was decided before; nothing was done."""
+
+
+class RunInProgress(RuntimeError):
+    """Another process is driving this campaign's run right now."""
