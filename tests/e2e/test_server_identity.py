@@ -14,6 +14,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from chimera.control import audit as audit_trail
 from chimera.control import reviewers
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
@@ -138,7 +139,7 @@ async def test_a_reviewer_bound_key_accepts_from_agent_inbox(
     assert [a["event"] for a in audit] == ["review_answer_refused"] * 3 + ["review_decision"]
     assert audit[-1]["user_id"] == reviewer and audit[-1]["detail"]["decision"] == "approve"
     async with tenant_tx(svc.pool, "tenant-xyz") as conn:
-        chains = await audit.trace(conn, state["values"]["campaign_id"])
+        chains = await audit_trail.trace(conn, state["values"]["campaign_id"])
     assert [c["reviewer"] for c in chains if c["reviewer"]] == [reviewer]
 
 
