@@ -89,7 +89,8 @@ async def open_services(
     with_host: bool = True,
 ) -> AsyncIterator[Services]:
     """Open every resource for the life of the block and close them in reverse order."""
-    settings = settings or Settings()
+    if settings is None:
+        settings = await asyncio.to_thread(Settings)  # reads .env: off the loop
     endpoints = await asyncio.to_thread(bootstrap, settings)
     pool = await open_pool(endpoints.pg_app)
     checkpoint_pool = await open_checkpoint_pool(endpoints.pg_app)

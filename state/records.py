@@ -110,7 +110,7 @@ class RunRef(Record):
 
 
 class MissingStage(RuntimeError):
-    """An envelope reached a stage without what an earlier stage should have added (a wiring bug)."""
+    """An envelope reached a stage without what an earlier stage adds (a wiring bug)."""
 
 
 class Envelope(Record):

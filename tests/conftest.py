@@ -26,7 +26,7 @@ with warnings.catch_warnings():
     import web3  # noqa: F401
 
 if TYPE_CHECKING:
-    from tests.wallet_helpers import Devnet
+    from tests.support.wallet import Devnet
 
 ETHIOPIA = "agent-ethiopia-fashion-001"
 LAGOS = "agent-lagos-tech-002"
@@ -56,7 +56,7 @@ async def svc(settings: Settings) -> AsyncIterator[Services]:
 @pytest.fixture
 async def devnet(svc: Services) -> AsyncIterator[Devnet]:
     """Read access to the session's anvil; its HTTP session is closed after the test."""
-    from tests.wallet_helpers import Devnet
+    from tests.support.wallet import Devnet
 
     chain = Devnet(svc)
     yield chain

@@ -52,7 +52,7 @@ async def provision_devnet_wallet(host: McpHost, raw: dict[str, Any]) -> None:
 
 
 async def _execute(raw: dict[str, Any]) -> dict[str, Any]:
-    settings = Settings()
+    settings = await asyncio.to_thread(Settings)  # reads .env: off the loop
     async with open_services(settings, with_host=False) as svc:
         host = await open_wallet_host(settings, svc.endpoints)
         try:

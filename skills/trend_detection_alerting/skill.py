@@ -60,7 +60,7 @@ async def detect_envelope(
     if persona.tenant_id != request.tenant_id:
         raise TrendRequestError(f"agent {request.agent_id!r} not found for this tenant")
     items = await read_items(svc.host, request)
-    model = default_embeddings() if embeddings is True else embeddings or None
+    model = default_embeddings(svc.settings) if embeddings is True else embeddings or None
     found = await detect(
         items,
         window=Window(parse_utc(request.now), request.window_hours),

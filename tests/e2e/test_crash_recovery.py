@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -19,20 +18,12 @@ from chimera.resources import Services
 from chimera.runs.runner import run_campaign
 from chimera.runs.threads import compile_graph
 from tests.conftest import ETHIOPIA, subprocess_env
-from tests.helpers import platform_posts, scalar
+from tests.support.platform import platform_posts, scalar
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 GOAL = "Promote the new Ethiopian summer fashion line on TikTok (crash test)."
 CAMPAIGN = "cmp-crash-recovery"
-
-
-async def wait_for(predicate, timeout_s: float):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := await predicate():
-            return value
-        await asyncio.sleep(0.05)
-    raise TimeoutError("condition not reached")
 
 
 async def test_a_killed_run_resumes_from_its_checkpoint_without_duplicates(
@@ -66,7 +57,7 @@ async def test_a_killed_run_resumes_from_its_checkpoint_without_duplicates(
         async def first_post() -> bool:
             return bool(await platform_posts(svc, "tenant-xyz", CAMPAIGN))
 
-        await wait_for(first_post, timeout_s=90)
+        await eventually(first_post, 90, "the first post")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         await asyncio.wait_for(proc.wait(), timeout=30)

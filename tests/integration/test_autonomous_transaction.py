@@ -19,8 +19,8 @@ from chimera.resources import Services
 from skills.autonomous_transaction import aexecute_transaction, execute_transaction
 from skills.autonomous_transaction.contract import ECHOED
 from tests.conftest import ETHIOPIA
-from tests.mcp_helpers import WHO_XYZ, XYZ
-from tests.wallet_helpers import Devnet, funded_wallet, ledger_rows, recipient
+from tests.support.mcp import WHO_XYZ, XYZ
+from tests.support.wallet import Devnet, funded_wallet, ledger_rows, recipient
 
 
 def example(**over: Any) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from bench.pg_saver import TABLES
 from chimera.platform.embedded import ensure_services
 from chimera.platform.settings import Settings
 
+pytestmark = pytest.mark.allow_blocking
+
 
 async def test_checkpoint_bench_reports_every_variant(settings: Settings) -> None:
     admin = (await asyncio.to_thread(ensure_services, settings)).pg_admin

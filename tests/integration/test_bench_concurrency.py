@@ -15,6 +15,8 @@ from bench.__main__ import parser
 from chimera.platform.embedded import ensure_services
 from chimera.platform.settings import Settings
 
+pytestmark = pytest.mark.allow_blocking
+
 
 async def test_concurrency_bench_runs_every_saver(settings: Settings) -> None:
     admin = (await asyncio.to_thread(ensure_services, settings)).pg_admin

@@ -17,8 +17,8 @@ from chimera.strategies.registry import StrategyCache
 from state.inputs import MAX_GOAL_CHARS
 from state.plan import PlanError
 from tests.conftest import ETHIOPIA
-from tests.fakes import ScriptedChatModel
-from tests.helpers import scalar
+from tests.support.chat_fakes import ScriptedChatModel
+from tests.support.platform import scalar
 
 
 async def campaigns_named(svc: Services, campaign_id: str) -> int:

@@ -8,7 +8,7 @@ from chimera.resources import Services
 from chimera.runs.runner import run_campaign
 from state.inputs import default_campaign_id
 from tests.conftest import ETHIOPIA
-from tests.helpers import platform_posts, scalar
+from tests.support.platform import platform_posts, scalar
 
 
 async def test_campaign_publishes_posts_and_escalates_the_finance_reply(

@@ -22,7 +22,7 @@ from chimera.runs.runner import run_campaign
 from chimera.runs.threads import compile_graph
 from state.memory import MemoryContext
 from tests.conftest import ETHIOPIA
-from tests.helpers import scalar
+from tests.support.platform import scalar
 
 GOAL = "Promote the new Ethiopian summer fashion line on TikTok."
 

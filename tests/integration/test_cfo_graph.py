@@ -18,8 +18,8 @@ from chimera.runs.runner import resume_review, run_campaign
 from state.context import Context
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
-from tests.mcp_helpers import WHO_XYZ, XYZ
-from tests.wallet_helpers import Devnet, funded_wallet, ledger_rows, recipient
+from tests.support.mcp import WHO_XYZ, XYZ
+from tests.support.wallet import Devnet, funded_wallet, ledger_rows, recipient
 
 
 def hero_goal() -> str:

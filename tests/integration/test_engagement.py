@@ -19,8 +19,8 @@ from servers.social.engagement import simulate
 from state.context import Context
 from state.records import TrendSignal
 from tests.conftest import ETHIOPIA
-from tests.mcp_helpers import WHO_ABC, WHO_XYZ, new_key, post_payload
-from tests.unit.helpers import persona
+from tests.support.builders import persona
+from tests.support.mcp import WHO_ABC, WHO_XYZ, new_key, post_payload
 
 
 def test_snapshots_are_deterministic_and_grow_with_age() -> None:

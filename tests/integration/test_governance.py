@@ -19,8 +19,8 @@ from chimera.runs.runner import run_campaign
 from chimera.runs.threads import AlreadyDecided, compile_graph
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
-from tests.governance_helpers import campaign_with_policy, events, expire_now
-from tests.helpers import platform_posts, scalar
+from tests.support.governance import campaign_with_policy, events, expire_now
+from tests.support.platform import platform_posts, scalar
 
 TENANT = "tenant-xyz"
 

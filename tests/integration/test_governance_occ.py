@@ -10,29 +10,29 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
 from chimera.control import occ
 from chimera.control.policy import PolicyOverrides
-from chimera.platform.checkpoint import saver
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs import inbox
 from chimera.runs.runner import run_campaign
-from chimera.runs.threads import compile_graph
 from graphs.campaign import build_campaign_graph
 from state.inputs import RunRequest
 from tests.conftest import ETHIOPIA
-from tests.governance_helpers import campaign_with_policy, events
-from tests.helpers import platform_posts, scalar
+from tests.support.governance import campaign_with_policy, events
+from tests.support.platform import platform_posts, scalar
 
 TENANT = "tenant-xyz"
 
 
 async def test_a_campaign_update_during_a_run_invalidates_stale_drafts_which_are_redrafted(
-    svc: Services, goal: str
+    svc: Services, goal: str, checkpointer: BaseCheckpointSaver[str]
 ) -> None:
-    """specs/functional.md §3.8, specs/technical.md §12.4"""
+    """specs/functional.md §3.8, specs/technical.md §12.4 (on both checkpointers)"""
     paused = build_campaign_graph(svc).compile(
-        checkpointer=saver(svc.checkpoint_pool), interrupt_before=["judge"]
+        checkpointer=checkpointer, interrupt_before=["judge"]
     )
     request = RunRequest(tenant_id=TENANT, agent_id=ETHIOPIA, goal=goal)
     config: Any = {"configurable": {"thread_id": f"{request.campaign}.run-1"}}
@@ -48,7 +48,7 @@ async def test_a_campaign_update_during_a_run_invalidates_stale_drafts_which_are
             user_id=None,
         )
     assert changed == {"goal"}
-    await compile_graph(svc).ainvoke(None, config)
+    await build_campaign_graph(svc).compile(checkpointer=checkpointer).ainvoke(None, config)
     invalidated = await events(svc, request.campaign, "artifact_invalidated")
     assert len(invalidated) == 2 and all(e["detail"]["changed"] == ["goal"] for e in invalidated)
     posts = await platform_posts(svc, TENANT, request.campaign)

@@ -10,8 +10,8 @@ from chimera.runs.runner import run_campaign
 from chimera.runs.threads import compile_graph
 from chimera.strategies.registry import StrategyCache
 from tests.conftest import ETHIOPIA
-from tests.fakes import ScriptedChatModel
-from tests.helpers import platform_posts
+from tests.support.chat_fakes import ScriptedChatModel
+from tests.support.platform import platform_posts
 
 PLAN = {
     "rationale": "one post, one reply",

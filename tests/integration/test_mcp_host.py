@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -25,7 +24,8 @@ from chimera.mcp.errors import (
 from chimera.mcp.host import McpHost
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
-from tests.mcp_helpers import UTC_Z, WHO_XYZ, XYZ, new_key, post_payload
+from tests.support.mcp import UTC_Z, WHO_XYZ, XYZ, new_key, post_payload
+from tests.support.waiting import eventually
 
 # --- allow-list
 
@@ -47,16 +47,6 @@ async def test_a_tool_off_the_allow_list_is_refused_before_any_session_is_used()
 
 
 # --- standalone server and host retries
-
-
-async def _poll(check: Callable[[], Awaitable[bool]], deadline_s: float, what: str) -> None:
-    """Wait until `check()` is true, failing after `deadline_s`."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_s
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_the_news_server_runs_standalone_over_streamable_http(svc: Services) -> None:
@@ -96,7 +86,7 @@ async def test_the_news_server_runs_standalone_over_streamable_http(svc: Service
             await writer.wait_closed()
             return True
 
-        await _poll(listening, 30, "the news server to listen")
+        await eventually(listening, 30, "the news server to listen")
         host = McpHost({"news": {"transport": "streamable_http", "url": url}})
         await host.start()
         try:

@@ -17,7 +17,7 @@ from PIL import Image
 from chimera.mcp.errors import InvalidToolArguments, ToolConflict, ToolNotFound
 from chimera.resources import Services
 from tests.conftest import ETHIOPIA, LAGOS
-from tests.mcp_helpers import WHO_ABC, WHO_XYZ, XYZ, new_key
+from tests.support.mcp import WHO_ABC, WHO_XYZ, XYZ, new_key
 
 
 async def read(path: str) -> bytes:

@@ -21,7 +21,7 @@ from skills.multimodal_content_generation import (
     agenerate_multimodal_content,
     generate_multimodal_content,
 )
-from tests.mcp_helpers import WHO_XYZ
+from tests.support.mcp import WHO_XYZ
 
 
 def brief(**over: Any) -> dict[str, Any]:

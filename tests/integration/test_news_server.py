@@ -7,7 +7,7 @@ import pytest
 from chimera.mcp.errors import ToolNotFound
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
-from tests.mcp_helpers import UTC_Z, WHO_XYZ
+from tests.support.mcp import UTC_Z, WHO_XYZ
 
 BUNDLED_NEWS = REPO_ROOT / "servers" / "news" / "feeds" / "ethiopia" / "fashion"
 

@@ -7,25 +7,28 @@ threshold (deterministic and LLM), and a real campaign run started for a relevan
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
 
 import pytest
 
+from chimera.control.personas import load_persona
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs.perception import PerceiveReport, perceive_once
 from chimera.runs.runner import run_campaign
 from chimera.signals.alert_stream import AlertStream
-from chimera.strategies.relevance import LlmRelevance
+from chimera.strategies.relevance import LlmRelevance, NicheRelevance
+from skills.trend_detection_alerting.alerting import Decider, drain
 from state.context import Context
 from state.contracts import Trend
 from state.persona import Persona
 from tests.conftest import ETHIOPIA
-from tests.fakes import ScriptedChatModel
-from tests.governance_helpers import expire_now
-from tests.helpers import platform_posts
+from tests.support.chat_fakes import ScriptedChatModel
+from tests.support.governance import expire_now
+from tests.support.platform import platform_posts
 
 NOW = "2026-02-06T10:00:00Z"
 XYZ = "tenant-xyz"
@@ -120,20 +123,15 @@ async def test_an_entry_left_pending_by_a_crashed_consumer_is_reclaimed(
     assert await crashed.pending() == len(ids)
     # Nothing new is published while alerts are pending elsewhere: take them over instead.
     survivor = AlertStream(svc.redis, XYZ, consumer="survivor", min_idle_ms=0)
-    from chimera.strategies.relevance import NicheRelevance
-    from skills.trend_detection_alerting.alerting import Decider, drain
-
-    persona = svc_persona(svc)
+    persona = await svc_persona(svc)
     report = PerceiveReport()
     await drain(survivor, Decider(svc, persona, NicheRelevance(), 0.5, recorder), report)
     assert sorted(recorder.started) == sorted(f"cmp-{a}" for a in ids)
     assert await survivor.pending() == 0
 
 
-def svc_persona(svc: Services) -> Persona:
-    from chimera.control.personas import load_persona
-
-    return load_persona(svc.settings.agents_dir, ETHIOPIA)
+async def svc_persona(svc: Services) -> Persona:
+    return await asyncio.to_thread(load_persona, svc.settings.agents_dir, ETHIOPIA)
 
 
 async def test_a_configured_llm_decides_relevance_and_nonsense_scores_zero(

@@ -14,7 +14,7 @@ from chimera.runs.runner import resume_review, run_campaign
 from chimera.runs.threads import AlreadyDecided, ReviewNotFound, compile_graph
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
-from tests.helpers import platform_posts, scalar
+from tests.support.platform import platform_posts, scalar
 
 TENANT = "tenant-xyz"
 

@@ -18,7 +18,7 @@ from chimera.resources import Services
 from chimera.runs.runner import run_campaign
 from chimera.runs.threads import compile_graph
 from tests.conftest import ETHIOPIA
-from tests.helpers import scalar
+from tests.support.platform import scalar
 
 TENANT = "tenant-xyz"
 

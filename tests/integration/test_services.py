@@ -11,7 +11,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -24,6 +23,7 @@ from chimera.platform.devnet import anvil_binary
 from chimera.platform.embedded import ensure_services, status, stop_services
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services, bootstrap
+from tests.support.waiting import eventually_sync
 
 ANVIL = anvil_binary() is not None
 """Whether `npm ci` installed anvil (the devnet is then one more embedded service)."""
@@ -88,16 +88,6 @@ def gone(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state in {"Z", "X"}
-
-
-def wait_gone(pid: int, deadline_s: float = 20.0) -> bool:
-    """Poll until the process is gone or the deadline passes."""
-    deadline = time.monotonic() + deadline_s
-    while not gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 async def test_a_second_process_reuses_the_running_services(
@@ -228,8 +218,8 @@ def test_stopping_an_embedded_home_stops_postgres_and_redis_cleanly(
 
         assert sorted(stop_services(own)) == EMBEDDED
 
-        assert wait_gone(pg_pid), f"postgres {pg_pid} still running"
-        assert wait_gone(redis_pid), f"redis {redis_pid} still running"
+        eventually_sync(lambda: gone(pg_pid), 20, f"postgres {pg_pid} to stop")
+        eventually_sync(lambda: gone(redis_pid), 20, f"redis {redis_pid} to stop")
         assert {s.name: s.running for s in status(own)} == {
             "postgres": False,
             "redis": False,

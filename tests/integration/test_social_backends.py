@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.xfixtures are re-bound as arguments)
+# ruff: noqa: F811  (pytest fixtures imported from tests.support.xfixtures are re-bound as arguments)
 """One behaviour suite for both social backends: the sandbox and X (replayed) behave alike.
 
 See specs/technical.md §14.1 (one interface, two backends) and §4.4 (idempotency).
@@ -16,8 +16,8 @@ from servers.social.backend import SandboxBackend, SocialBackend
 from servers.social.errors import Conflict, InvalidArgument
 from servers.social.xbackend import XBackend
 from tests.conftest import LAGOS
-from tests.xfixtures import make_x, replay, tenant, tweet  # noqa: F401
-from tests.xreplay import XReplay
+from tests.support.xfixtures import make_x, replay, tenant, tweet  # noqa: F401
+from tests.support.xreplay import XReplay
 
 
 @pytest.fixture(params=["sandbox", "x"])

@@ -17,7 +17,7 @@ from chimera.mcp.host import CallIdentity
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
 from tests.conftest import ETHIOPIA, LAGOS
-from tests.mcp_helpers import (
+from tests.support.mcp import (
     ABC,
     UTC_Z,
     WHO_ABC,

@@ -19,7 +19,7 @@ from chimera.runs.runner import run_campaign
 from chimera.signals.feeds import cache_key
 from state.context import Context
 from tests.conftest import ETHIOPIA
-from tests.helpers import platform_posts
+from tests.support.platform import platform_posts
 
 ATTACKER = "0x9f8e7d6c5b4a39281706f5e4d3c2b1a098765432"
 ITEM = (

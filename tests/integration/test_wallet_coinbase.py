@@ -1,11 +1,11 @@
 """The coinbase provider through the real ledger: CDP server wallets behind AgentKit's interface.
 
 See specs/technical.md §11.9. CDP cannot be reached from here, so the wallet provider is
-`tests.cdp_fakes.FakeWalletProvider` (AgentKit 0.7.4's `CdpEvmWalletProvider` interface); the
-ledger, the send lock and row-level security are the real embedded Postgres the wallet server
-uses. Every outcome is checked on both sides: CDP's transfers and the ledger rows. The CDP
-wallets live on `base-sepolia` so the agents' default `base` devnet wallets (other modules) stay
-the first ones found.
+`tests.support.cdp_fakes.FakeWalletProvider` (AgentKit 0.7.4's `CdpEvmWalletProvider`
+interface); the ledger, the send lock and row-level security are the real embedded Postgres the
+wallet server uses. Every outcome is checked on both sides: CDP's transfers and the ledger rows.
+The CDP wallets live on `base-sepolia` so the agents' default `base` devnet wallets (other modules)
+stay the first ones found.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from servers.wallet.cdp_chain import classify, erc20_transfer_data
 from servers.wallet.coinbase import CdpWallets, cdp_key, open_cdp
 from servers.wallet.deps import WalletDeps, open_wallet_deps
 from servers.wallet.wallets import new_wallet
-from tests.cdp_fakes import FakeApiError, FakeCdp
-from tests.mcp_helpers import WHO_ABC, WHO_XYZ
-from tests.wallet_helpers import campaign, ledger_rows, recipient
+from tests.support.cdp_fakes import FakeApiError, FakeCdp
+from tests.support.mcp import WHO_ABC, WHO_XYZ
+from tests.support.wallet import campaign, ledger_rows, recipient
 
 CDP_KEYS = {
     "wallet_provider": "coinbase",

@@ -15,8 +15,8 @@ from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import McpHost, server_connections
 from chimera.mcp.wallet import OPERATOR_TOOLS
 from chimera.resources import Services
-from tests.mcp_helpers import WHO_XYZ, XYZ
-from tests.wallet_helpers import Devnet, campaign, funded_wallet, ledger_rows, recipient, send_args
+from tests.support.mcp import WHO_XYZ, XYZ
+from tests.support.wallet import Devnet, campaign, funded_wallet, ledger_rows, recipient, send_args
 
 
 async def crashing_host(svc: Services, fault: str) -> McpHost:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from chimera.mcp.host import McpHost, server_connections
 from chimera.mcp.wallet import OPERATOR_TOOLS
 from chimera.resources import Services
-from tests.mcp_helpers import WHO_XYZ
-from tests.wallet_helpers import campaign, funded_wallet, send_args
+from tests.support.mcp import WHO_XYZ
+from tests.support.wallet import campaign, funded_wallet, send_args
 
 
 async def test_payments_work_on_the_in_process_eth_tester_chain(svc: Services) -> None:

@@ -23,8 +23,8 @@ from chimera.runs.runner import run_campaign
 from state.context import Context
 from tests.conftest import ETHIOPIA
 from tests.integration.test_cfo_graph import hero_goal
-from tests.mcp_helpers import WHO_XYZ, XYZ
-from tests.wallet_helpers import funded_wallet, recipient, send_args
+from tests.support.mcp import WHO_XYZ, XYZ
+from tests.support.wallet import funded_wallet, recipient, send_args
 
 
 def needles(svc: Services) -> list[bytes]:

@@ -17,8 +17,8 @@ from chimera.mcp.errors import InvalidToolArguments, ToolConflict, ToolNotFound
 from chimera.mcp.host import McpHost
 from chimera.mcp.wallet import open_wallet_host
 from chimera.resources import Services
-from tests.mcp_helpers import WHO_ABC, WHO_XYZ, XYZ
-from tests.wallet_helpers import Devnet, campaign, funded_wallet, ledger_rows, recipient, send_args
+from tests.support.mcp import WHO_ABC, WHO_XYZ, XYZ
+from tests.support.wallet import Devnet, campaign, funded_wallet, ledger_rows, recipient, send_args
 
 
 @pytest.fixture(scope="module")

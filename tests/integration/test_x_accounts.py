@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.xfixtures are re-bound as arguments)
+# ruff: noqa: F811  (pytest fixtures imported from tests.support.xfixtures are re-bound as arguments)
 """Each tenant (or agent) posts through its own X account; nobody borrows another's.
 
 See specs/technical.md §14.6. The replay knows three accounts by their tokens and verifies every
@@ -26,7 +26,7 @@ from servers.social.outbox import Outbox
 from servers.social.xaccounts import AccountsFileError, load_accounts
 from servers.social.xbackend import XBackend
 from tests.conftest import LAGOS
-from tests.xaccounts import (
+from tests.support.xaccounts import (
     BEARER_C,
     CREDS_B,
     ME_B,
@@ -36,9 +36,9 @@ from tests.xaccounts import (
     oauth_fields,
     write_accounts,
 )
-from tests.xfixtures import forget_x_state, tenant, tweet, x_settings  # noqa: F401
-from tests.xreplay import CREDS, ME, XReplay
-from tests.xtransport import mock_transport
+from tests.support.xfixtures import forget_x_state, tenant, tweet, x_settings  # noqa: F401
+from tests.support.xreplay import CREDS, ME, XReplay
+from tests.support.xtransport import mock_transport
 
 Build = Callable[..., Awaitable[XBackend]]
 NO_ENV = {"x_access_token": None, "x_access_token_secret": None, "x_default_tenants": []}

@@ -20,7 +20,7 @@ from chimera.mcp.host import CallIdentity
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services, open_services
 from tests.conftest import LAGOS, subprocess_env
-from tests.xaccounts import (
+from tests.support.xaccounts import (
     CREDS_B,
     ME_B,
     AccountsReplay,
@@ -28,9 +28,9 @@ from tests.xaccounts import (
     oauth_fields,
     write_accounts,
 )
-from tests.xfixtures import forget_x_state
-from tests.xreplay import CREDS, ME
-from tests.xtransport import serve
+from tests.support.xfixtures import forget_x_state
+from tests.support.xreplay import CREDS, ME
+from tests.support.xtransport import serve
 
 ABC, XYZ, NONE = "tenant-abc", "tenant-xyz", "tenant-without-x"
 

@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.xfixtures are re-bound as arguments)
+# ruff: noqa: F811  (pytest fixtures imported from tests.support.xfixtures are re-bound as arguments)
 """A whole campaign publishing through the X backend: real stdio MCP servers, replayed X over HTTP.
 
 See specs/functional.md §4.4 and §4.5, specs/technical.md §14.1 and §14.3. Only the social
@@ -18,9 +18,10 @@ from chimera.platform.settings import Settings
 from chimera.resources import Services, open_services
 from chimera.runs.runner import run_campaign
 from tests.conftest import LAGOS
-from tests.xfixtures import ABC, forget_x_state, replay  # noqa: F401
-from tests.xreplay import CREDS, XReplay, mention
-from tests.xtransport import serve
+from tests.support.waiting import eventually
+from tests.support.xfixtures import ABC, forget_x_state, replay  # noqa: F401
+from tests.support.xreplay import CREDS, XReplay, mention
+from tests.support.xtransport import serve
 
 MENTIONS = [
     mention(1, "Which budget 5G phone actually gets 5G in Yaba?"),
@@ -118,7 +119,4 @@ async def test_an_exhausted_window_defers_the_campaign_posts_and_publishes_them_
             r["status"] == "published" for r in await _x_rows(x_services, summary.campaign_id)
         )
 
-    deadline = asyncio.get_running_loop().time() + 10
-    while not await all_published():
-        assert asyncio.get_running_loop().time() < deadline, "posts never marked published"
-        await asyncio.sleep(0.05)
+    await eventually(all_published, 10, "the posts to be marked published")

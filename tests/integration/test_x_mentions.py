@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.xfixtures are re-bound as arguments)
+# ruff: noqa: F811  (pytest fixtures imported from tests.support.xfixtures are re-bound as arguments)
 """Mentions and profiles through the X backend, replayed from the X API v2 wire format.
 
 See specs/technical.md §14.2 (mentions pagination, since_id, profiles) and §14.3 (a spent
@@ -15,8 +15,8 @@ from chimera.resources import Services
 from servers.social.errors import InvalidArgument, NotFound
 from servers.social.xbackend import XBackend
 from tests.conftest import LAGOS
-from tests.xfixtures import ABC, make_x, replay, tenant  # noqa: F401
-from tests.xreplay import ME, XReplay, mention
+from tests.support.xfixtures import ABC, make_x, replay, tenant  # noqa: F401
+from tests.support.xreplay import ME, XReplay, mention
 
 Make = Callable[..., XBackend]
 

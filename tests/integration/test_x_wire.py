@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.xfixtures are re-bound as arguments)
+# ruff: noqa: F811  (pytest fixtures imported from tests.support.xfixtures are re-bound as arguments)
 """The X backend against the replayed X API v2 wire format (httpx.MockTransport).
 
 See specs/technical.md §14.2 (requests and auth), §14.3 (rate limits and the monthly cap),
@@ -21,8 +21,8 @@ from servers.social.errors import DuplicateContent, InvalidMedia, Transient, Una
 from servers.social.outbox import Outbox
 from servers.social.xbackend import XBackend
 from tests.conftest import LAGOS
-from tests.xfixtures import make_x, replay, tenant, tweet  # noqa: F401
-from tests.xreplay import ME, XReplay
+from tests.support.xfixtures import make_x, replay, tenant, tweet  # noqa: F401
+from tests.support.xreplay import ME, XReplay
 
 Make = Callable[..., XBackend]
 

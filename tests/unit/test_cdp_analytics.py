@@ -131,7 +131,7 @@ def test_the_fake_provider_and_our_calls_match_installed_agentkit() -> None:
     from chimera.platform.settings import Settings
     from servers.wallet.cdp_chain import USDC, erc20_transfer_data
     from servers.wallet.coinbase import CdpWallets, load_agentkit
-    from tests.cdp_fakes import FakeWalletProvider
+    from tests.support.cdp_fakes import FakeWalletProvider
 
     for name in (
         "get_address",

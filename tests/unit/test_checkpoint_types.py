@@ -13,8 +13,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from chimera.platform.checkpoint import CHECKPOINT_TYPES, serializer
 from state import contracts
 from state.contracts import Artifact, Task
-
-from .helpers import make_artifact, make_task
+from tests.support.builders import make_artifact, make_task
 
 CONTRACT_CLASSES = [
     obj for name in contracts.__all__ if isinstance(obj := getattr(contracts, name), type)

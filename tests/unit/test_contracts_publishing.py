@@ -8,8 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from state.contracts import PostContent, Scheduling
-
-from .helpers import NOW
+from tests.support.builders import NOW
 
 POST_CONTENT_EXAMPLE: dict[str, Any] = {
     "platform": "tiktok",

@@ -6,8 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from state.contracts import Artifact, Task, TaskType
-
-from .helpers import error_locs, make_artifact, task_dict
+from tests.support.builders import error_locs, make_artifact, task_dict
 
 # --- Task (§2.2) ---
 

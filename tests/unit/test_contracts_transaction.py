@@ -8,8 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from state.contracts import TransactionRequest
-
-from .helpers import error_locs
+from tests.support.builders import error_locs
 
 GOOD_ADDRESS = "0x52908400098527886E0F7030069857D2E4169EE7"
 

@@ -10,8 +10,7 @@ from nodes.dispatch import base_key, needs_replan, ready_tasks, skip_blocked, un
 from state.context import Context
 from state.contracts import Task
 from state.records import TaskStatus
-
-from .helpers import make_task
+from tests.support.builders import make_task
 
 P, D, A = TaskStatus.PENDING, TaskStatus.DISPATCHED, TaskStatus.AWAITING_REVIEW
 DONE, REJ, FAIL, SKIP = TaskStatus.DONE, TaskStatus.REJECTED, TaskStatus.FAILED, TaskStatus.SKIPPED

@@ -19,7 +19,7 @@ from chimera.control.policy import (
     load_tenant_policy,
 )
 from state.context import Context
-from tests.unit.helpers import persona as make_persona
+from tests.support.builders import persona as make_persona
 
 
 def test_campaign_topics_add_to_the_tenants_and_other_fields_replace_them() -> None:

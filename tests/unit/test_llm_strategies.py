@@ -19,8 +19,7 @@ from state.context import Context
 from state.contracts import CaptionPayload
 from state.plan import TaskDAG, validate_dag
 from state.records import Mention
-
-from .helpers import ETHIOPIA, NOW, make_task, persona
+from tests.support.builders import ETHIOPIA, NOW, make_task, persona
 
 
 def _model(*replies: str) -> GenericFakeChatModel:

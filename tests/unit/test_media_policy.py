@@ -10,7 +10,7 @@ from chimera.strategies.base import Score
 from chimera.strategies.guardrails import assess
 from state.context import Context
 from state.contracts import Artifact, CaptionPayload, GenerationMetadata, MediaRef
-from tests.unit.helpers import persona as persona_fixture
+from tests.support.builders import persona as persona_fixture
 
 
 def artifact(media: list[MediaRef], media_ids: list[str] | None = None) -> Artifact:

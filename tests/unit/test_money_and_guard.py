@@ -78,7 +78,7 @@ def test_violation_names_the_first_cap_broken() -> None:
 def test_hero_video_goal_plans_one_payment_only_with_a_vendor() -> None:
     """specs/functional.md §9.1"""
     from chimera.strategies.base import PlanRequest
-    from tests.unit.helpers import persona
+    from tests.support.builders import persona
 
     vendor = "0x52908400098527886E0F7030069857D2E4169EE7"
 

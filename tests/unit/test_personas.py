@@ -14,8 +14,7 @@ from chimera.control.personas import (
     parse_soul,
     soul_path,
 )
-
-from .helpers import AGENTS, ETHIOPIA, LAGOS
+from tests.support.builders import AGENTS, ETHIOPIA, LAGOS
 
 SOUL = (AGENTS / ETHIOPIA / "SOUL.md").read_text(encoding="utf-8")
 

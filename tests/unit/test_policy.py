@@ -17,8 +17,7 @@ from chimera.strategies.writer import limit_for
 from state.context import Context
 from state.contracts import ContentPreview, ReviewItem
 from state.records import Verdict
-
-from .helpers import ETHIOPIA, LAGOS, NOW, clean_score, make_artifact, persona
+from tests.support.builders import ETHIOPIA, LAGOS, NOW, clean_score, make_artifact, persona
 
 ON_VOICE = (
     "Slay! Our summer fashion line is here — handwoven cotton from local designers. "

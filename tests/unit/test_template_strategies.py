@@ -16,8 +16,7 @@ from state.context import Context
 from state.contracts import CaptionPayload, Task
 from state.plan import validate_dag
 from state.records import Mention, Rejection, TrendSignal
-
-from .helpers import ETHIOPIA, LAGOS, NOW, make_artifact, make_task, persona
+from tests.support.builders import ETHIOPIA, LAGOS, NOW, make_artifact, make_task, persona
 
 GOAL = "Promote the new Ethiopian summer fashion line and engage with replies."
 MENTIONS = [

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from tests.xreplay import Recorded, XReplay
+from tests.support.xreplay import Recorded, XReplay
 
 
 def to_recorded(request: httpx.Request) -> Recorded:

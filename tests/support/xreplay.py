@@ -4,8 +4,9 @@ Requests and responses follow the X API reference: `POST /2/tweets`, `GET /2/use
 `GET /2/users/:id`, `GET /2/users/:id/mentions` (pages of `max_results`, `meta.next_token`,
 `pagination_token`, `since_id`), `GET /2/users/:id/tweets`, `POST /2/media/upload`, the
 `x-rate-limit-*` headers, and the documented error bodies (401, 403 duplicate content, 429, 400).
-`tests/xtransport.py` serves one `XReplay` as an `httpx.MockTransport` or as a real HTTP server
-on 127.0.0.1, so the social server process can be pointed at it with `CHIMERA_X_API_BASE`.
+`tests/support/xtransport.py` serves one `XReplay` as an `httpx.MockTransport` or as a real
+HTTP server on 127.0.0.1, so the social server process can be pointed at it with
+`CHIMERA_X_API_BASE`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from servers.social.xauth import OAuth1, OAuth1Credentials
-from tests.xreplay import BEARER, CREDS, DUPLICATE, ME, Recorded, XReplay
+from tests.support.xreplay import BEARER, CREDS, DUPLICATE, ME, Recorded, XReplay
 
 ME_B = {"id": "1533384471", "name": "Ama", "username": "ama_builds"}
 CREDS_B = OAuth1Credentials(CREDS.consumer_key, CREDS.consumer_secret, "at-b-test", "as-b-test")

@@ -18,8 +18,8 @@ from chimera.resources import Services
 from servers.social.backend import x_http_client
 from servers.social.xaccounts import accounts_from
 from servers.social.xbackend import XBackend
-from tests.xreplay import BEARER, CREDS, XReplay
-from tests.xtransport import mock_transport
+from tests.support.xreplay import BEARER, CREDS, XReplay
+from tests.support.xtransport import mock_transport
 
 ABC = "tenant-abc"
 
