@@ -53,7 +53,7 @@ async def assess_payment(svc: Services, env: Envelope, ctx: Context) -> Verdict:
     allowed = {a.lower() for a in ctx.payment_allow_list}
     if tx.to_address.lower() not in allowed:
         return _verdict(env, "reject", f"Recipient {tx.to_address} is not on the allow-list.")
-    who = CallIdentity(env.run.tenant_id, env.run.agent_id, env.run.thread_id)
+    who = CallIdentity.of_run(env.run)
     campaign = tx.budget_guard.campaign_id
     try:
         amount = parse_amount(tx.amount, tx.asset)

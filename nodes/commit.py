@@ -61,7 +61,7 @@ async def _publish(
         intent = await intents.claim_for_task(conn, run, env.task.task_id, KIND, key, args)
     if intent.status == "done" and intent.result is not None:
         return intent.result, True
-    who = CallIdentity(run.tenant_id, run.agent_id, run.thread_id)
+    who = CallIdentity.of_run(run)
     result = await svc.host.call_tool("social", KIND, {**args, "idempotency_key": key}, who=who)
     async with tenant_tx(svc.pool, run.tenant_id) as conn:
         await intents.complete(conn, key, result)

@@ -8,7 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from chimera.control import judge_context, repo
-from chimera.control.personas import PersonaError, load_persona
+from chimera.control.personas import tenant_persona
 from chimera.mcp.host import CallIdentity
 from chimera.memory.recall import recall
 from chimera.platform.db import tenant_tx
@@ -43,10 +43,7 @@ async def _persona(svc: Services, request: RunRequest) -> Persona:
         PersonaError: the agent is unknown, invalid, or another tenant's.
 
     """
-    persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
-    if persona.tenant_id != request.tenant_id:
-        raise PersonaError(f"agent {request.agent_id!r} not found for tenant {request.tenant_id!r}")
-    return persona
+    return await tenant_persona(svc.settings.agents_dir, request.tenant_id, request.agent_id)
 
 
 async def _register(svc: Services, request: RunRequest, thread_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from chimera.cli.output import console, emit_json, run_async
-from chimera.control import reviewers
+from chimera.control import repo, reviewers
 from chimera.platform.db import tenant_tx
 from chimera.resources import open_services
 
@@ -38,10 +38,7 @@ def add(
 
     async def main() -> dict[str, Any]:
         async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
-            known = await (
-                await conn.execute("SELECT 1 FROM tenants WHERE tenant_id = %s", (tenant,))
-            ).fetchone()
-            if known is None:
+            if not await repo.tenant_exists(conn, tenant):
                 raise LookupError(f"tenant {tenant!r} not found (register an agent for it first)")
             return _public(await reviewers.add_user(conn, tenant, email, role))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -47,6 +48,20 @@ def load_persona(agents_dir: Path, agent_id: str) -> Persona:
     persona = parse_soul(path.read_text(encoding="utf-8"), source=str(path))
     if persona.agent_id != agent_id:
         raise PersonaError(f"{path}: agent_id {persona.agent_id!r} does not match folder")
+    return persona
+
+
+async def tenant_persona(agents_dir: Path, tenant_id: str, agent_id: str) -> Persona:
+    """The agent's persona (read off the event loop) if it belongs to `tenant_id`.
+
+    Raises:
+        PersonaError: the agent is unknown, invalid, or another tenant's (the message never says
+            which, so an agent id of another tenant is indistinguishable from an unknown one).
+
+    """
+    persona = await asyncio.to_thread(load_persona, agents_dir, agent_id)
+    if persona.tenant_id != tenant_id:
+        raise PersonaError(f"agent {agent_id!r} not found for tenant {tenant_id!r}")
     return persona
 
 

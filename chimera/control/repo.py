@@ -244,3 +244,35 @@ async def audit_run(
         thread_id=run.thread_id,
         detail=detail or {},
     )
+
+
+async def tenant_exists(conn: Conn, tenant_id: str) -> bool:
+    """Whether the tenant is registered (it has at least one persona)."""
+    row = await (
+        await conn.execute("SELECT 1 FROM tenants WHERE tenant_id = %s", (tenant_id,))
+    ).fetchone()
+    return row is not None
+
+
+async def post_angles(conn: Conn, post_ids: list[str]) -> dict[str, str]:
+    """The planner's angle behind each of these posts (posts without one are left out)."""
+    rows = await (
+        await conn.execute(
+            "SELECT p.id, t.payload->'params'->>'angle' AS angle FROM posts p"
+            " JOIN tasks t ON t.task_id = p.task_id WHERE p.id = ANY(%s)",
+            (post_ids,),
+        )
+    ).fetchall()
+    return {r["id"]: r["angle"] for r in rows if r["angle"]}
+
+
+_CALIBRATION = """
+SELECT a.task_id, a.confidence, a.decision AS judge, r.status AS reviewer
+FROM artifacts a LEFT JOIN reviews r ON r.artifact_id = a.artifact_id
+WHERE a.confidence IS NOT NULL ORDER BY a.created_at
+"""
+
+
+async def calibration_rows(conn: Conn) -> list[dict[str, Any]]:
+    """Every judged artifact's confidence, the judge's decision and the reviewer's, oldest first."""
+    return [dict(r) for r in await (await conn.execute(_CALIBRATION)).fetchall()]

@@ -35,6 +35,7 @@ from chimera.mcp.errors import (
 )
 from chimera.platform.embedded import Endpoints
 from chimera.platform.settings import REPO_ROOT, Settings
+from state.records import RunRef
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +57,11 @@ class CallIdentity:
     tenant_id: str
     agent_id: str
     run_id: str = ""
+
+    @classmethod
+    def of_run(cls, run: RunRef) -> CallIdentity:
+        """The identity of a graph run's calls: its tenant, agent and thread."""
+        return cls(run.tenant_id, run.agent_id, run.thread_id)
 
     def meta(self) -> dict[str, Any]:
         """The `_meta` dict for the request."""

@@ -20,6 +20,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
+from chimera.control import repo
 from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.platform.settings import Settings
@@ -27,12 +28,6 @@ from chimera.resources import Services, open_services
 from chimera.runs.runner import resume_review, run_campaign
 from chimera.runs.threads import compile_graph
 from state.review import ReviewDecision
-
-_CALIBRATION_SQL = """
-SELECT a.task_id, a.confidence, a.decision AS judge, r.status AS reviewer
-FROM artifacts a LEFT JOIN reviews r ON r.artifact_id = a.artifact_id
-WHERE a.confidence IS NOT NULL ORDER BY a.created_at
-"""
 
 
 @dataclass(frozen=True)
@@ -152,8 +147,7 @@ class Lab:
     async def calibration(self, tenant_id: str) -> list[dict[str, Any]]:
         """Judge confidence next to the judge's route and the reviewer's decision, per artifact."""
         async with tenant_tx(self.svc.pool, tenant_id) as conn:
-            rows = await (await conn.execute(_CALIBRATION_SQL)).fetchall()
-        return [dict(r) for r in rows]
+            return await repo.calibration_rows(conn)
 
 
 def _servers_log_to_real_stderr() -> None:

@@ -17,18 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.graph.state import CompiledStateGraph
-
-from chimera.platform.checkpoint import saver
 from chimera.resources import Services
-from graphs.campaign import build_campaign_graph
+from chimera.runs.threads import compile_graph, thread_state
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_TABLES = ("checkpoint_writes", "checkpoint_blobs", "checkpoints")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
 _UNITS = {"d": "days", "": "days", "h": "hours", "m": "minutes"}
+_KEPT = {"unfinished": "running", "new": "unknown", "broken": "unknown"}
+"""How a kept thread is reported: what `thread_state` says, in retention's words."""
 
 _CANDIDATES = """
 SELECT thread_id, max(checkpoint_id) AS last_id
@@ -70,15 +68,6 @@ def parse_age(text: str) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
 
 
-async def thread_state(graph: CompiledStateGraph[Any, Any, Any, Any], thread_id: str) -> str:
-    """`finished`, `paused`, `running` or `unknown` (no report: not a finished campaign)."""
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-    snapshot = await graph.aget_state(config)
-    if snapshot.next:
-        return "paused" if snapshot.interrupts else "running"
-    return "finished" if snapshot.values.get("report") else "unknown"
-
-
 async def prune_checkpoints(
     svc: Services,
     *,
@@ -99,14 +88,14 @@ async def prune_checkpoints(
     """
     cutoff = (now or datetime.now(UTC)) - older_than
     report = PruneReport(cutoff=cutoff, dry_run=dry_run)
-    graph = build_campaign_graph(svc).compile(checkpointer=saver(svc.checkpoint_pool))
+    graph = compile_graph(svc)
     async with svc.checkpoint_pool.connection() as conn:
         candidates = await (await conn.execute(_CANDIDATES, (only, only, cutoff))).fetchall()
     for row in candidates:
         thread_id, last_id = row["thread_id"], row["last_id"]
         state = await thread_state(graph, thread_id)
-        if state != "finished":
-            report.kept[thread_id] = state
+        if state != "done":
+            report.kept[thread_id] = _KEPT.get(state, state)
         elif dry_run:
             report.pruned.append(thread_id)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chimera.control import repo
 from chimera.mcp.host import CallIdentity, McpHost
 from chimera.platform.db import Pool, tenant_tx
 from state.records import TrendSignal
@@ -20,14 +21,7 @@ PERFORMED_WELL = 0.06
 
 async def _angles(pool: Pool, tenant_id: str, post_ids: list[str]) -> dict[str, str]:
     async with tenant_tx(pool, tenant_id) as conn:
-        rows = await (
-            await conn.execute(
-                "SELECT p.id, t.payload->'params'->>'angle' AS angle FROM posts p"
-                " JOIN tasks t ON t.task_id = p.task_id WHERE p.id = ANY(%s)",
-                (post_ids,),
-            )
-        ).fetchall()
-    return {r["id"]: r["angle"] for r in rows if r["angle"]}
+        return await repo.post_angles(conn, post_ids)
 
 
 async def best_angles(

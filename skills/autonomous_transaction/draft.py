@@ -39,7 +39,7 @@ async def draft_transaction(
 
     """
     task, run = env.task, env.run
-    who = CallIdentity(run.tenant_id, run.agent_id, run.thread_id)
+    who = CallIdentity.of_run(run)
     network = task.params.get("network", "base")
     try:
         wallet = await host.call_tool(

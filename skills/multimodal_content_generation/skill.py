@@ -7,12 +7,11 @@ a re-executed worker gets the same assets back instead of paying twice.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from typing import Any
 
-from chimera.control.personas import PersonaError, load_persona
+from chimera.control.personas import PersonaError, tenant_persona
 from chimera.mcp.host import CallIdentity
 from chimera.resources import Services
 from skills.multimodal_content_generation.budget import IMAGE, VIDEO_TOOL, MediaPlan, choose
@@ -31,11 +30,9 @@ def default_seed(request: ContentRequest) -> str:
 
 async def _persona(svc: Services, request: ContentRequest) -> Persona:
     try:
-        persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
+        persona = await tenant_persona(svc.settings.agents_dir, request.tenant_id, request.agent_id)
     except PersonaError as exc:
         raise ContentRequestError(str(exc)) from exc
-    if persona.tenant_id != request.tenant_id:
-        raise ContentRequestError(f"agent {request.agent_id!r} not found for this tenant")
     if persona.character_reference_id != request.character_reference_id:
         raise ContentRequestError(
             f"character_reference_id {request.character_reference_id!r} is not the persona's"

@@ -6,14 +6,13 @@ envelope or the §7 flat alert. With no `Services` given it opens the embedded d
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 
-from chimera.control.personas import PersonaError, load_persona
+from chimera.control.personas import PersonaError, tenant_persona
 from chimera.resources import Services, open_services
 from skills.trend_detection_alerting.detect import Window, detect
 from skills.trend_detection_alerting.embeddings import default_embeddings
@@ -54,11 +53,9 @@ async def detect_envelope(
 ) -> TrendAlertEnvelope:
     """Read, detect, store; return the §5.1 envelope."""
     try:
-        persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, request.agent_id)
+        persona = await tenant_persona(svc.settings.agents_dir, request.tenant_id, request.agent_id)
     except PersonaError as exc:
         raise TrendRequestError(str(exc)) from exc
-    if persona.tenant_id != request.tenant_id:
-        raise TrendRequestError(f"agent {request.agent_id!r} not found for this tenant")
     items = await read_items(svc.host, request)
     model = default_embeddings(svc.settings) if embeddings is True else embeddings or None
     found = await detect(
