@@ -1,39 +1,32 @@
 """Request signing for the X API: OAuth 1.0a HMAC-SHA1 (RFC 5849 §3.4) or an OAuth 2.0 bearer.
 
-Small enough to own: the signature base string is the method, the base URL and the sorted,
-percent-encoded parameters (query, form body, `oauth_*`); JSON bodies are not signed.
+The signature base string and the HMAC-SHA1 signature come from authlib's RFC 5849
+implementation; this module only decides what is signed (query and form-body parameters and the
+`oauth_*` protocol parameters; JSON bodies are not signed) and keeps nonce and clock injectable so
+a replayed server can verify a signature.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl
 
 import httpx
-
-
-def pct(value: str) -> str:
-    """RFC 3986 percent-encoding as RFC 5849 §3.6 requires (unreserved characters kept)."""
-    return quote(value, safe="-._~")
+from authlib.oauth1.rfc5849.signature import construct_base_string, hmac_sha1_signature
+from authlib.oauth1.rfc5849.util import escape as pct
 
 
 def base_string(method: str, url: str, params: list[tuple[str, str]]) -> str:
     """The signature base string of RFC 5849 §3.4.1."""
-    encoded = sorted((pct(k), pct(v)) for k, v in params)
-    normalized = "&".join(f"{k}={v}" for k, v in encoded)
-    return "&".join((method.upper(), pct(url), pct(normalized)))
+    return str(construct_base_string(method, url, params))
 
 
 def hmac_sha1(base: str, consumer_secret: str, token_secret: str) -> str:
     """Base64 HMAC-SHA1 of `base` keyed by the two secrets (RFC 5849 §3.4.2)."""
-    key = f"{pct(consumer_secret)}&{pct(token_secret)}".encode()
-    return base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
+    return str(hmac_sha1_signature(base, consumer_secret, token_secret))
 
 
 @dataclass(frozen=True)
