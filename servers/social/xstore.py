@@ -149,17 +149,6 @@ async def due(pool: Pool, tenant_id: str, now: datetime) -> list[dict[str, Any]]
     return [dict(r) for r in rows]
 
 
-async def next_due(pool: Pool, tenant_id: str) -> datetime | None:
-    """When the tenant's next waiting entry is due, if any."""
-    async with tenant_tx(pool, tenant_id) as conn:
-        row = await (
-            await conn.execute(
-                "SELECT min(due_at) AS due FROM social_x_outbox WHERE status = 'waiting'"
-            )
-        ).fetchone()
-    return None if row is None else row["due"]
-
-
 async def external_id(pool: Pool, tenant_id: str, post_id: str) -> str | None:
     """X's id of one of our posts (replies may name our post id)."""
     async with tenant_tx(pool, tenant_id) as conn:
