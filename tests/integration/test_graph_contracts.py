@@ -1,5 +1,5 @@
 """Typed node contracts: each node's return type names exactly where it can go, and the graph
-agrees (specs/technical.md §2.2), so Studio draws every edge a run can take.
+agrees (specs/technical.md §1.1), so Studio draws every edge a run can take.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def routed_targets(func: Callable[..., Any]) -> set[str]:
 
 @pytest.mark.parametrize("which", ["campaign", "perception"])
 def test_every_nodes_return_type_matches_its_graph_destinations(svc: Services, which: str) -> None:
-    """specs/technical.md §2.2"""
+    """specs/technical.md §1.1"""
     builder = (
         build_campaign_graph(svc)
         if which == "campaign"
@@ -75,7 +75,7 @@ def test_every_nodes_return_type_matches_its_graph_destinations(svc: Services, w
 
 
 def test_the_judge_declares_the_occ_redraft_and_the_cfo(svc: Services) -> None:
-    """specs/technical.md §2.2: the OCC re-draft edge (judge -> work) is drawn."""
+    """specs/technical.md §1.1: the OCC re-draft edge (judge -> work) is drawn."""
     spec = build_campaign_graph(svc).nodes["judge"]
     assert {"work", "cfo"} <= declared_destinations(node_function(spec))
     assert {"work", "cfo"} <= set(spec.ends or ())
@@ -92,7 +92,7 @@ def _routing_functions() -> list[Callable[..., Any]]:
 
 
 def test_no_node_function_routes_where_its_type_does_not_say(svc: Services) -> None:
-    """specs/technical.md §2.2"""
+    """specs/technical.md §1.1"""
     nodes = [node_function(spec) for spec in build_campaign_graph(svc).nodes.values()]
     functions = [*_routing_functions(), *(f for f in nodes if declared_destinations(f))]
     assert len(functions) >= 5, "the scan found the routing functions of nodes/"
