@@ -115,7 +115,7 @@ def _reasons(signals: dict[str, float], task: Task) -> list[str]:
         "risk": "Draft or its source is close to a sensitive topic",
     }
     return [
-        f"{texts[k]} ({v:.2f}, -{WEIGHTS[k] * (1 - v):.2f})."
+        f"{texts[k]} ({k} {v:.2f}, -{WEIGHTS[k] * (1 - v):.2f})."
         for k, v in signals.items()
         if v < 0.75
     ]

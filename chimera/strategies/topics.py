@@ -40,12 +40,15 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "opposition leader",
         "protest",
         "regime",
-        "ምርጫ",
-        "ምርጫው",
+        "ballot",
+        "ballots",
+        "ballot box",
+        "to the polls",
+        "polling station",
+        "polling stations",
         "ፖለቲካ",
         "መንግስት",
         "ጠቅላይ ሚኒስትር",
-        "ፓርቲ",
     ),
     "health": (
         "health",
@@ -96,7 +99,18 @@ LEXICON["politics"] += POLITICAL_NAMES
 LEXICON["medical"] = LEXICON["health"]
 
 AMBIGUOUS: dict[str, tuple[str, ...]] = {
-    "politics": ("vote", "votes", "voted", "voting", "party", "campaign", "executive"),
+    "politics": (
+        "vote",
+        "votes",
+        "voted",
+        "voting",
+        "party",
+        "campaign",
+        "executive",
+        "candidate",
+        "ምርጫ",
+        "ፓርቲ",
+    ),  # fmt: skip
     "finance": ("invest", "investment", "shares", "stock", "returns", "bank", "money"),
     "crypto": ("coin", "coins", "token", "tokens", "wallet"),
     "health": ("cure", "detox", "fat"),
