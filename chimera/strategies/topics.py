@@ -110,7 +110,7 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
         "candidate",
         "ምርጫ",
         "ፓርቲ",
-    ),  # fmt: skip
+    ),
     "finance": ("invest", "investment", "shares", "stock", "returns", "bank", "money"),
     "crypto": ("coin", "coins", "token", "tokens", "wallet"),
     "health": ("cure", "detox", "fat"),
