@@ -1,8 +1,8 @@
-"""The keyword judge this project shipped before semantic risk detection: the bench baseline.
+"""The keyword judge shipped before semantic risk detection: the baseline it is measured against.
 
 A frozen copy of the old rules (whole-word topic lexicons, one injection regex) and the old
 scorer (0.96 minus 0.12 for no voice word, minus 0.12 for no goal word), routed by the same
-`routing.route`, so `python -m bench judge` can print both judges' figures on one set.
+`routing.route`, so both judges' figures can be printed on one set. Not used by campaigns.
 """
 
 from __future__ import annotations
