@@ -108,3 +108,19 @@ def test_a_bad_line_of_a_drafts_file_is_named_by_number(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["judge", "--agent", AGENT, "--file", str(drafts), "--json"])
     assert result.exit_code == 2
     assert f"{drafts}:2" in json.loads(result.output)["error"]
+
+
+def test_a_policy_change_is_tried_before_it_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """specs/judge.md §5 (tenant policy applied), §2.2 (topics a policy names)"""
+    text = "Timket outfit ideas for church this Sunday. Slay! #EthiopiaFashion #AIcreator"
+    args = ["judge", "--agent", AGENT, "--text", text, "--json"]
+    before = _lines(CliRunner().invoke(app, args).output)[0]
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "tenant-xyz.toml").write_text('forbidden_topics = ["religion"]\n', "utf-8")
+    monkeypatch.setenv("CHIMERA_POLICIES_DIR", str(policies))
+    after = _lines(CliRunner().invoke(app, args).output)[0]
+    assert (before["decision"], after["decision"]) == ("review", "reject")
+    assert after["risk_category"] == "brand_safety_high"
