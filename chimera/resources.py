@@ -100,7 +100,7 @@ async def open_services(
     redis_client: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
     host: McpHost | None = None
     embeddings = load_embeddings(settings)
-    risk = RiskDetector(embeddings)
+    risk = RiskDetector(embeddings, cache_dir=settings.home / "cache")
     try:
         await _sync_personas(pool, settings)
         host = await open_host(settings, endpoints) if with_host else McpHost({})

@@ -79,7 +79,7 @@ async def dry_run(
 
     """
     persona, ctx = await asyncio.to_thread(_persona_and_context, settings, agent_id)
-    detector = RiskDetector(load_embeddings(settings))
+    detector = RiskDetector(load_embeddings(settings), cache_dir=settings.home / "cache")
     scorer = StrategyCache(settings.model, None, detector).for_model(None).scorer
     out = []
     for d in drafts:

@@ -103,7 +103,7 @@ async def evaluate(path: Path = LABELLED_SET, settings: Settings | None = None) 
     rows = await asyncio.to_thread(load_set, path)
     found, _ = await asyncio.to_thread(list_personas, settings.agents_dir)
     personas = {p.agent_id: p for p in found}
-    detector = RiskDetector(load_embeddings(settings))
+    detector = RiskDetector(load_embeddings(settings), cache_dir=settings.home / "cache")
     scorer, keyword, ctx = HeuristicScorer(detector), KeywordJudge(), Context()
     cases = []
     for r in rows:

@@ -14,14 +14,17 @@ computed once per detector and every model call runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from chimera.platform.embeddings import model_name
 from chimera.strategies.topic_prototypes import INJECTION_EXAMPLES, SAFE_EXAMPLES, examples_for
 from chimera.strategies.topics import (
     SENSITIVE_DEFAULT,
@@ -107,9 +110,16 @@ def _unit(rows: list[list[float]]) -> np.ndarray:
 class RiskDetector:
     """Finds risky topics and injection in text; keeps prototype and text vectors cached."""
 
-    def __init__(self, embeddings: Embeddings | None, cache_size: int = 2048) -> None:
-        """Wrap an embedding model (None: rules and lexicons only)."""
+    def __init__(
+        self, embeddings: Embeddings | None, cache_size: int = 2048, cache_dir: Path | None = None
+    ) -> None:
+        """Wrap an embedding model (None: rules and lexicons only).
+
+        With `cache_dir`, prototype vectors are also kept on disk, keyed by the model and the
+        example texts, so a new process (a `chimera judge` dry run) does not embed them again.
+        """
         self._embeddings = embeddings
+        self._cache_dir = cache_dir
         self._prototypes: dict[str, np.ndarray] = {}
         self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = cache_size
@@ -123,12 +133,26 @@ class RiskDetector:
         missing = [n for n in dict.fromkeys(names) if n not in self._prototypes]
         if missing:
             groups = [_special(n) or examples_for(n) for n in missing]
-            matrix = await self._embed([t for g in groups for t in g])
+            matrix = await self._embed_examples([t for g in groups for t in g])
             start = 0
             for name, group in zip(missing, groups, strict=True):
                 self._prototypes[name] = matrix[start : start + len(group)]
                 start += len(group)
         return {n: self._prototypes[n] for n in names}
+
+    async def _embed_examples(self, texts: list[str]) -> np.ndarray:
+        if self._cache_dir is None:
+            return await self._embed(texts)
+        assert self._embeddings is not None
+        key = hashlib.sha256("\n".join([model_name(self._embeddings), *texts]).encode())
+        path = self._cache_dir / f"prototypes-{key.hexdigest()[:24]}.npy"
+        if await asyncio.to_thread(path.is_file):
+            cached: np.ndarray = await asyncio.to_thread(np.load, path)
+            if cached.shape[0] == len(texts):
+                return cached
+        matrix = await self._embed(texts)
+        await asyncio.to_thread(_save, path, matrix)
+        return matrix
 
     async def vectors(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of `texts` (cached by text), computed off the event loop."""
@@ -205,6 +229,15 @@ class RiskDetector:
             or (margins[n][i] >= SEMANTIC_MARGIN and margins[n][i] >= nearest - NEAREST_SPREAD)
             or (n in maybe and margins[n][i] >= AMBIGUOUS_MARGIN)
         ]
+
+
+def _save(path: Path, matrix: np.ndarray) -> None:
+    # write then rename: a concurrent reader never sees half a file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{id(matrix)}.tmp")
+    with partial.open("wb") as handle:
+        np.save(handle, matrix)
+    partial.replace(path)
 
 
 def _special(name: str) -> tuple[str, ...]:

@@ -1,14 +1,17 @@
-"""Hard rules, injection rules and ambiguous words of the judge, without a model.
+"""Hard rules, injection rules, ambiguous words and the prototype cache, without a real model.
 
-specs/judge.md §2.1, §2.2, §2.3
+specs/judge.md §2.1, §2.2, §2.3, §2.4
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from chimera.strategies.guardrails import assess
-from chimera.strategies.risk import hard_rule_failures
+from chimera.strategies.risk import RiskDetector, hard_rule_failures
 from chimera.strategies.topics import ambiguous_in, looks_like_injection, topics_in
 from state.context import Context
 from tests.support.builders import LAGOS, clean_score, make_artifact, persona
@@ -127,3 +130,30 @@ def test_explicit_content_is_forbidden_even_for_a_persona_that_does_not_list_it(
         Context(),
     )
     assert verdict.decision == "reject" and verdict.risk_category == "brand_safety_high"
+
+
+class CountingEmbeddings(Embeddings):
+    """A deterministic stand-in that counts the texts it embeds."""
+
+    name = "counting-test-model"
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += len(texts)
+        return [[float(len(t) % 7 + 1), float(sum(map(ord, t)) % 11 + 1), 1.0] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+async def test_prototype_vectors_are_embedded_once_and_then_read_from_disk(
+    tmp_path: Path,
+) -> None:
+    """specs/judge.md §2.4"""
+    first, second = CountingEmbeddings(), CountingEmbeddings()
+    await RiskDetector(first, cache_dir=tmp_path).analyse("a draft", "", ["politics"])
+    assert first.texts > 10
+    await RiskDetector(second, cache_dir=tmp_path).analyse("a draft", "", ["politics"])
+    assert second.texts == 1  # only the draft itself
