@@ -4,7 +4,8 @@
 `python -m bench budget [--requests 50] [--amount 10.00] [--cap 95.00]` and
 `python -m bench trends [--items 10000] [--repeat 5] [--embeddings]` and
 `python -m bench checkpoint [--tasks 5] [--repeat 20]` and
-`python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]`,
+`python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]` and
+`python -m bench judge [--set bench/data/judge_set.jsonl]`,
 run from the repo root."""
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def parser() -> argparse.ArgumentParser:
         help="checkpointers, comma separated: postgres (a saver per run), postgres-shared"
         " (one saver), memory",
     )
+    judge = sub.add_parser("judge", help="semantic judge vs keyword judge on a labelled set")
+    judge.add_argument("--set", type=Path, default=None, help="labelled drafts (JSON lines)")
     return root
 
 
@@ -141,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import checkpoint
 
         doc = checkpoint.main(args.tasks, args.repeat)
+    elif args.name == "judge":
+        from bench import judge
+
+        doc = judge.main(args.set)
     elif args.name == "concurrency":
         from bench import concurrency
 

@@ -30,6 +30,7 @@ from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
 from chimera.strategies.novelty import Novelty
 from chimera.strategies.registry import StrategyCache
+from chimera.strategies.risk import RiskDetector
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class Services:
     strategies: StrategyCache
     novelty: Novelty | None = None
     """Draft-vs-memory similarity for the judge (embeddings load on first use)."""
+    risk: RiskDetector | None = None
+    """Semantic topic and injection detection for the judge (same embeddings)."""
 
 
 def bootstrap(settings: Settings) -> Endpoints:
@@ -96,6 +99,8 @@ async def open_services(
     checkpoint_pool = await open_checkpoint_pool(endpoints.pg_app)
     redis_client: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
     host: McpHost | None = None
+    embeddings = load_embeddings(settings)
+    risk = RiskDetector(embeddings, cache_dir=settings.home / "cache")
     try:
         await _sync_personas(pool, settings)
         host = await open_host(settings, endpoints) if with_host else McpHost({})
@@ -106,8 +111,9 @@ async def open_services(
             checkpoint_pool=checkpoint_pool,
             redis=redis_client,
             host=host,
-            strategies=StrategyCache(settings.model, chat_model),
-            novelty=Novelty(load_embeddings(settings)),
+            strategies=StrategyCache(settings.model, chat_model, risk),
+            novelty=Novelty(embeddings),
+            risk=risk,
         )
     finally:
         if host is not None:

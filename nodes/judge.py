@@ -14,6 +14,7 @@ from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
 from chimera.strategies.base import Score
 from chimera.strategies.guardrails import assess
+from chimera.strategies.judging import with_findings
 from chimera.strategies.novelty import penalise_duplicate
 from nodes.contracts import Node
 from nodes.outcomes import earlier_decision, next_step, review_item
@@ -25,22 +26,27 @@ JudgeRoute = Command[Literal["commit", "review", "dispatch", "cfo", "work"]]
 """Every place the judge sends an artifact: publish, ask, reject, the CFO, or re-draft (OCC)."""
 
 
-async def _score(svc: Services, env: Envelope, ctx: Context) -> Score:
+async def _score(svc: Services, env: Envelope, judgement: judge_context.Judgement) -> Score:
     """The model's score of the artifact; a failing scorer yields a NaN score with its reason.
+
+    The scorer sees the persona with the tenant and campaign policy applied, so topics that
+    policy adds are weighed too.
 
     Args:
         svc: The app services (strategies).
         env: The envelope carrying the artifact.
-        ctx: The run's context (which model scores).
+        judgement: The campaign as the judge sees it (context: which model; policy persona).
 
     Returns:
         The score, or a `judge_error_high` score when the scorer raised.
 
     """
     artifact = env.need_artifact()
-    scorer = svc.strategies.for_model(ctx.model).scorer
+    scorer = svc.strategies.for_model(judgement.ctx.model).scorer
     try:
-        return await scorer.score(env.task, env.persona, artifact.payload, artifact.source_text)
+        return await scorer.score(
+            env.task, judgement.persona, artifact.payload, artifact.source_text
+        )
     except Exception as exc:
         return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
 
@@ -144,7 +150,9 @@ async def _decide(
 
     """
     artifact, ctx = env.need_artifact(), judgement.ctx
-    score = await _novel(svc, env, await _score(svc, env, ctx), ctx)
+    score = await _novel(svc, env, await _score(svc, env, judgement), ctx)
+    # the same risk findings whichever scorer ran (an LLM judge does not detect them itself)
+    score = await with_findings(score, svc.risk, artifact, judgement.persona)
     verdict = assess(artifact, judgement.persona, score, ctx)
     if verdict.decision != "review":
         return verdict, None, None

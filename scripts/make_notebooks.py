@@ -83,14 +83,24 @@ CHECKPOINTS = [
 
 CALIBRATION = [
     new_markdown_cell(
-        "# 03 Judge calibration\n\nPlot the judge's confidence against what happened to each "
-        "artifact: auto-approved, rejected, or the reviewer's decision on escalated work."
+        "# 03 Judge calibration\n\nFirst the judge on the labelled set"
+        " (bench/data/judge_set.jsonl): per confidence bucket, the share of drafts fit to"
+        " publish, for the semantic judge and"
+        " the keyword judge it replaced. Then the judge's confidence against what happened to each"
+        " artifact of real campaigns: auto-approved, rejected, or the reviewer's decision."
     ),
     new_code_cell(
         SETUP + "\nimport os\nfrom pathlib import Path\n\n"
         "from chimera.runs.notebook import save_calibration_plot\n"
         'OUT = Path(os.environ.get("CHIMERA_NOTEBOOK_OUT", "."))'
     ),
+    new_code_cell(
+        "from chimera.runs.notebook import labelled_set_reliability\n\n"
+        'doc, curve = await labelled_set_reliability(OUT / "judge_reliability.png")\n'
+        'assert doc["semantic"]["unsafe_auto_approved"] == 0\n'
+        '[(row["bucket"], row["fit_to_publish"]) for row in doc["semantic"]["calibration"]]'
+    ),
+    new_code_cell("from IPython.display import Image\n\nImage(filename=str(curve))"),
     new_code_cell(
         "goals = [\n"
         '    "Calibration: promote the Ethiopian summer line on TikTok.",\n'
@@ -107,7 +117,7 @@ CALIBRATION = [
         'png = await save_calibration_plot(rows, OUT / "judge_calibration.png")\n'
         "len(rows), png.name"
     ),
-    new_code_cell("from IPython.display import Image\n\nImage(filename=str(png))"),
+    new_code_cell("Image(filename=str(png))"),
     new_code_cell("await lab.close()"),
 ]
 

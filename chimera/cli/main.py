@@ -10,6 +10,7 @@ from chimera.cli import (
     audit,
     campaign,
     checkpoints,
+    judge,
     memory,
     perceive,
     review,
@@ -38,6 +39,7 @@ app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(wallet.app, name="wallet")
 app.command(name="perceive")(perceive.perceive)
+app.command(name="judge")(judge.judge)
 
 
 @app.callback()

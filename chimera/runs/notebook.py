@@ -25,6 +25,7 @@ from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.platform.settings import Settings
 from chimera.resources import Services, open_services
+from chimera.runs.evaluation import evaluate
 from chimera.runs.runner import resume_review, run_campaign
 from chimera.runs.threads import compile_graph
 from state.review import ReviewDecision
@@ -206,3 +207,40 @@ def plot_calibration(
 async def save_calibration_plot(rows: list[dict[str, Any]], path: Path) -> Path:
     """`plot_calibration` off the event loop."""
     return await asyncio.to_thread(plot_calibration, rows, path)
+
+
+def plot_reliability(doc: dict[str, Any], path: Path) -> Path:
+    """Reliability curve of each judge on the labelled set; save a PNG.
+
+    Per confidence bucket: mean confidence (x) against the share of drafts fit to publish (y),
+    dot size by drafts. A calibrated judge follows the diagonal; a constant one is a single dot.
+    Blocking (matplotlib); call it through `asyncio.to_thread` from async code.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    for name, style in (("semantic", "o-"), ("keyword", "s--")):
+        table = doc[name]["calibration"]
+        xs = [row["mean_confidence"] for row in table]
+        ys = [row["fit_to_publish"] for row in table]
+        ax.plot(xs, ys, style, label=f"{name} ({doc[name]['exact_routing']:.0%} routed exactly)")
+    ax.set_xlabel("judge confidence (bucket mean)")
+    ax.set_ylabel("share fit to publish")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Judge reliability on the labelled set")
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+async def labelled_set_reliability(path: Path) -> tuple[dict[str, Any], Path]:
+    """Both judges on the labelled set (`runs.evaluation`), and their reliability plot."""
+    doc = await evaluate()
+    return doc, await asyncio.to_thread(plot_reliability, doc, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from chimera.strategies.risk import RiskReport
 from state.context import Context
 from state.contracts import CaptionPayload, Task
 from state.persona import Persona
@@ -35,6 +36,8 @@ class Score:
     risk_category: str
     reasons: list[str]
     sensitive_topics: list[str]
+    findings: RiskReport | None = None
+    """What the risk detector found (None: not run; the judge runs it before routing)."""
 
 
 class Planner(Protocol):

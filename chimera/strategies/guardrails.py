@@ -2,8 +2,11 @@
 
 A hard failure rejects whatever the score and the campaign's thresholds: over the platform
 limit, missing AI disclosure, a forbidden topic in the draft or in the text it answers, or
-untrusted text that tries to instruct the agent. Otherwise a sensitive topic in the draft or its
-source forces human review, and the thresholds route the rest.
+untrusted text that tries to instruct the agent, a wallet address, seed phrase or payment request
+in the draft. Forbidden and sensitive topics come from the topic lexicon and, when the scorer or
+the judge ran the risk detector, from its semantic findings (`Score.findings`). Otherwise a
+sensitive topic in the draft or its source forces human review, and the thresholds route the
+rest.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 import re
 
 from chimera.strategies.base import Score
+from chimera.strategies.risk import RiskReport, hard_rule_failures
 from chimera.strategies.routing import route
 from chimera.strategies.topics import SENSITIVE_DEFAULT, looks_like_injection, topics_in
 from chimera.strategies.writer import limit_for
@@ -33,27 +37,50 @@ def _valid(score: float) -> bool:
     return isinstance(score, int | float) and not math.isnan(score) and 0.0 <= score <= 1.0
 
 
-def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str | None]:
+ALWAYS_FORBIDDEN = ("explicit content",)
+"""Forbidden for every persona, whatever its SOUL.md says (brand-safety floor)."""
+
+
+def forbidden_topics(persona: Persona) -> list[str]:
+    """The persona's forbidden topics plus the ones forbidden to every persona."""
+    lowered = {t.lower() for t in persona.forbidden_topics}
+    return [*persona.forbidden_topics, *(t for t in ALWAYS_FORBIDDEN if t not in lowered)]
+
+
+def _forbidden(text: str, extra: tuple[str, ...], persona: Persona) -> list[str]:
+    names, wanted = forbidden_topics(persona), {t.lower() for t in extra}
+    return list(
+        dict.fromkeys([*topics_in(text, names), *(t for t in names if t.lower() in wanted)])
+    )
+
+
+def hard_failures(
+    artifact: Artifact, persona: Persona, findings: RiskReport | None = None
+) -> tuple[list[str], str | None]:
     """Reasons that reject a draft outright, and the high-risk label if one applies."""
     text, source, platform = artifact.payload.text, artifact.source_text, artifact.payload.platform
+    found = findings or RiskReport()
     reasons: list[str] = []
     risk = None
     if len(text) > limit_for(platform):
         reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
     if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
         reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
-    if forbidden := topics_in(text, persona.forbidden_topics):
+    if forbidden := _forbidden(text, found.draft_topics, persona):
         reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
         risk = "brand_safety_high"
-    if forbidden_source := topics_in(source, persona.forbidden_topics):
+    if forbidden_source := _forbidden(source, found.source_topics, persona):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
         risk = "brand_safety_high"
     if media_failures := unverified_media(artifact, persona):
         reasons.extend(media_failures)
         risk = "brand_safety_high"
-    if looks_like_injection(source):
+    if looks_like_injection(source) or found.injection:
         reasons.append("Source text tries to instruct the agent; treated as data, not answered.")
         risk = "prompt_injection_high"
+    if money := hard_rule_failures(text):
+        reasons.extend(money)
+        risk = "payment_high"
     return reasons, risk
 
 
@@ -80,8 +107,11 @@ def unverified_media(artifact: Artifact, persona: Persona) -> list[str]:
 def sensitive_topics(artifact: Artifact, persona: Persona, soft: Score) -> list[str]:
     """Sensitive topics in the draft, its source, or named by the scorer."""
     names = tuple(dict.fromkeys([*SENSITIVE_DEFAULT, *persona.sensitive_topics]))
+    semantic = soft.findings.topics() if soft.findings else []
+    lowered = {n.lower(): n for n in names}
     found = [
         *soft.sensitive_topics,
+        *(lowered[t] for t in semantic if t in lowered),
         *topics_in(artifact.payload.text, names),
         *topics_in(artifact.source_text, names),
     ]
@@ -95,11 +125,13 @@ def assess(artifact: Artifact, persona: Persona, soft: Score, ctx: Context) -> V
     risk = risk_slug(soft.risk_category.rsplit("_", 1)[0], soft.risk_category.rsplit("_", 1)[-1])
     if not _valid(soft.confidence):
         reasons.append("Judge score missing or invalid; failing closed.")
-    failures, high_risk = hard_failures(artifact, persona)
+    failures, high_risk = hard_failures(artifact, persona, soft.findings)
     sensitive = sensitive_topics(artifact, persona, soft)
     if failures:
         reasons.extend(failures)
-        confidence, risk, decision = min(confidence, 0.3), high_risk or "policy_high", "reject"
+        # scaled, not clamped: a rejected draft keeps the order the scorer gave it
+        confidence = 0.3 * confidence if confidence > 0 else confidence
+        risk, decision = high_risk or "policy_high", "reject"
     else:
         if sensitive and "high" not in risk:
             risk = risk_slug(sensitive[0], "medium")

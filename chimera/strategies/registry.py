@@ -9,6 +9,7 @@ from langchain_core.language_models import BaseChatModel
 from chimera.strategies.base import Planner, Scorer, Writer
 from chimera.strategies.llm import LlmPlanner, LlmScorer, LlmWriter
 from chimera.strategies.planner import TemplatePlanner
+from chimera.strategies.risk import RiskDetector
 from chimera.strategies.scorer import HeuristicScorer
 from chimera.strategies.writer import TemplateWriter
 
@@ -34,10 +35,22 @@ def from_chat_model(model: BaseChatModel, name: str) -> Strategies:
 class StrategyCache:
     """Builds (once per model spec) the strategies a run asks for."""
 
-    def __init__(self, default_model: str | None, chat_model: BaseChatModel | None = None) -> None:
+    def __init__(
+        self,
+        default_model: str | None,
+        chat_model: BaseChatModel | None = None,
+        detector: RiskDetector | None = None,
+    ) -> None:
         self._default = default_model
         self._injected = chat_model
         self._cache: dict[str, Strategies] = {}
+        self._deterministic = (
+            DETERMINISTIC
+            if detector is None
+            else Strategies(
+                TemplatePlanner(), TemplateWriter(), HeuristicScorer(detector), "deterministic"
+            )
+        )
 
     def for_model(self, spec: str | None) -> Strategies:
         """Deterministic when no model is named; otherwise `init_chat_model(spec)`."""
@@ -47,7 +60,7 @@ class StrategyCache:
             )
         spec = spec or self._default
         if not spec:
-            return DETERMINISTIC
+            return self._deterministic
         if spec not in self._cache:
             from langchain.chat_models import init_chat_model
 

@@ -61,7 +61,7 @@ def test_draft_touching_politics_is_rejected_as_brand_safety_high() -> None:
 
 def test_forbidden_topic_is_matched_case_insensitively() -> None:
     """specs/technical.md §5.4 (matched case-insensitively as whole words)"""
-    verdict = _assess("VOTE for the best summer look! #AIcreator")
+    verdict = _assess("ELECTION day: the best summer look! #AIcreator")
     assert verdict.decision == "reject"
     assert verdict.risk_category == "brand_safety_high"
 
@@ -144,7 +144,7 @@ def test_per_campaign_thresholds_change_the_verdict() -> None:
 def test_topics_are_matched_as_whole_words_only() -> None:
     """specs/technical.md §5.4 (whole words against a configurable lexicon)"""
     assert topics_in("So devoted to handloom cotton", ["politics"]) == []
-    assert topics_in("Voting day outfit", ["politics"]) == ["politics"]
+    assert topics_in("Election day outfit", ["politics"]) == ["politics"]
     assert topics_in("Kids' capsule drop", ["minors", "finance"]) == ["minors"]
     assert topics_in("summer gambling night", ["gambling"]) == ["gambling"]
     assert topics_in("a brand new zebra print", ["zebra print"]) == ["zebra print"]

@@ -251,7 +251,7 @@ async def test_heuristic_scorer_gives_an_on_voice_on_goal_post_full_marks() -> N
     task = make_task(params={"platform": "tiktok"})
     payload = await TemplateWriter().write(task, persona())
     score = await HeuristicScorer().score(task, persona(), payload, "")
-    assert score.confidence == pytest.approx(0.96)
+    assert score.confidence >= 0.95
     assert score.reasons == [] and score.risk_category == "brand_safety_low"
 
 
@@ -260,8 +260,11 @@ async def test_heuristic_scorer_deducts_for_off_voice_and_off_goal_drafts() -> N
     task = make_task()
     payload = CaptionPayload(text="Buy a blender today. #AIcreator", platform="tiktok")
     score = await HeuristicScorer().score(task, persona(), payload, "")
-    assert score.confidence == pytest.approx(0.72)
-    assert len(score.reasons) == 2
+    assert 0.70 <= score.confidence < 0.90
+    assert [r.split(" (")[0] for r in score.reasons] == [
+        "Draft uses few of the persona's voice words or hashtags",
+        "Draft is loosely related to the campaign goal",
+    ]
 
 
 async def test_heuristic_scorer_is_deterministic() -> None:
