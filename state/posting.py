@@ -26,11 +26,17 @@ def _span(value: str) -> str:
     return value
 
 
+# Zones are loaded from disk once, when a persona is validated (off the event loop), and kept:
+# slot math then runs on the loop without file access.
+_ZONES: dict[str, ZoneInfo] = {}
+
+
 def _zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}") from exc
+    if value not in _ZONES:
+        try:
+            _ZONES[value] = ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
     return value
 
 
@@ -74,7 +80,7 @@ class PostingPlan(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    timezone: Annotated[str, AfterValidator(_zone), Field(validate_default=True)] = "UTC"
     quiet_hours: Span | None = None
     replies_per_hour: Annotated[int, Field(ge=1, le=1000)] = 20
     platforms: dict[Annotated[str, Field(pattern=r"^[a-z0-9_]{2,32}$")], PlatformCadence] = {}
@@ -86,4 +92,4 @@ class PostingPlan(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         """The agent's time zone."""
-        return ZoneInfo(self.timezone)
+        return _ZONES.get(self.timezone) or ZoneInfo(self.timezone)
