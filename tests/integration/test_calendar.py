@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,11 +14,14 @@ from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs.outbox import drain_once
+from chimera.runs.perception import run_starter
 from chimera.runs.runner import run_campaign
 from nodes.commit import post_payload
 from nodes.commit_calendar import defer_to_slot
+from state.context import Context
 from state.posting import PostingPlan
 from state.records import Envelope, RunRef
+from state.trends import Trend
 from tests.conftest import ETHIOPIA
 from tests.support.builders import make_artifact, make_task, persona
 from tests.support.platform import scalar
@@ -193,3 +197,44 @@ async def test_a_goal_naming_tiktok_publishes_only_on_tiktok(svc: Services) -> N
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     assert summary.published
     assert {p["platform"] for p in summary.published} == {"tiktok"}
+
+
+async def test_two_outboxes_draining_at_once_publish_a_post_once(svc: Services) -> None:
+    """specs/calendar.md §3.1"""
+    agent_id = await _agent(svc)
+    await _published_earlier(svc, agent_id, T0)
+    env = _env(agent_id, 1)
+    deferred, _ = await _defer(svc, env, T0)
+    due = T0 + timedelta(hours=2, minutes=1)
+    first, second = await asyncio.gather(drain_once(svc, XYZ, due), drain_once(svc, XYZ, due))
+    assert (first + second).count(deferred.external_id) == 1
+    assert await _on_platform(svc, env) == 1
+
+
+async def test_a_rescheduled_post_publishes_at_its_new_time(svc: Services) -> None:
+    """specs/calendar.md §5.1, specs/calendar.md §5.3"""
+    agent_id = await _agent(svc)
+    await _published_earlier(svc, agent_id, T0)
+    env = _env(agent_id, 1)
+    deferred, _ = await _defer(svc, env, T0)
+    later = T0 + timedelta(days=2)
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        row = await calendar.reschedule(conn, XYZ, deferred.external_id, later, "op-1")
+    assert row["publish_at"] == later
+    assert deferred.external_id not in await drain_once(svc, XYZ, T0 + timedelta(hours=3))
+    assert deferred.external_id in await drain_once(svc, XYZ, later)
+    assert await _on_platform(svc, env) == 1
+
+
+async def test_perception_starts_no_run_for_a_paused_agent(svc: Services, goal: str) -> None:
+    """specs/calendar.md §5.2"""
+    soul = persona(ETHIOPIA)
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        await agent_state.set_paused(conn, XYZ, ETHIOPIA, True, "op-1")
+    try:
+        trend = Trend(trend_id="trend-paused", topic="addis-street-style", score=0.95)
+        state = await run_starter(svc, Context())(soul, trend, f"cmp-paused-{uuid.uuid4().hex[:6]}")
+    finally:
+        async with tenant_tx(svc.pool, XYZ) as conn:
+            await agent_state.set_paused(conn, XYZ, ETHIOPIA, False, "op-1")
+    assert state == "refused"
