@@ -17,7 +17,7 @@ from chimera.platform.ids import stable_id
 from chimera.resources import Services
 from chimera.strategies.base import PlanRequest
 from chimera.strategies.schedule import schedule_dag
-from chimera.strategies.targeting import named_platforms
+from chimera.strategies.targeting import named_platforms, restrict
 from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
@@ -158,6 +158,7 @@ async def plan_tasks(
     dag = await strategies.planner.plan(request)
     validate_dag(dag, max_tasks=ctx.max_tasks)
     # Whatever the planner proposed, every publishing task lands in a slot of the posting plan.
+    dag = restrict(dag, request.platforms)
     dag = schedule_dag(dag, state["persona"].posting, now, taken.posts, taken.replies)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
     thread_id = thread_of(runtime)

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from chimera.strategies.schedule import next_post_slot, next_reply_slot, schedule_dag
-from chimera.strategies.targeting import named_platforms, target_platforms
+from chimera.strategies.targeting import named_platforms, restrict, target_platforms
 from state.contracts import TaskType
 from state.plan import PlannedTask, TaskDAG
 from state.posting import PostingPlan
@@ -100,3 +100,23 @@ def test_a_goal_naming_a_platform_targets_only_that_platform() -> None:
     assert target_platforms("Launch it on Instagram", ["tiktok", "instagram"], []) == ["instagram"]
     assert target_platforms("Launch it", ["tiktok", "instagram"], []) == ["tiktok", "instagram"]
     assert target_platforms("Launch it on TikTok", ["tiktok"], ["twitter"]) == ["twitter"]
+
+
+def test_posts_a_planner_puts_on_untargeted_platforms_are_dropped() -> None:
+    """specs/calendar.md §4"""
+    dag = TaskDAG(
+        tasks=[
+            PlannedTask(key="t", task_type=TaskType.PUBLISH_POST, params={"platform": "tiktok"}),
+            PlannedTask(key="i", task_type=TaskType.PUBLISH_POST, params={"platform": "instagram"}),
+            PlannedTask(
+                key="r",
+                task_type=TaskType.REPLY_COMMENT,
+                depends_on=["i", "t"],
+                params={"platform": "tiktok"},
+            ),
+        ]
+    )
+    out = restrict(dag, ["tiktok"])
+    assert [t.key for t in out.tasks] == ["t", "r"]
+    assert out.tasks[1].depends_on == ["t"]
+    assert restrict(dag, []) == dag
