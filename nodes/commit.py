@@ -12,6 +12,7 @@ from chimera.mcp.errors import InvalidToolArguments, ToolConflict
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from nodes.commit_calendar import defer_to_slot
 from nodes.commit_payment import commit_payment
 from nodes.contracts import Node
 from nodes.outcomes import ended
@@ -103,7 +104,10 @@ async def _record(
     """
     run, task_id = env.run, env.task.task_id
     async with tenant_tx(svc.pool, run.tenant_id) as conn:
-        await repo.record_post(conn, run, task_id, payload.platform, payload.content.text, result)
+        kind = "reply" if payload.content.reply_to_id else "post"
+        await repo.record_post(
+            conn, run, task_id, payload.platform, payload.content.text, result, kind
+        )
         await repo.set_task_status(conn, task_id, TaskStatus.DONE)
         detail = {"kind": KIND, "key": key, "reused": reused, **result}
         await repo.audit_run(conn, run, "side_effect", task_id=task_id, detail=detail)
@@ -123,6 +127,16 @@ async def commit_post(svc: Services, env: Envelope) -> Command[Literal["dispatch
     run, task = env.run, env.task
     payload = post_payload(env)
     key = intents.idempotency_key(run.tenant_id, run.campaign_id, task.task_id, KIND)
+    # Cadence step (nodes.commit_calendar): over the plan's cadence, the post waits for its slot.
+    deferred = await defer_to_slot(svc, env, payload, key)
+    if deferred is not None:
+        return Command(
+            update={
+                "published": {task.task_id: deferred},
+                "status": {task.task_id: TaskStatus.DONE},
+            },
+            goto="dispatch",
+        )
     try:
         result, reused = await _publish(svc, env, payload, key)
     except (InvalidToolArguments, ToolConflict) as exc:

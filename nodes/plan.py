@@ -11,11 +11,13 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from chimera.control import audit, repo
+from chimera.control import audit, calendar, repo
 from chimera.platform.db import tenant_tx
 from chimera.platform.ids import stable_id
 from chimera.resources import Services
 from chimera.strategies.base import PlanRequest
+from chimera.strategies.schedule import schedule_dag
+from chimera.strategies.targeting import named_platforms, restrict
 from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
@@ -57,13 +59,17 @@ def materialise(dag: TaskDAG, state: CampaignState) -> list[Task]:
     ]
 
 
-def _request(state: CampaignState, ctx: Context, attempt: int) -> PlanRequest:
-    """What the planner sees: goal, persona, signals and the rejections to plan around.
+def _request(
+    state: CampaignState, ctx: Context, attempt: int, taken: calendar.Taken, now: datetime
+) -> PlanRequest:
+    """What the planner sees: goal, persona, signals, targets, the calendar and the rejections.
 
     Args:
         state: The campaign state.
-        ctx: The run's context.
+        ctx: The run's context (`platforms` overrides the targets).
         attempt: 0 for the first plan, then the replan number.
+        taken: The agent's published and scheduled slots.
+        now: The planning clock.
 
     Returns:
         The planner's request.
@@ -78,6 +84,10 @@ def _request(state: CampaignState, ctx: Context, attempt: int) -> PlanRequest:
         rejections=state.get("rejections", []),
         attempt=attempt,
         redo=frozenset(unresolved_rejections(state)),
+        platforms=list(ctx.platforms) or named_platforms(state["goal"]),
+        now=now,
+        taken_posts=taken.posts,
+        taken_replies=taken.replies,
     )
 
 
@@ -141,8 +151,15 @@ async def plan_tasks(
     strategies = svc.strategies.for_model(ctx.model)
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
-    dag = await strategies.planner.plan(_request(state, ctx, attempt))
+    now = datetime.now(UTC)
+    async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
+        taken = await calendar.taken(conn, state["agent_id"], now - timedelta(days=1))
+    request = _request(state, ctx, attempt, taken, now)
+    dag = await strategies.planner.plan(request)
     validate_dag(dag, max_tasks=ctx.max_tasks)
+    # Whatever the planner proposed, every publishing task lands in a slot of the posting plan.
+    dag = restrict(dag, request.platforms)
+    dag = schedule_dag(dag, state["persona"].posting, now, taken.posts, taken.replies)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
     thread_id = thread_of(runtime)
     await _save(svc, state, thread_id, tasks, attempt, strategies.planner.name, dag.rationale)

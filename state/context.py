@@ -91,6 +91,13 @@ class Context:
         default=(),
         metadata={"description": "Recipient addresses this campaign may pay; others are refused."},
     )
+    platforms: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "description": "Platforms to publish on, overriding the goal and the persona (empty: "
+            "the platforms the goal names, else the persona's)."
+        },
+    )
     hero_video_vendor: str | None = field(
         default=None,
         metadata={"description": "Address paid for a hero video when the goal asks for one."},
@@ -119,6 +126,9 @@ class Context:
             raise ValueError("memory_k must be in [0, 50] and recent_episodes in [0, 100]")
         if not 0 < self.duplicate_threshold <= 1 or not 0 <= self.duplicate_penalty <= 1:
             raise ValueError("duplicate_threshold must be in (0, 1], duplicate_penalty in [0, 1]")
+        for platform in self.platforms:
+            if not re.fullmatch(r"[a-z0-9_]{2,32}", platform):
+                raise ValueError(f"platforms: {platform!r} is not a platform id (a-z, 0-9, _)")
         check_commerce(self)
 
 

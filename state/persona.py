@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from state.contracts import PersonaConstraints
+from state.posting import PostingPlan
 from state.types import Id, ShortText
 
 Words = Annotated[list[ShortText], Field(max_length=60)]
@@ -48,6 +49,8 @@ class Persona(BaseModel):
     call_to_action: Annotated[str, Field(max_length=300)] = ""
     disclosure: DisclosurePolicy = DisclosurePolicy()
     palette: Words = []
+    posting: PostingPlan = PostingPlan()
+    """When and how often the agent publishes (windows, quiet hours, cadence)."""
     body: Annotated[str, Field(max_length=20_000)] = ""
     """The markdown body: backstory, voice, values, directives."""
 

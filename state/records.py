@@ -89,6 +89,8 @@ class Published(Record):
     text: Annotated[str, Field(max_length=5000)]
     reused: bool = False
     """True when the intent ledger already held the result (nothing was sent again)."""
+    publish_at: UtcTimestamp | None = None
+    """Set when the post was deferred to this slot (the calendar's outbox publishes it)."""
 
 
 class Rejection(Record):

@@ -66,7 +66,7 @@ async def devnet(svc: Services) -> AsyncIterator[Devnet]:
 @pytest.fixture
 def goal() -> str:
     """A goal unique to the test, so each test has its own campaign."""
-    return f"Promote the new Ethiopian summer fashion line on TikTok (run {uuid.uuid4().hex[:8]})."
+    return f"Promote the new Ethiopian summer fashion line (run {uuid.uuid4().hex[:8]})."
 
 
 def subprocess_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from chimera.cli import (
+    agents,
     audit,
     campaign,
     checkpoints,
     judge,
     memory,
     perceive,
+    posts,
     review,
     services,
     users,
     wallet,
 )
 from chimera.cli.output import console, describe_event, emit_json, print_summary, run_async
+from chimera.cli.posts import print_calendar, upcoming
 from chimera.control.summaries import RunSummary
 from chimera.platform.logs import configure_logging
 from chimera.platform.settings import Settings
@@ -38,6 +41,8 @@ app.command("audit")(audit.audit)
 app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(posts.app, name="posts")
+app.add_typer(agents.app, name="agents")
 app.command(name="perceive")(perceive.perceive)
 app.command(name="judge")(judge.judge)
 
@@ -67,6 +72,10 @@ def run(
     approve_threshold: Annotated[float, typer.Option(min=0, max=1)] = 0.90,
     review_threshold: Annotated[float, typer.Option(min=0, max=1)] = 0.70,
     max_parallel_workers: Annotated[int, typer.Option(min=1)] = 8,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(help="Publish only on this platform (repeatable); overrides the goal."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Run (or continue) a campaign: plan, fan out, judge, publish, escalate."""
@@ -76,14 +85,15 @@ def run(
         if message and not json_out:
             console.print(f"[cyan]{node:>12}[/] {message}")
 
-    async def main() -> RunSummary:
+    async def main() -> tuple[RunSummary, list[dict[str, Any]]]:
         context = Context(
             approve_threshold=approve_threshold,
             review_threshold=review_threshold,
             max_parallel_workers=max_parallel_workers,
+            platforms=tuple(platform or ()),
         )
         async with open_services() as svc:
-            return await run_campaign(
+            summary = await run_campaign(
                 svc,
                 agent_id=agent,
                 goal=goal,
@@ -91,14 +101,16 @@ def run(
                 context=context,
                 progress=progress,
             )
+            return summary, await upcoming(svc, summary.tenant_id, agent)
 
     if not json_out:
         console.print(f"[bold]Running[/] {agent}: {goal[:80]}")
-    summary = run_async(main, as_json=json_out, expected=EXPECTED_ERRORS)
+    summary, scheduled = run_async(main, as_json=json_out, expected=EXPECTED_ERRORS)
     if json_out:
-        emit_json(summary.as_dict())
+        emit_json({**summary.as_dict(), "scheduled": scheduled})
     else:
         print_summary(summary)
+        print_calendar(scheduled)
 
 
 def main() -> None:

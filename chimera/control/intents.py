@@ -91,3 +91,11 @@ async def complete(conn: Conn, key: str, result: dict[str, Any]) -> None:
         " WHERE idempotency_key = %s",
         (Jsonb(result), key),
     )
+
+
+async def exists(conn: Conn, key: str) -> bool:
+    """Whether a side effect was already claimed under `key` (sent, or being sent)."""
+    row = await (
+        await conn.execute("SELECT 1 FROM intents WHERE idempotency_key = %s", (key,))
+    ).fetchone()
+    return row is not None

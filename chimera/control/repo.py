@@ -190,12 +190,19 @@ async def decide_review(
 
 
 async def record_post(
-    conn: Conn, run: RunRef, task_id: str, platform: str, text: str, result: dict[str, Any]
+    conn: Conn,
+    run: RunRef,
+    task_id: str,
+    platform: str,
+    text: str,
+    result: dict[str, Any],
+    kind: str = "post",
 ) -> None:
     """Mirror a published post into the control plane (idempotent on the platform's post id)."""
     await conn.execute(
         "INSERT INTO posts (id, tenant_id, agent_id, campaign_id, task_id, platform, status, text,"
-        " published_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+        " published_at, kind, external_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (id) DO NOTHING",
         (
             result["post_id"],
             run.tenant_id,
@@ -206,6 +213,8 @@ async def record_post(
             result["status"],
             text,
             result["published_at"],
+            kind,
+            result["post_id"],
         ),
     )
 

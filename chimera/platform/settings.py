@@ -178,6 +178,9 @@ class Settings(BaseSettings):
         description="Tier -> posts per account per calendar month (UTC).",
     )
     x_timeout_s: float = Field(default=20.0, gt=0, description="Per-request X API timeout.")
+    sandbox_outbox_poll_s: float = Field(
+        default=5.0, gt=0, le=3600, description="Seconds between scheduled sandbox post checks."
+    )
     x_outbox_poll_s: float = Field(
         default=5.0, gt=0, le=3600, description="Longest wait between deferred-post checks."
     )

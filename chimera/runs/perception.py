@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chimera.control.agent_state import AgentPaused
 from chimera.resources import Services
 from chimera.runs.inbox import expire_due
 from chimera.runs.runner import run_campaign
@@ -32,13 +33,16 @@ def run_starter(svc: Services, ctx: Context) -> StartRun:
     """Start a campaign run on this process's services and drive it to its end or a review."""
 
     async def start(persona: Persona, trend: Trend, campaign_id: str) -> str:
-        summary = await run_campaign(
-            svc,
-            agent_id=persona.agent_id,
-            goal=goal_for(trend, persona),
-            campaign_id=campaign_id,
-            context=ctx,
-        )
+        try:
+            summary = await run_campaign(
+                svc,
+                agent_id=persona.agent_id,
+                goal=goal_for(trend, persona),
+                campaign_id=campaign_id,
+                context=ctx,
+            )
+        except AgentPaused:  # an operator paused the agent: perception starts no run
+            return "refused"
         return summary.state
 
     return start

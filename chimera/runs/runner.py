@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from chimera.control import repo
+from chimera.control import agent_state, repo
 from chimera.control.personas import load_persona
 from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
@@ -48,6 +48,8 @@ async def run_campaign(
         campaign_id=campaign_id,
         goal=goal,
     )
+    async with tenant_tx(svc.pool, request.tenant_id) as conn:
+        await agent_state.ensure_active(conn, agent_id)
     ids = {"tenant_id": request.tenant_id, "agent_id": agent_id, "campaign_id": request.campaign}
     with log_context(**ids), tracing(svc.settings):
         # Running a campaign touches its reviews: due ones take their default action first.

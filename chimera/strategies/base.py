@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from chimera.strategies.risk import RiskReport
@@ -26,6 +27,19 @@ class PlanRequest:
     attempt: int = 0
     redo: frozenset[str] = frozenset()
     """On replan: the plan keys of rejected posts to attempt again."""
+    platforms: list[str] = field(default_factory=list)
+    """The targeted platforms (override, else named in the goal, else the persona's)."""
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """The planning clock (tests control it)."""
+    taken_posts: dict[str, list[datetime]] = field(default_factory=dict)
+    """Times of the agent's published and scheduled posts, per platform."""
+    taken_replies: list[datetime] = field(default_factory=list)
+    """Times of the agent's published and scheduled replies."""
+
+    @property
+    def targets(self) -> list[str]:
+        """The targeted platforms (the persona's when none were resolved)."""
+        return self.platforms or list(self.persona.platforms)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from chimera.strategies.writer import limit_for
 from state.contracts import CaptionPayload, Task
 from state.persona import Persona
 from state.plan import TaskDAG
+from state.types import to_utc_z
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,8 +66,10 @@ class LlmPlanner:
             trends=[t.keyword for t in request.trends],
             mentions=[m.model_dump() for m in request.mentions[: request.context.max_replies]],
             rejections=[r.reason for r in request.rejections],
-            platforms=p.platforms,
+            platforms=request.targets,
             max_tasks=request.context.max_tasks,
+            now=to_utc_z(request.now),
+            posting=p.posting.model_dump_json(),
         )
 
 

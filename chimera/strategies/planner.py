@@ -1,4 +1,6 @@
-"""Deterministic template planner: one post per persona platform, replies after the main post.
+"""Deterministic template planner: one post per targeted platform, replies after the main post.
+
+Every post and reply gets `params.publish_at`, its next free slot in the agent's posting plan.
 
 Replies depend on the primary platform's post ("engage once the drop is live"). On replan, judge
 or reviewer rejections of posts come back as new post tasks with the next trend angle and the
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from chimera.strategies.base import PlanRequest
 from chimera.strategies.payments import payment_tasks
+from chimera.strategies.schedule import schedule_dag
 from state.contracts import Priority, TaskType
 from state.plan import PlannedTask, TaskDAG
 
@@ -25,7 +28,7 @@ class TemplatePlanner:
         suffix = f"-r{request.attempt}" if request.attempt else ""
         reasons = "; ".join(r.reason for r in request.rejections)[:1500]
         tasks: list[PlannedTask] = []
-        for i, platform in enumerate(persona.platforms[:3]):
+        for i, platform in enumerate(request.targets[:3]):
             if request.attempt and f"post-{platform}" not in request.redo:
                 continue
             params = {"platform": platform, "angle": angles[(i + request.attempt) % len(angles)]}
@@ -41,7 +44,10 @@ class TemplatePlanner:
             )
         if request.attempt == 0 and tasks:
             primary = tasks[0].key
-            for mention in request.mentions[: request.context.max_replies]:
+            # Replies answer mentions where they are, unless the campaign was narrowed to platforms.
+            narrowed = request.platforms
+            mentions = [m for m in request.mentions if not narrowed or m.platform in narrowed]
+            for mention in mentions[: request.context.max_replies]:
                 tasks.append(
                     PlannedTask(
                         key=f"reply-{mention.mention_id}".lower()[:64],
@@ -57,5 +63,8 @@ class TemplatePlanner:
                     )
                 )
         tasks.extend(payment_tasks(request))
-        rationale = f"{len(tasks)} tasks for {persona.name}: posts on {persona.platforms}"
-        return TaskDAG(rationale=rationale, tasks=tasks)
+        rationale = f"{len(tasks)} tasks for {persona.name}: posts on {request.targets}"
+        dag = TaskDAG(rationale=rationale, tasks=tasks)
+        return schedule_dag(
+            dag, persona.posting, request.now, request.taken_posts, request.taken_replies
+        )

@@ -11,7 +11,9 @@ Earlier rejections to avoid: {rejections}
 
 Write a task DAG. Allowed task_type values: publish_post, reply_comment.
 Each task has a short lowercase key, a priority (high|medium|low), depends_on (keys) and params
-(string values: platform, angle; for replies also mention_id, author, mention_text).
+(string values: platform, angle; for replies also mention_id, author, mention_text; optionally
+publish_at, an ISO-8601 UTC time ending in Z, not before {now}). Posting plan (times outside it
+are moved to the next allowed slot): {posting}.
 Use only these platforms: {platforms}. At most {max_tasks} tasks.
 {format_instructions}"""
 

@@ -14,7 +14,7 @@ import httpx
 
 from chimera.platform.db import Pool, tenant_tx
 from chimera.platform.settings import Settings
-from servers.social import sandbox
+from servers.social import sandbox, sandbox_outbox
 from servers.social.errors import NotFound
 
 
@@ -49,13 +49,20 @@ class SandboxBackend:
     pool: Pool
     latency_s: float = 0.0
     name: str = "sandbox"
+    redis: Any = None
+    """Where scheduled posts are indexed for the outbox (None: not indexed)."""
 
     async def publish(
         self, tenant_id: str, key: str, tool: str, post: dict[str, Any]
     ) -> dict[str, Any]:
         """Publish on the sandbox (with the configured simulated latency for `post_content`)."""
         latency = self.latency_s if tool == "post_content" else 0.0
-        return await sandbox.publish(self.pool, tenant_id, key, tool, post, latency_s=latency)
+        result = await sandbox.publish(self.pool, tenant_id, key, tool, post, latency_s=latency)
+        if result["status"] == "scheduled" and self.redis is not None:
+            await sandbox_outbox.mark(
+                self.redis, tenant_id, result["post_id"], result["publish_at"]
+            )
+        return result
 
     async def recent_mentions(
         self, tenant_id: str, agent_id: str, limit: int = 20

@@ -1,4 +1,4 @@
-"""The social server's lifetime resources: database pool, Redis, the backends, the outbox task."""
+"""The social server's lifetime resources: database pool, Redis, the backends, the outbox tasks."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from chimera.platform.settings import Settings
 from servers.runtime import ServerDeps
 from servers.social.backend import Backends, SandboxBackend, x_http_client
 from servers.social.outbox import Outbox
+from servers.social.sandbox_outbox import SandboxOutbox
 from servers.social.xaccounts import load_accounts
 from servers.social.xbackend import XBackend
 
@@ -37,10 +38,12 @@ async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
     endpoints = await asyncio.to_thread(ensure_services, settings)
     pool = await open_pool(endpoints.pg_app, max_size=5)
     redis: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
-    sandbox = SandboxBackend(pool, settings.sandbox_latency_ms / 1000)
+    sandbox = SandboxBackend(pool, settings.sandbox_latency_ms / 1000, redis=redis)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(pool.close)
         stack.push_async_callback(redis.aclose)
+        outbox = SandboxOutbox(pool, redis, settings.sandbox_outbox_poll_s)
+        stack.push_async_callback(_cancel, asyncio.create_task(outbox.run(), name="sandbox-outbox"))
         x: XBackend | None = None
         if settings.social_backend == "x":
             accounts = await load_accounts(settings)

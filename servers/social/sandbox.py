@@ -97,8 +97,8 @@ async def _insert_post(conn: Any, tenant_id: str, key: str, post: dict[str, Any]
     post_id = post_id_for(tenant_id, key)
     await conn.execute(
         "INSERT INTO social_posts (post_id, tenant_id, agent_id, platform, text, media_ids,"
-        " reply_to_id, disclosure, scheduling, tracking, status, published_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " reply_to_id, disclosure, scheduling, tracking, status, published_at, publish_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             post_id,
             tenant_id,
@@ -112,6 +112,7 @@ async def _insert_post(conn: Any, tenant_id: str, key: str, post: dict[str, Any]
             Jsonb(post.get("tracking", {})),
             "scheduled" if scheduled else "published",
             published_at,
+            scheduling.get("publish_at") if scheduled else None,
         ),
     )
     return {

@@ -12,7 +12,7 @@ from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
 from servers.runtime import InvalidArgument, caller, serve
-from servers.social import engagement
+from servers.social import engagement, sandbox_outbox
 from servers.social.lifespan import social, social_lifespan
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
 
@@ -82,6 +82,17 @@ def _tweet(agent_id: str, text: str, reply_to: str | None) -> dict[str, Any]:
         "scheduling": {"mode": "immediate", "publish_at": None},
         "tracking": {},
     }
+
+
+@mcp.tool(description="Cancel a scheduled sandbox post before it goes out.")
+async def cancel_post(
+    tenant_id: str,
+    post_id: Annotated[str, Field(min_length=1, max_length=128)],
+    ctx: Context,
+) -> dict[str, Any]:
+    """Cancel once: a post already published or cancelled is a conflict."""
+    caller(ctx, tenant_id)
+    return await sandbox_outbox.cancel(social(ctx).pool, tenant_id, post_id)
 
 
 @mcp.tool(description="Post on X (the X API when configured, else the sandbox).")

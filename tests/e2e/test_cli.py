@@ -31,7 +31,7 @@ def chimera(settings: Settings, *args: str) -> tuple[int, Any, str]:
 @pytest.mark.timeout(900)  # six CLI processes, each booting services, servers and the model
 def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
     """specs/functional.md §2, §3, §3.6, §3.9"""
-    goal = "Promote the new Ethiopian summer fashion line on TikTok (cli)."
+    goal = "Promote the new Ethiopian summer fashion line (cli)."
     code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
     assert code == 0, err
     assert summary["state"] == "paused" and len(summary["published"]) == 4
@@ -107,7 +107,7 @@ def test_run_review_and_approve_through_the_cli(settings: Settings) -> None:
 
 def test_an_operator_updates_a_campaign_and_a_stale_update_is_refused(settings: Settings) -> None:
     """specs/functional.md §3.8, specs/technical.md §12.4"""
-    goal = "Promote the new Ethiopian summer fashion line on TikTok (cli update)."
+    goal = "Promote the new Ethiopian summer fashion line (cli update)."
     code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
     assert code == 0, err
     campaign = summary["campaign_id"]

@@ -22,7 +22,7 @@ from tests.support.platform import platform_posts, scalar
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
-GOAL = "Promote the new Ethiopian summer fashion line on TikTok (crash test)."
+GOAL = "Promote the new Ethiopian summer fashion line (crash test)."
 CAMPAIGN = "cmp-crash-recovery"
 
 

@@ -23,9 +23,7 @@ pytestmark = pytest.mark.slow
 
 def payload(tenant: str = "tenant-xyz") -> dict[str, str]:
     """A campaign input unique to the test."""
-    goal = (
-        f"Promote the new Ethiopian summer fashion line on TikTok (served {uuid.uuid4().hex[:6]})."
-    )
+    goal = f"Promote the new Ethiopian summer fashion line (served {uuid.uuid4().hex[:6]})."
     return {"tenant_id": tenant, "agent_id": "agent-ethiopia-fashion-001", "goal": goal}
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def _input(tenant: str) -> dict[str, str]:
-    goal = f"Promote the new Ethiopian summer fashion line on TikTok (auth {uuid.uuid4().hex[:6]})."
+    goal = f"Promote the new Ethiopian summer fashion line (auth {uuid.uuid4().hex[:6]})."
     return {"tenant_id": tenant, "agent_id": "agent-ethiopia-fashion-001", "goal": goal}
 
 

@@ -33,7 +33,7 @@ AGENTS = {"tenant-xyz": "agent-ethiopia-fashion-001", "tenant-abc": "agent-lagos
 
 
 def _input(tenant: str) -> dict[str, str]:
-    goal = f"Promote the new summer line on TikTok (identity {uuid.uuid4().hex[:6]})."
+    goal = f"Promote the new summer line (identity {uuid.uuid4().hex[:6]})."
     return {"tenant_id": tenant, "agent_id": AGENTS[tenant], "goal": goal}
 
 

@@ -24,7 +24,7 @@ from state.memory import MemoryContext
 from tests.conftest import ETHIOPIA
 from tests.support.platform import scalar
 
-GOAL = "Promote the new Ethiopian summer fashion line on TikTok."
+GOAL = "Promote the new Ethiopian summer fashion line."
 
 
 @pytest.fixture(scope="module")
