@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from chimera.cli.output import console, emit_json, run_async
-from chimera.control import occ, reviewers
+from chimera.control import audit, occ, reviewers
 from chimera.control.policy import (
     PolicyError,
     PolicyOverrides,
@@ -73,12 +73,7 @@ async def _update(
             expected_version=expect_version,
             user_id=str(who["id"]),
         )
-        await conn.execute(
-            "INSERT INTO audit_log (tenant_id, campaign_id, event, detail, user_id)"
-            " VALUES (%s, %s, 'campaign_updated', jsonb_build_object('version', %s::int,"
-            " 'changed', %s::text[]), %s)",
-            (tenant, campaign_id, version, sorted(changed), who["id"]),
-        )
+        await audit.campaign_updated(conn, tenant, campaign_id, version, changed, who["id"])
     return {"campaign_id": campaign_id, "state_version": version, "changed": sorted(changed)}
 
 

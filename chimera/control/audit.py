@@ -165,3 +165,15 @@ async def trace(
     if external_id is not None:
         chains = [c for c in chains if c["external_id"] == external_id]
     return chains
+
+
+async def campaign_updated(
+    conn: Conn, tenant_id: str, campaign_id: str, version: int, changed: set[str], user_id: str
+) -> None:
+    """Record an operator's campaign change (its new version and changed fields)."""
+    await conn.execute(
+        "INSERT INTO audit_log (tenant_id, campaign_id, event, detail, user_id)"
+        " VALUES (%s, %s, 'campaign_updated', jsonb_build_object('version', %s::int,"
+        " 'changed', %s::text[]), %s)",
+        (tenant_id, campaign_id, version, sorted(changed), user_id),
+    )

@@ -36,15 +36,8 @@ def _valid(score: float) -> bool:
 def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str | None]:
     """Reasons that reject a draft outright, and the high-risk label if one applies."""
     text, source, platform = artifact.payload.text, artifact.source_text, artifact.payload.platform
-    reasons: list[str] = []
-    risk = None
-    if len(text) > limit_for(platform):
-        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
-    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
-        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
-    if forbidden := topics_in(text, persona.forbidden_topics):
-        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
-        risk = "brand_safety_high"
+    reasons = text_failures(text, platform, persona)
+    risk = "brand_safety_high" if topics_in(text, persona.forbidden_topics) else None
     if forbidden_source := topics_in(source, persona.forbidden_topics):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
         risk = "brand_safety_high"
@@ -55,6 +48,21 @@ def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str 
         reasons.append("Source text tries to instruct the agent; treated as data, not answered.")
         risk = "prompt_injection_high"
     return reasons, risk
+
+
+def text_failures(text: str, platform: str, persona: Persona) -> list[str]:
+    """Reasons the text itself breaks policy: length, AI disclosure, forbidden topics.
+
+    Also the check a reviewer's edit must pass before it is submitted (the console's edit form).
+    """
+    reasons: list[str] = []
+    if len(text) > limit_for(platform):
+        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
+    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
+        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
+    if forbidden := topics_in(text, persona.forbidden_topics):
+        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
+    return reasons
 
 
 def unverified_media(artifact: Artifact, persona: Persona) -> list[str]:
