@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from chimera.resources import Services
 from chimera.runs.runner import run_campaign
@@ -42,7 +42,7 @@ async def _shot(page: Page, folder: Path, name: str) -> None:
         shutil.copy(path, Path(keep) / path.name)
 
 
-def _card(page: Page, review_id: str):  # type: ignore[no-untyped-def]
+def _card(page: Page, review_id: str) -> Locator:
     return page.locator(f"#review-{review_id}")
 
 
