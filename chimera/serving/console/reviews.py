@@ -24,6 +24,8 @@ from chimera.serving.console.web import Page
 from state.review import ReviewDecision
 
 FILTERS = ("agent", "campaign", "risk")
+PAGE_SIZE = 50
+"""Cards per page: a reviewer works down a page; more would only slow the page (bench console)."""
 
 
 def time_left(expires_at: Any, now: datetime) -> str:
@@ -60,8 +62,10 @@ def card(row: dict[str, Any], context: dict[str, Any], now: datetime) -> dict[st
     }
 
 
-async def cards(page: Page, filters: dict[str, str | None]) -> list[dict[str, Any]]:
-    """The pending reviews matching `filters`, as cards."""
+async def cards(
+    page: Page, filters: dict[str, str | None], offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the pending reviews matching `filters`, as cards, and how many match."""
     rows = await inbox.list_reviews(
         page.svc,
         page.tenant,
@@ -69,10 +73,16 @@ async def cards(page: Page, filters: dict[str, str | None]) -> list[dict[str, An
         campaign_id=filters.get("campaign"),
         risk=filters.get("risk"),
     )
+    shown = rows[offset : offset + PAGE_SIZE]
     async with tenant_tx(page.svc.pool, page.tenant) as conn:
-        context = await dashboard.review_context(conn, [r["review_id"] for r in rows])
+        context = await dashboard.review_context(conn, [r["review_id"] for r in shown])
     now = datetime.now(UTC)
-    return [card(r, context.get(r["review_id"], {}), now) for r in rows]
+    return [card(r, context.get(r["review_id"], {}), now) for r in shown], len(rows)
+
+
+def _offset(page: Page) -> int:
+    raw = page.request.query_params.get("offset", "0")
+    return max(int(raw), 0) if raw.isdigit() else 0
 
 
 def _filters(request: Request) -> dict[str, str | None]:
@@ -83,9 +93,18 @@ async def queue(page: Page, *, notice: str | None = None, status: int = 200) -> 
     """The queue page (or, after a decision, the page with a notice)."""
     filters = _filters(page.request)
     notice = notice or page.request.query_params.get("notice")
-    items = await cards(page, filters)
+    offset = _offset(page)
+    items, total = await cards(page, filters, offset)
     return page.render(
-        "reviews.html", status, items=items, filters=filters, notice=notice, edit_errors={}
+        "reviews.html",
+        status,
+        items=items,
+        total=total,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        filters=filters,
+        notice=notice,
+        edit_errors={},
     )
 
 
@@ -133,7 +152,7 @@ async def _after(page: Page, notice: str) -> Response:
 
 
 async def _refused_edit(page: Page, review_id: str, text: str, problems: list[str]) -> Response:
-    items = await cards(page, _filters(page.request))
+    items, total = await cards(page, _filters(page.request), _offset(page))
     for item in items:
         if item["review_id"] == review_id:
             item["draft"] = text
@@ -141,6 +160,9 @@ async def _refused_edit(page: Page, review_id: str, text: str, problems: list[st
         "reviews.html",
         422,
         items=items,
+        total=total,
+        offset=_offset(page),
+        page_size=PAGE_SIZE,
         filters=_filters(page.request),
         notice="Edit refused: it breaks policy (see the reasons on the review).",
         edit_errors={review_id: problems},
