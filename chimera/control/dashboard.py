@@ -90,3 +90,14 @@ async def campaigns(conn: Conn) -> list[dict[str, Any]]:
 async def campaign_tasks(conn: Conn, campaign_id: str) -> list[dict[str, Any]]:
     """The campaign's tasks with the judge's verdict on each artifact."""
     return [dict(r) for r in await (await conn.execute(_TASKS, (campaign_id,))).fetchall()]
+
+
+async def pending_in_thread(conn: Conn, thread_id: str) -> int:
+    """How many reviews of one thread still wait for a decision."""
+    row = await (
+        await conn.execute(
+            "SELECT count(*) AS n FROM reviews WHERE thread_id = %s AND status = 'pending'",
+            (thread_id,),
+        )
+    ).fetchone()
+    return 0 if row is None else int(row["n"])
