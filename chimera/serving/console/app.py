@@ -88,7 +88,8 @@ def create_app(services: ServicesFn) -> Starlette:
             "/console/campaigns", _page(c, lambda p, r: operations.campaigns(p)), methods=["GET"]
         ),
         Route("/console/campaigns/{campaign_id}", _page(c, _campaign), methods=["GET", "POST"]),
-        Mount("/console/static", StaticFiles(directory=STATIC), name="static"),
+        # check_dir=False: the folder ships with the package; checking it would block the loop.
+        Mount("/console/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
     return Starlette(routes=routes)
 
