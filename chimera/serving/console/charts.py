@@ -12,7 +12,7 @@ def bars(title: str, points: list[tuple[str, float]], unit: str = "") -> Markup:
     if not points:
         return Markup('<p class="muted">{}: no data yet.</p>').format(title)
     top = max(v for _, v in points) or 1.0
-    step = (WIDTH - 2 * PAD) / len(points)
+    step = min((WIDTH - 2 * PAD) / len(points), 48.0)  # one day of data is not a wall of ink
     parts = [
         f'<svg role="img" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart">',
         f"<title>{escape(title)}</title>",
@@ -27,6 +27,7 @@ def bars(title: str, points: list[tuple[str, float]], unit: str = "") -> Markup:
         parts.append(
             f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">'
             f"{escape(label[-5:])}</text>"
+            f'<text x="{x + step / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{value:g}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
