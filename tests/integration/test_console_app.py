@@ -44,10 +44,15 @@ async def _console(svc: Services, key: str | None) -> AsyncIterator[tuple[httpx.
         page = await client.get("/console/signin")
         match = re.search(r'name="csrf" value="([^"]+)"', page.text)
         assert match
-        if key is not None:
-            done = await client.post("/console/signin", data={"csrf": match[1], "api_key": key})
-            assert done.status_code == 303
-        yield client, match[1]
+        if key is None:
+            yield client, match[1]
+            return
+        done = await client.post("/console/signin", data={"csrf": match[1], "api_key": key})
+        assert done.status_code == 303
+        queue = await client.get("/console/reviews")
+        fresh = re.search(r'name="csrf" value="([^"]+)"', queue.text)
+        assert fresh and fresh[1] != match[1], "signing in issues a new CSRF token"
+        yield client, fresh[1]
 
 
 async def test_an_unknown_key_is_refused_and_pages_need_sign_in(svc: Services) -> None:

@@ -8,6 +8,7 @@ serve the console over their own services.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from chimera.control.occ import CampaignNotFound
 from chimera.runs.threads import ReviewNotFound
 from chimera.serving.console import operations, reviews
+from chimera.serving.console.session import Session
 from chimera.serving.console.web import Console, CsrfError, NotSignedIn, Page, ServicesFn
 from chimera.serving.process import process_services
 
@@ -54,13 +56,14 @@ async def _signin(page: Page, request: Request) -> Response:
     principal = page.sessions.sign_in(str(form.get("api_key") or ""))
     if principal is None:
         return page.render("signin.html", 401, error="Unknown API key.")
-    page.session = type(page.session)(page.session.csrf, principal)
+    # A new CSRF token with the new principal: a token seen before sign-in is worth nothing.
+    page.session = Session(secrets.token_urlsafe(24), principal)
     return page.redirect("/console/reviews")
 
 
 async def _signout(page: Page, request: Request) -> Response:
     await page.form()
-    page.session = type(page.session)(page.session.csrf, None)
+    page.session = Session(page.session.csrf, None)
     return page.redirect("/console/signin")
 
 
