@@ -13,9 +13,16 @@ export LANGGRAPH_NO_VERSION_CHECK := 1
 # Subprocess-heavy tests (CLI, MCP servers) start Python often: let it keep its bytecode.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup run test test-fast lint bench-fanout bench-mcp bench-budget bench-trends dev services-stop clean
+.PHONY: setup browser run test test-fast lint bench-fanout bench-mcp bench-budget bench-trends bench-console dev services-stop clean
 
-setup: $(VENV)/.synced node_modules/.installed
+setup: $(VENV)/.synced node_modules/.installed browser
+
+# The console's browser tests drive Debian's chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+	  else echo "chromium missing: install it (apt-get install -y chromium) for the console tests"; fi; }
 
 # The anvil devnet binary (npm @foundry-rs/anvil); without Node the wallet server uses eth-tester.
 node_modules/.installed: package.json package-lock.json
@@ -59,6 +66,9 @@ bench-budget: setup
 
 bench-trends: setup
 	$(BIN)/python -m bench trends
+
+bench-console: setup
+	$(BIN)/python -m bench console
 
 dev: setup
 	$(BIN)/langgraph dev --no-browser --host 127.0.0.1 --port $${PORT:-2025}

@@ -5,7 +5,8 @@
 `python -m bench trends [--items 10000] [--repeat 5] [--embeddings]` and
 `python -m bench checkpoint [--tasks 5] [--repeat 20]` and
 `python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]` and
-`python -m bench judge [--set bench/data/judge_set.jsonl]`,
+`python -m bench judge [--set bench/data/judge_set.jsonl]` and
+`python -m bench console [--agents 10] [--posts 200] [--reviews 50] [--repeat 5]`,
 run from the repo root."""
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ def parser() -> argparse.ArgumentParser:
     )
     judge = sub.add_parser("judge", help="semantic judge vs keyword judge on a labelled set")
     judge.add_argument("--set", type=Path, default=None, help="labelled drafts (JSON lines)")
+    con = sub.add_parser("console", help="console pages' server time on seeded data")
+    con.add_argument("--agents", type=positive, default=10, help="agents (one campaign each)")
+    con.add_argument("--posts", type=positive, default=200, help="published posts per agent")
+    con.add_argument("--reviews", type=positive, default=50, help="pending reviews per agent")
+    con.add_argument("--repeat", type=positive, default=5, help="requests per page")
     return root
 
 
@@ -152,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import concurrency
 
         doc = concurrency.main(args.runs, args.tasks, args.io_ms, args.savers)
+    elif args.name == "console":
+        from bench import console
+
+        doc = console.main(args.agents, args.posts, args.reviews, args.repeat)
     else:
         from bench import mcp
 

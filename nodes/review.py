@@ -42,10 +42,16 @@ def interrupt_value(env: Envelope) -> ReviewInterrupt:
     return ReviewInterrupt(
         action_request=ActionRequest(
             action=str(env.task.task_type),
+            # Agent Inbox renders every arg as an editable string and crashes on null: absent
+            # values are left out rather than sent as None.
             args={
-                "text": payload.text,
-                "platform": payload.platform,
-                "reply_to_id": payload.reply_to_id,
+                k: v
+                for k, v in (
+                    ("text", payload.text),
+                    ("platform", payload.platform),
+                    ("reply_to_id", payload.reply_to_id),
+                )
+                if v is not None
             },
         ),
         config=InboxConfig(),
@@ -68,6 +74,16 @@ def check(env: Envelope, value: object) -> ReviewDecision:
     return decision
 
 
+def refused(question: ReviewInterrupt, error: str) -> ReviewInterrupt:
+    """The question asked again after a refused answer, the reason first in `description`.
+
+    Agent Inbox shows only `description`, so a refusal kept in `error` alone would look like
+    the same question asked again silently.
+    """
+    description = f"**Your last answer was refused:** {error}\n\n{question.description}"
+    return question.model_copy(update={"error": error, "description": description})
+
+
 async def ask(
     env: Envelope, config: RunnableConfig, svc: Services
 ) -> tuple[ReviewDecision, str | None]:
@@ -86,7 +102,7 @@ async def ask(
             decision = check(env, value)
             return decision, await decider(svc, env, decision, config, attempt)
         except (InvalidResumeValue, NotAuthorized) as exc:
-            question = question.model_copy(update={"error": str(exc)})
+            question = refused(interrupt_value(env), str(exc))
             value = interrupt(question.model_dump(mode="json"))
             attempt += 1
 

@@ -97,6 +97,16 @@ class Settings(BaseSettings):
             " object); the user (email or id) decides reviews resumed with that key."
         ),
     )
+    console_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key signing the web console's session cookies; unset: a random key per process"
+            " (sessions end when the server restarts; set it when several processes serve)."
+        ),
+    )
+    console_secure_cookies: bool = Field(
+        default=False, description="Mark console cookies `Secure` (serve the console over HTTPS)."
+    )
     checkpoint_retention_days: float = Field(
         default=30.0,
         ge=0,

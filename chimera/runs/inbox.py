@@ -10,12 +10,15 @@ publishes and the other is told the review is already decided.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 
 from langgraph.types import Command
 
-from chimera.control import expiry, repo, reviewers
+from chimera.control import dashboard, expiry, occ, repo, reviewers
+from chimera.control.judge_context import persona_for_run
+from chimera.control.personas import load_persona
 from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
@@ -29,6 +32,7 @@ from chimera.runs.threads import (
     finish,
     interrupt_ids,
 )
+from chimera.strategies.guardrails import text_failures
 from state.context import Context
 from state.review import ReviewDecision
 
@@ -178,3 +182,27 @@ async def decide(
         decisions = [decision] * len(thread_rows)
         summaries.append(await _resume_thread(svc, tenant_id, thread_rows, decisions, progress))
     return summaries
+
+
+async def check_edit(svc: Services, tenant_id: str, review_id: str, text: str) -> list[str]:
+    """Why an edited text would break policy (empty: it may be submitted).
+
+    The same text checks the judge applies to a draft (platform length, AI disclosure,
+    forbidden topics), with the persona under the tenant's and the campaign's current policy.
+
+    Raises:
+        ReviewNotFound: the review is not this tenant's.
+
+    """
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        row = await repo.get_review(conn, review_id)
+        if row is None:
+            raise ReviewNotFound(f"review {review_id!r} not found for tenant {tenant_id!r}")
+        context = (await dashboard.review_context(conn, [review_id])).get(review_id, {})
+        campaign = await occ.read_campaign(conn, row["campaign_id"])
+    platform = str((context.get("artifact") or {}).get("platform") or "x")
+    persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, row["agent_id"])
+    persona = await persona_for_run(svc.settings.policies_dir, persona, campaign)
+    if not text.strip():
+        return ["The edited text is empty."]
+    return text_failures(text, platform, persona)

@@ -23,8 +23,11 @@ from typing import Any, cast
 
 from langgraph_sdk import Auth
 
+from chimera.control import dashboard
 from chimera.platform.api_keys import TENANT_KEY, USER_KEY, Principal, parse_principal
+from chimera.platform.db import tenant_tx
 from chimera.platform.settings import Settings
+from chimera.serving.process import process_services
 
 API_KEY_HEADER = "x-api-key"
 SYSTEM_CREATOR = "created_by"
@@ -116,7 +119,31 @@ async def threads(
     """Threads (and their runs, state and history) belong to the tenant that created them."""
     if ctx.action == "create_run":
         _check_run_input(ctx, value.get("kwargs") or {})
+    if ctx.action == "update" and set(value) == {"thread_id"}:
+        await _check_state_update(ctx, str(value["thread_id"]))
     return _owned(ctx, value)
+
+
+async def _check_state_update(ctx: Auth.types.AuthContext, thread_id: str) -> None:
+    """Refuse a state update (only `thread_id` is passed for one) while reviews wait.
+
+    Agent Inbox's "Mark as Resolved" writes `values: null` as node `__end__`: the thread would
+    look finished while its reviews stay pending and undecided. Each review must be answered.
+    """
+    tenant = tenant_of(ctx)
+    if tenant is None:
+        return
+    svc = await process_services()
+    async with tenant_tx(svc.pool, tenant) as conn:
+        pending = await dashboard.pending_in_thread(conn, thread_id)
+    if pending:
+        raise Auth.exceptions.HTTPException(
+            status_code=409,
+            detail=(
+                f"thread {thread_id} has {pending} pending review(s): answer each one (Accept,"
+                " Edit, Respond or Ignore); resolving the thread would leave them pending"
+            ),
+        )
 
 
 def _check_run_input(ctx: Auth.types.AuthContext, kwargs: dict[str, Any]) -> None:

@@ -60,15 +60,8 @@ def hard_failures(
     """Reasons that reject a draft outright, and the high-risk label if one applies."""
     text, source, platform = artifact.payload.text, artifact.source_text, artifact.payload.platform
     found = findings or RiskReport()
-    reasons: list[str] = []
-    risk = None
-    if len(text) > limit_for(platform):
-        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
-    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
-        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
-    if forbidden := _forbidden(text, found.draft_topics, persona):
-        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
-        risk = "brand_safety_high"
+    reasons = text_failures(text, platform, persona, found.draft_topics)
+    risk = "brand_safety_high" if _forbidden(text, found.draft_topics, persona) else None
     if forbidden_source := _forbidden(source, found.source_topics, persona):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
         risk = "brand_safety_high"
@@ -82,6 +75,24 @@ def hard_failures(
         reasons.extend(money)
         risk = "payment_high"
     return reasons, risk
+
+
+def text_failures(
+    text: str, platform: str, persona: Persona, draft_topics: tuple[str, ...] = ()
+) -> list[str]:
+    """Reasons the text itself breaks policy: length, AI disclosure, forbidden topics.
+
+    Also the check a reviewer's edit must pass before it is submitted (the console's edit form).
+    `draft_topics` are topics the semantic detector found in the text.
+    """
+    reasons: list[str] = []
+    if len(text) > limit_for(platform):
+        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
+    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
+        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
+    if forbidden := _forbidden(text, draft_topics, persona):
+        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
+    return reasons
 
 
 def unverified_media(artifact: Artifact, persona: Persona) -> list[str]:

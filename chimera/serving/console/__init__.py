@@ -1,0 +1,1 @@
+"""The operator and reviewer web console, served by the LangGraph server (`http.app`)."""
