@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+from chimera.platform.untrusted import has_links, normalise
 from chimera.strategies.base import Score
 from chimera.strategies.routing import route
 from chimera.strategies.topics import SENSITIVE_DEFAULT, looks_like_injection, topics_in
@@ -54,7 +55,22 @@ def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str 
     if looks_like_injection(source):
         reasons.append("Source text tries to instruct the agent; treated as data, not answered.")
         risk = "prompt_injection_high"
+    if foreign_links(text, persona):
+        reasons.append("Carries a link, domain, handle or address the persona did not write.")
+        risk = risk or "prompt_injection_high"
     return reasons, risk
+
+
+def foreign_links(text: str, persona: Persona) -> bool:
+    """Whether a draft carries a link, domain, handle or wallet address not of the persona.
+
+    Such strings can only come from untrusted text (specs/security.md §4.2): never published.
+    """
+    own = [persona.call_to_action, persona.disclosure.label, persona.tone_notes, *persona.hashtags]
+    rest = normalise(text)
+    for trusted in sorted((normalise(t) for t in own if t), key=len, reverse=True):
+        rest = rest.replace(trusted, " ")
+    return has_links(rest)
 
 
 def unverified_media(artifact: Artifact, persona: Persona) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chimera.platform.untrusted import looks_injected, normalise
+
 SENSITIVE_DEFAULT = ("politics", "health", "finance", "minors", "religion", "legal")
 """Topics that always go to human review (CONTRACTS §10.5)."""
 
@@ -83,5 +85,9 @@ def topics_in(text: str, topics: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def looks_like_injection(text: str) -> bool:
-    """Whether untrusted text tries to instruct the agent."""
-    return bool(INJECTION.search(text))
+    """Whether untrusted text tries to instruct the agent.
+
+    The text is normalised first (NFKC, zero-width and bidi controls removed, homoglyphs
+    folded), so hidden characters cannot split a trigger word (`chimera.platform.untrusted`).
+    """
+    return looks_injected(text) or bool(INJECTION.search(normalise(text)))
