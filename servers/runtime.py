@@ -22,7 +22,9 @@ from mcp.server.fastmcp.exceptions import ToolError
 
 from chimera.platform.db import Pool, open_pool
 from chimera.platform.embedded import ensure_services
+from chimera.platform.mcp_tokens import load_tokens
 from chimera.platform.settings import Settings
+from servers.auth import protect, remote_tenant
 
 
 class ServerError(ToolError):
@@ -61,6 +63,8 @@ class Transient(ServerError):
 def caller(ctx: Context[Any, Any, Any], tenant_id: str | None = None) -> dict[str, str]:
     """Identity the host sent in the request `_meta`, checked against the payload's tenant.
 
+    Over HTTP the verified bearer token decides the tenant (`servers.auth.remote_tenant`).
+
     Raises:
         InvalidArgument: no tenant at all, or the payload's tenant differs from the caller's.
 
@@ -68,6 +72,9 @@ def caller(ctx: Context[Any, Any, Any], tenant_id: str | None = None) -> dict[st
     meta = ctx.request_context.meta
     sent = dict(meta.model_extra or {}) if meta is not None else {}
     meta_tenant = sent.get("tenant_id")
+    remote = remote_tenant(tenant_id, meta_tenant)
+    if remote is not None:
+        return {k: str(v) for k, v in sent.items() if isinstance(v, str)} | {"tenant_id": remote}
     if tenant_id and meta_tenant and tenant_id != meta_tenant:
         raise InvalidArgument("tenant_id of the payload does not match the caller's tenant")
     tenant = tenant_id or meta_tenant
@@ -126,5 +133,6 @@ def serve(server: FastMCP[Any], argv: list[str] | None = None) -> None:
             port = sock.getsockname()[1]
     server.settings.host = args.host
     server.settings.port = port
+    protect(server, load_tokens(Settings()), f"http://{args.host}:{port}/mcp")
     print(f"serving {server.name} on http://{args.host}:{port}/mcp", flush=True)
     server.run("streamable-http")

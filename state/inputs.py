@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from state.text import normalise
 from state.types import Id
 
 MAX_GOAL_CHARS = 2000
@@ -26,6 +27,9 @@ class RunRequest(BaseModel):
     @field_validator("goal")
     @classmethod
     def _goal_has_words(cls, value: str) -> str:
+        # Operator text is sanitised like untrusted text: escapes, BEL, CR and bidi overrides
+        # would otherwise be published verbatim (specs/security.md §4.4).
+        value = normalise(value)
         if not any(ch.isalnum() for ch in value):
             raise ValueError("goal must contain words")
         return value

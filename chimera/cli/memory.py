@@ -14,7 +14,7 @@ import typer
 
 from chimera.cli.output import console, emit_json, fail, run_async
 from chimera.mcp.errors import McpCallError
-from chimera.mcp.host import CallIdentity, McpHost, server_connections
+from chimera.mcp.host import CallIdentity, McpHost, connection_token, server_connections
 from chimera.platform.ids import stable_id
 from chimera.platform.settings import Settings
 from chimera.resources import open_services
@@ -37,7 +37,8 @@ async def memory_host() -> AsyncIterator[McpHost]:
     """A host with only the memory server, on the configured services."""
     settings = Settings()
     async with open_services(settings, with_host=False) as svc:
-        connection = server_connections(settings, svc.endpoints)["memory"]
+        token = await connection_token(settings)
+        connection = server_connections(settings, svc.endpoints, token)["memory"]
         async with McpHost({"memory": connection}, timeout_s=settings.mcp_call_timeout_s) as host:
             yield host
 

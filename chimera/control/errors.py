@@ -13,3 +13,7 @@ class AlreadyDecided(RuntimeError):
 
 class RunInProgress(RuntimeError):
     """Another process is driving this campaign's run right now."""
+
+
+class CampaignNotFound(LookupError):
+    """The campaign id is not this tenant's (it may be free, or another tenant's: never said)."""

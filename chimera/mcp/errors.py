@@ -54,6 +54,10 @@ class ToolUnauthorized(McpCallError):
     """The platform refused the server's credentials; an operator must fix them."""
 
 
+class ToolForbidden(McpCallError):
+    """The server refused the caller's token for this call (tenant, role or missing token)."""
+
+
 class ToolDuplicate(ToolConflict):
     """The platform refused a post as a duplicate that no idempotency key explains."""
 
@@ -79,6 +83,7 @@ _BY_CODE: dict[str, type[McpCallError]] = {
     "not_found": ToolNotFound,
     "transient": TransientToolError,
     "unauthorized": ToolUnauthorized,
+    "forbidden": ToolForbidden,
     "rate_limited": ToolRateLimited,
     "duplicate": ToolDuplicate,
     "invalid_media": InvalidMedia,

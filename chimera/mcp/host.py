@@ -34,6 +34,7 @@ from chimera.mcp.errors import (
     from_message,
 )
 from chimera.platform.embedded import Endpoints
+from chimera.platform.mcp_tokens import Role, token_for
 from chimera.platform.settings import REPO_ROOT, Settings
 from state.records import RunRef
 
@@ -68,11 +69,17 @@ class CallIdentity:
         return {"tenant_id": self.tenant_id, "agent_id": self.agent_id, "run_id": self.run_id}
 
 
-def server_connections(settings: Settings, endpoints: Endpoints) -> dict[str, Any]:
-    """Connections for every server: stdio subprocesses by default, HTTP URLs if configured."""
+def server_connections(
+    settings: Settings, endpoints: Endpoints, token: str | None = None
+) -> dict[str, Any]:
+    """Connections for every server: stdio subprocesses by default, HTTP URLs if configured.
+
+    Over HTTP every request carries `token` as its bearer token (see `connection_token`).
+    """
     if settings.mcp_transport == "streamable_http":
+        auth = {"headers": {"Authorization": f"Bearer {token}"}} if token else {}
         return {
-            name: {"transport": "streamable_http", "url": settings.mcp_urls[name]}
+            name: {"transport": "streamable_http", "url": settings.mcp_urls[name], **auth}
             for name in SERVERS
         }
     env = {
@@ -242,10 +249,23 @@ class McpHost:
             raise ServerUnavailable(server, target, f"connection lost: {exc!r}") from exc
 
 
+async def connection_token(settings: Settings, role: Role = "host") -> str | None:
+    """The bearer token this host sends over HTTP (None over stdio: process trust).
+
+    Raises:
+        TokenConfigError: HTTP is configured but no token of `role` is.
+
+    """
+    if settings.mcp_transport != "streamable_http":
+        return None
+    return await asyncio.to_thread(token_for, settings, role)
+
+
 async def open_host(settings: Settings, endpoints: Endpoints) -> McpHost:
     """Start a host with every Chimera server, configured from settings."""
+    token = await connection_token(settings)
     host = McpHost(
-        server_connections(settings, endpoints),
+        server_connections(settings, endpoints, token),
         timeout_s=settings.mcp_call_timeout_s,
         retries=settings.mcp_retries,
     )

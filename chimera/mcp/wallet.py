@@ -7,7 +7,7 @@ history, so their host opens just the wallet server with those tools allowed as 
 
 from __future__ import annotations
 
-from chimera.mcp.host import SERVERS, McpHost, server_connections
+from chimera.mcp.host import SERVERS, McpHost, connection_token, server_connections
 from chimera.platform.embedded import Endpoints
 from chimera.platform.settings import Settings
 
@@ -17,7 +17,8 @@ OPERATOR_TOOLS = SERVERS["wallet"] | {"fund_wallet", "list_transactions"}
 
 async def open_wallet_host(settings: Settings, endpoints: Endpoints) -> McpHost:
     """Start a host with only the wallet server, operator tools allowed."""
-    connections = {"wallet": server_connections(settings, endpoints)["wallet"]}
+    token = await connection_token(settings, "operator")
+    connections = {"wallet": server_connections(settings, endpoints, token)["wallet"]}
     host = McpHost(
         connections,
         timeout_s=settings.mcp_call_timeout_s,

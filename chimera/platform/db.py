@@ -126,6 +126,13 @@ def _secure(conn: psycopg.Connection, settings: Settings) -> None:
     conn.execute(
         sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(sql.Identifier(role))
     )
+    # The migration ledger is the owner's: the runtime role may neither read nor rewrite it.
+    conn.execute(sql.SQL("REVOKE ALL ON schema_migrations FROM {}").format(sql.Identifier(role)))
+    conn.execute(
+        sql.SQL("GRANT EXECUTE ON FUNCTION chimera_campaign_usable(text) TO {}").format(
+            sql.Identifier(role)
+        )
+    )
     tenant_tables = conn.execute(
         "SELECT table_name FROM information_schema.columns"
         " WHERE table_schema = 'public' AND column_name = 'tenant_id'"

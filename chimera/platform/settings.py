@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         description="Server name -> streamable HTTP URL, used when mcp_transport is HTTP.",
     )
     mcp_call_timeout_s: float = Field(default=30.0, gt=0, description="Per-call MCP timeout.")
+    mcp_tokens: SecretStr | None = Field(
+        default=None,
+        description="Bearer tokens of MCP over HTTP: comma list of `role:tenants:token` (role"
+        " host|tenant|operator, tenants `*` or `a|b`); several per role rotate.",
+    )
+    mcp_tokens_file: Path = Field(
+        default=Path("mcp_tokens.json"),
+        description="Token file (relative to `home`, mode 600) generated on first use when"
+        " CHIMERA_MCP_TOKENS is unset.",
+    )
     mcp_retries: int = Field(default=3, ge=0, le=10, description="Retries on transient errors.")
     sandbox_latency_ms: int = Field(
         default=0,

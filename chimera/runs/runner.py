@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from chimera.control import agent_state, repo
+from chimera.control.ownership import check_campaign_usable
 from chimera.control.personas import load_persona
 from chimera.control.summaries import RunSummary
 from chimera.platform.db import tenant_tx
@@ -52,6 +53,8 @@ async def run_campaign(
         await agent_state.ensure_active(conn, agent_id)
     ids = {"tenant_id": request.tenant_id, "agent_id": agent_id, "campaign_id": request.campaign}
     with log_context(**ids), tracing(svc.settings):
+        async with tenant_tx(svc.pool, request.tenant_id) as conn:
+            await check_campaign_usable(conn, request.campaign)
         # Running a campaign touches its reviews: due ones take their default action first.
         expired = await expire_due(svc, request.tenant_id, campaign_id=request.campaign)
         async with campaign_lease(svc, request.campaign, wait=False):
@@ -90,7 +93,8 @@ async def _start_or_continue(
             )
     if thread_id is None:
         seq = 1 if last is None else int(last["seq"]) + 1
-        thread_id = f"{campaign}.run-{seq}"
+        # Namespaced by tenant so thread ids never collide across tenants.
+        thread_id = f"{tenant}.{campaign}.run-{seq}"
         payload = request.model_dump()
     with log_context(thread_id=thread_id):
         await drive(graph, payload, thread_id, context, progress)

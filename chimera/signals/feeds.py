@@ -16,6 +16,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from chimera.mcp.host import CallIdentity, McpHost
+from chimera.platform.untrusted import normalise, safe_label, strip_links
 from chimera.strategies.topics import looks_like_injection
 from state.records import Mention, TrendSignal
 
@@ -77,12 +78,15 @@ def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSign
     counts: Counter[str] = Counter()
     headline: dict[str, str] = {}
     for item in items:
-        if looks_like_injection(f"{item['title']} {item.get('summary', '')}"):
+        title = normalise(item["title"])
+        tags = [str(t) for t in item.get("tags", [])]
+        if looks_like_injection(" ".join([title, item.get("summary", ""), *tags])):
             continue  # untrusted text that tries to steer the agent is never an angle
-        words = set(_WORD.findall(item["title"].lower())) | {t.lower() for t in item["tags"]}
+        words = set(_WORD.findall(strip_links(title).lower()))
+        words |= {label for t in tags if (label := safe_label(t))}
         for word in words - _STOP:
             counts[word] += 1
-            headline.setdefault(word, item["title"])
+            headline.setdefault(word, strip_links(title))
     return [
         TrendSignal(keyword=w, count=c, headline=headline[w][:500])
         for w, c in counts.most_common(limit)

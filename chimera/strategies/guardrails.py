@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 
+from chimera.platform.untrusted import has_links, normalise
 from chimera.strategies.base import Score
 from chimera.strategies.risk import RiskReport, hard_rule_failures
 from chimera.strategies.routing import route
@@ -74,6 +75,9 @@ def hard_failures(
     if money := hard_rule_failures(text):
         reasons.extend(money)
         risk = "payment_high"
+    if foreign_links(text, persona):
+        reasons.append("Carries a link, domain, handle or address the persona did not write.")
+        risk = risk or "prompt_injection_high"
     return reasons, risk
 
 
@@ -93,6 +97,18 @@ def text_failures(
     if forbidden := _forbidden(text, draft_topics, persona):
         reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
     return reasons
+
+
+def foreign_links(text: str, persona: Persona) -> bool:
+    """Whether a draft carries a link, domain, handle or wallet address not of the persona.
+
+    Such strings can only come from untrusted text (specs/security.md §4.2): never published.
+    """
+    own = [persona.call_to_action, persona.disclosure.label, persona.tone_notes, *persona.hashtags]
+    rest = normalise(text)
+    for trusted in sorted((normalise(t) for t in own if t), key=len, reverse=True):
+        rest = rest.replace(trusted, " ")
+    return has_links(rest)
 
 
 def unverified_media(artifact: Artifact, persona: Persona) -> list[str]:

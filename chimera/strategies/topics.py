@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chimera.platform.untrusted import looks_injected, normalise
 from chimera.strategies.topic_prototypes import POLITICAL_NAMES
 
 SENSITIVE_DEFAULT = ("politics", "health", "finance", "minors", "religion", "legal", "gambling")
@@ -195,5 +196,9 @@ def injection_reasons(text: str) -> list[str]:
 
 
 def looks_like_injection(text: str) -> bool:
-    """Whether untrusted text tries to instruct the agent."""
-    return bool(INJECTION.search(text))
+    """Whether untrusted text tries to instruct the agent.
+
+    The text is normalised first (NFKC, zero-width and bidi controls removed, homoglyphs
+    folded), so hidden characters cannot split a trigger word (`chimera.platform.untrusted`).
+    """
+    return looks_injected(text) or bool(INJECTION.search(normalise(text)))

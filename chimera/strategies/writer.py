@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from chimera.platform.untrusted import normalise, quote, safe_label
 from chimera.strategies.topics import looks_like_injection, topics_in
 from state.contracts import CaptionPayload, Task, TaskType
 from state.persona import Persona
@@ -35,18 +36,21 @@ def headline(goal: str) -> str:
     return subject[:1].upper() + subject[1:]
 
 
-_HANDLE_OR_URL = re.compile(r"(@\w+|https?://\S+)")
-
-
 def gist(mention: str, words: int = 8) -> str:
-    """The opening words of a mention without handles or links, to answer it by name.
+    """A short sanitised quote of a mention (no links, domains, handles, addresses).
 
     Quoting the mention makes each reply its own text: X refuses a second post whose text
-    repeats an earlier one, so two replies must never be worded alike.
+    repeats an earlier one, so two replies must never be worded alike. Injected text is never
+    quoted (`chimera.platform.untrusted.quote` returns "").
     """
-    parts = _HANDLE_OR_URL.sub(" ", mention).split()
-    head = " ".join(parts[:words]).rstrip(",;:")
-    return head + ("…" if len(parts) > words else "")
+    return quote(mention, words)
+
+
+def safe_angle(task: Task, persona: Persona) -> str:
+    """The post's angle: a checked label from the task, else the persona's own niche."""
+    own = persona.niche[0] if persona.niche else ""
+    given = task.params.get("angle")
+    return (safe_label(str(given)) if given else None) or own
 
 
 def _fit(text: str, tail: str, limit: int) -> str:
@@ -70,7 +74,7 @@ class TemplateWriter:
     def _post(self, task: Task, persona: Persona, platform: str) -> CaptionPayload:
         seed = task.task_id
         voice = _pick(persona.voice_words or persona.voice or ["new"], seed)
-        angle = task.params.get("angle", persona.niche[0] if persona.niche else "")
+        angle = safe_angle(task, persona)
         goal = headline(task.goal.goal_description)
         hashtags = list(persona.hashtags[:4])
         tail = " ".join([persona.call_to_action, *hashtags, persona.disclosure.label]).strip()
@@ -81,8 +85,8 @@ class TemplateWriter:
         )
 
     def _reply(self, task: Task, persona: Persona, platform: str) -> CaptionPayload:
-        author = task.params.get("author", "")
-        mention = task.params.get("mention_text", "")
+        # The author's handle is untrusted: the reply threads by `reply_to_id`, never names it.
+        mention = normalise(str(task.params.get("mention_text", "")))
         lane = persona.niche[0] if persona.niche else persona.topics[0]
         if looks_like_injection(mention):
             body = f"Thanks for stopping by — I only talk {lane} here."
@@ -98,7 +102,7 @@ class TemplateWriter:
             about = gist(mention)
             body = f"Thank you! {voice}" + (f" — on “{about}”" if about else "")
             body += f" — {persona.call_to_action}"
-        text = _fit(f"{author} {body}".strip(), persona.disclosure.label, limit_for(platform))
+        text = _fit(body.strip(), persona.disclosure.label, limit_for(platform))
         return CaptionPayload(
             text=text, platform=platform, hashtags=[], reply_to_id=task.params.get("mention_id")
         )

@@ -24,6 +24,7 @@ from chimera.platform.embedded import ensure_services
 from chimera.platform.embeddings import DimensionMismatch, load_embeddings
 from chimera.platform.episodic import EpisodicMemory
 from chimera.platform.settings import Settings
+from servers.auth import check_agent
 from servers.memory.backend import MemoryBackend
 from servers.memory.pgvector import PgvectorBackend
 from servers.memory.service import MAX_K, MemoryService
@@ -128,6 +129,7 @@ async def upsert_memory(
 ) -> dict[str, Any]:
     """Embed and store the memory once per content."""
     caller(ctx, tenant_id)
+    await check_agent(_deps(ctx).pool, tenant_id, agent_id)
     try:
         record = MemoryRecord(
             memory_id=memory_id,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
+from servers.auth import check_agent
 from servers.runtime import InvalidArgument, caller, serve
 from servers.social import engagement, sandbox_outbox
 from servers.social.lifespan import social, social_lifespan
@@ -53,6 +54,7 @@ async def post_content(
 ) -> dict[str, Any]:
     """Validate the full payload, then publish once per idempotency key."""
     caller(ctx, tenant_id)
+    await check_agent(social(ctx).pool, tenant_id, agent_id)
     try:
         payload = PostContent(
             platform=platform,
@@ -105,6 +107,7 @@ async def post_tweet(
 ) -> dict[str, Any]:
     """Post once per idempotency key."""
     caller(ctx, tenant_id)
+    await check_agent(social(ctx).pool, tenant_id, agent_id)
     post = _tweet(agent_id, text, None)
     backend = social(ctx).backends.for_platform("twitter")
     return await backend.publish(tenant_id, idempotency_key, "post_tweet", post)
@@ -121,6 +124,7 @@ async def reply_to_tweet(
 ) -> dict[str, Any]:
     """Reply once per idempotency key."""
     caller(ctx, tenant_id)
+    await check_agent(social(ctx).pool, tenant_id, agent_id)
     post = _tweet(agent_id, text, tweet_id)
     backend = social(ctx).backends.for_platform("twitter")
     return await backend.publish(tenant_id, idempotency_key, "reply_to_tweet", post)

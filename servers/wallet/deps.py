@@ -67,6 +67,11 @@ class WalletDeps:
         self.cdp.check_network(network)
         return await self.cdp.create(tenant_id, wallet_id)
 
+    async def discard(self, tenant_id: str, wallet_id: str) -> None:
+        """Remove a local key whose wallet row never committed (CDP accounts hold no funds yet)."""
+        if self.cdp is None:
+            await self.keystore.discard(tenant_id, wallet_id)
+
 
 @asynccontextmanager
 async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:

@@ -61,6 +61,11 @@ class Keystore:
         self._unlocked[(tenant_id, wallet_id)] = account
         return str(account.address)
 
+    async def discard(self, tenant_id: str, wallet_id: str) -> None:
+        """Delete a key that was never recorded (its wallet row did not commit)."""
+        self._unlocked.pop((tenant_id, wallet_id), None)
+        await asyncio.to_thread(self._path(tenant_id, wallet_id).unlink, True)
+
     async def account(self, tenant_id: str, wallet_id: str) -> LocalAccount:
         """The unlocked account of a wallet (decrypted once per process)."""
         cached = self._unlocked.get((tenant_id, wallet_id))

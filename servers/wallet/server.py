@@ -15,6 +15,7 @@ from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
 from chimera.platform.db import tenant_tx
+from servers.auth import check_agent, may_set_caps, require_operator
 from servers.runtime import InvalidArgument, caller, payload_hash, serve
 from servers.wallet import ledger, receipts, sender
 from servers.wallet.deps import WalletDeps, wallet_lifespan
@@ -49,6 +50,7 @@ async def create_wallet(
 ) -> dict[str, Any]:
     """Generate a key in the encrypted keystore and record the address (idempotent per agent)."""
     caller(ctx, tenant_id)
+    await check_agent(_deps(ctx).pool, tenant_id, agent_id)
     return await new_wallet(_deps(ctx), tenant_id, agent_id, network, wallet_id)
 
 
@@ -59,6 +61,7 @@ async def get_balance(
     """Read balances from the chain."""
     caller(ctx, tenant_id)
     deps = _deps(ctx)
+    await check_agent(deps.pool, tenant_id, agent_id)
     async with tenant_tx(deps.pool, tenant_id) as conn:
         wallet = await resolve_wallet(conn, agent_id, wallet_id, network)
     balances = {
@@ -69,7 +72,9 @@ async def get_balance(
 
 
 def _caps(guard: BudgetGuard, asset: str) -> ledger.Caps:
-    total = guard.max_campaign_total
+    # A tenant token's guard may only tighten the stored budget row, never create it: with no
+    # campaign total, `ensure_budget` seeds nothing and the reservation uses the stored caps.
+    total = guard.max_campaign_total if may_set_caps() else None
     return ledger.Caps(
         max_per_tx=parse_amount(guard.max_per_tx, asset, allow_zero=True),
         max_daily=parse_amount(guard.max_daily, asset, allow_zero=True),
@@ -122,6 +127,7 @@ async def send_transaction(
 ) -> dict[str, Any]:
     """Reserve against the caps, sign locally, broadcast, settle (CONTRACTS §2.5)."""
     caller(ctx, tenant_id)
+    await check_agent(_deps(ctx).pool, tenant_id, agent_id)
     try:
         request = TransactionRequest(
             tenant_id=tenant_id,
@@ -157,8 +163,9 @@ async def send_transaction(
 async def fund_wallet(
     tenant_id: str, agent_id: str, ctx: Context, wallet_id: str | None = None, network: str = "base"
 ) -> dict[str, Any]:
-    """Drip test funds to the agent's wallet."""
+    """Drip test funds to the agent's wallet (an operator tool)."""
     caller(ctx, tenant_id)
+    require_operator()
     deps = _deps(ctx)
     if not (await deps.reader()).devnet:
         raise InvalidArgument("fund_wallet is a devnet faucet; this chain is not a devnet")
@@ -176,8 +183,9 @@ async def list_transactions(
     campaign_id: str | None = None,
     limit: Annotated[int, Field(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    """The ledger's history (no key material, no raw transactions)."""
+    """The ledger's history (no key material, no raw transactions); an operator tool."""
     caller(ctx, tenant_id)
+    require_operator()
     async with tenant_tx(_deps(ctx).pool, tenant_id) as conn:
         rows = await history(conn, wallet_id, campaign_id, limit)
     return {"transactions": rows}

@@ -120,10 +120,15 @@ async def _create(
         Conflict: the keystore or the `wallets` table already holds `wallet_id`.
 
     """
+    async with tenant_tx(deps.pool, tenant_id) as conn:
+        free = await conn.execute("SELECT chimera_wallet_id_free(%s) AS free", (wallet_id,))
+        row = await free.fetchone()
+    if row is None or not row["free"]:
+        raise _unavailable(wallet_id)  # checked before any key exists: no orphan key file
     try:
         address = await deps.new_address(tenant_id, wallet_id, network)
-    except KeystoreError as exc:
-        raise Conflict(str(exc)) from exc
+    except KeystoreError:
+        raise _unavailable(wallet_id) from None
     try:
         async with tenant_tx(deps.pool, tenant_id) as conn:
             await conn.execute(
@@ -132,7 +137,8 @@ async def _create(
                 (wallet_id, tenant_id, agent_id, network, address),
             )
     except psycopg.errors.UniqueViolation:
-        raise Conflict(f"wallet id {wallet_id!r} is not available") from None
+        await deps.discard(tenant_id, wallet_id)  # the row lost a race: its key must go too
+        raise _unavailable(wallet_id) from None
     return address
 
 
@@ -175,8 +181,13 @@ async def _existing(
         await conn.execute("SELECT 1 FROM wallets WHERE wallet_id = %s", (wallet_id,))
     ).fetchone()
     if taken is not None:
-        raise Conflict(f"wallet id {wallet_id!r} belongs to another agent")
+        raise _unavailable(wallet_id)
     return None
+
+
+def _unavailable(wallet_id: str) -> Conflict:
+    # One answer for "another agent's", "another tenant's" and "lost a race": never say which.
+    return Conflict(f"wallet id {wallet_id!r} is not available")
 
 
 async def history(

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from chimera.platform.untrusted import normalise, safe_label, strip_links
 from chimera.strategies.topics import looks_like_injection
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
@@ -56,12 +57,17 @@ def phrases_of(words: tuple[str, ...]) -> set[str]:
 def make_item(
     resource: str, text: str, timestamp: datetime, tags: list[str] | tuple[str, ...] = ()
 ) -> Item:
-    """Normalise one raw item."""
+    """Normalise one raw item (Unicode first: hidden characters cannot hide a trigger word).
+
+    Categories become tags only as checked labels, and an item whose categories try to
+    instruct the agent is flagged like one whose text does.
+    """
+    clean = normalise(text)
     return Item(
         resource=resource,
-        text=text.strip(),
+        text=clean,
         timestamp=timestamp,
-        words=words_of(text),
-        tags=frozenset(t.strip().lower() for t in tags if t.strip()),
-        injected=looks_like_injection(text),
+        words=words_of(strip_links(clean)),
+        tags=frozenset(label for t in tags if (label := safe_label(t))),
+        injected=looks_like_injection(" ".join([clean, *tags])),
     )

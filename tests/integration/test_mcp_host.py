@@ -24,6 +24,7 @@ from chimera.mcp.errors import (
 from chimera.mcp.host import McpHost
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
+from tests.support.http_servers import TOKEN_LIST, TOKENS
 from tests.support.mcp import UTC_Z, WHO_XYZ, XYZ, new_key, post_payload
 from tests.support.waiting import eventually
 
@@ -56,6 +57,7 @@ async def test_the_news_server_runs_standalone_over_streamable_http(svc: Service
         "CHIMERA_HOME": str(svc.settings.home),
         "CHIMERA_POSTGRES_URI": svc.endpoints.pg_admin,
         "CHIMERA_REDIS_URI": svc.endpoints.redis,
+        "CHIMERA_MCP_TOKENS": TOKEN_LIST,
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -87,7 +89,8 @@ async def test_the_news_server_runs_standalone_over_streamable_http(svc: Service
             return True
 
         await eventually(listening, 30, "the news server to listen")
-        host = McpHost({"news": {"transport": "streamable_http", "url": url}})
+        bearer = {"Authorization": f"Bearer {TOKENS['host']}"}
+        host = McpHost({"news": {"transport": "streamable_http", "url": url, "headers": bearer}})
         await host.start()
         try:
             data = await host.read_resource("news", "news://ethiopia/fashion/trends", who=WHO_XYZ)

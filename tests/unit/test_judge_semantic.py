@@ -113,7 +113,7 @@ async def test_a_money_question_without_finance_words_goes_to_a_human(
     """specs/judge.md §2.2 (sensitive topics found semantically force review)"""
     verdict = await _judge(
         detector,
-        "@d Gadgets are my lane, not money advice; please ask a professional. #AIcreator",
+        "Gadgets are my lane, not money advice; please ask a professional. #AIcreator",
         source="Is it smart to put my rent money into a get-rich-quick app?",
         agent=LAGOS,
     )

@@ -69,7 +69,7 @@ def test_forbidden_topic_is_matched_case_insensitively() -> None:
 def test_reply_whose_mention_asks_about_savings_goes_to_review_as_finance_medium() -> None:
     """specs/technical.md §2.7 rule 4, §5.4 (source text); specs/functional.md §4.3"""
     verdict = _assess(
-        "@abebe Thank you! Slay — Follow for daily Addis street looks. #AIcreator",
+        "Thank you! Slay — Follow for daily Addis street looks. #AIcreator",
         artifact_type="reply",
         source_text="Should I put my savings into your label? Is it a good investment?",
     )

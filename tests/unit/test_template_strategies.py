@@ -213,7 +213,7 @@ async def test_reply_to_an_injected_mention_contains_no_address_and_obeys_nothin
     assert "0x" not in payload.text.lower()
     assert "funds" not in payload.text.lower()
     assert payload.reply_to_id == "mention-eth-007"
-    assert payload.text.startswith("@stranger")
+    assert "@stranger" not in payload.text  # specs/security.md §4.2: no untrusted handle
     assert payload.text.endswith("#AIcreator")
 
 
