@@ -13,3 +13,7 @@ class AlreadyDecided(RuntimeError):
 
 class RunInProgress(RuntimeError):
     """Another process is driving this campaign's run right now."""
+
+
+class DecisionRefused(ValueError):
+    """The run refused a review answer (e.g. an edit the policy forbids); the review still waits."""

@@ -91,3 +91,11 @@ async def complete(conn: Conn, key: str, result: dict[str, Any]) -> None:
         " WHERE idempotency_key = %s",
         (Jsonb(result), key),
     )
+
+
+async def is_claimed(conn: Conn, key: str) -> bool:
+    """Whether a side effect was already claimed (it passed its checks and may be out)."""
+    row = await (
+        await conn.execute("SELECT 1 FROM intents WHERE idempotency_key = %s", (key,))
+    ).fetchone()
+    return row is not None

@@ -16,7 +16,12 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 
 from chimera.control import repo
-from chimera.control.errors import AlreadyDecided, ReviewNotFound, RunInProgress
+from chimera.control.errors import (
+    AlreadyDecided,
+    DecisionRefused,
+    ReviewNotFound,
+    RunInProgress,
+)
 from chimera.control.summaries import RunSummary, summarize
 from chimera.platform.checkpoint import saver
 from chimera.platform.db import tenant_tx
@@ -29,6 +34,7 @@ ProgressFn = Callable[[str, dict[str, Any]], None]
 Graph = CompiledStateGraph[Any, Any, Any, Any]
 __all__ = [
     "AlreadyDecided",
+    "DecisionRefused",
     "ReviewNotFound",
     "RunInProgress",
     "campaign_lease",
@@ -36,6 +42,7 @@ __all__ = [
     "drive",
     "finish",
     "interrupt_ids",
+    "refused_answers",
     "thread_state",
 ]
 ThreadState = Literal["new", "done", "paused", "unfinished", "broken"]
@@ -124,6 +131,17 @@ async def interrupt_ids(graph: Graph, thread_id: str) -> dict[str, str]:
         if review_id:
             found[review_id] = item.id
     return found
+
+
+async def refused_answers(graph: Graph, thread_id: str, review_ids: list[str]) -> list[str]:
+    """Why the run refused the answers just given to these reviews (still asked, with `error`)."""
+    snapshot = await graph.aget_state(thread_config(thread_id))
+    errors = []
+    for item in snapshot.interrupts:
+        value = item.value if isinstance(item.value, dict) else {}
+        if value.get("review", {}).get("review_id") in review_ids and value.get("error"):
+            errors.append(f"review {value['review']['review_id']}: {value['error']}")
+    return errors
 
 
 async def finish(
