@@ -47,6 +47,8 @@ def configure() -> None:
     configure_logging(settings.log_level, settings.log_format)
 
 
+REFUSED_EXIT = 3
+"""`chimera run` exit code when the plan was refused as a whole (specs/governance.md §3.2)."""
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     LookupError,
@@ -97,6 +99,8 @@ def run(
         emit_json(summary.as_dict())
     else:
         print_summary(summary)
+    if summary.state == "refused":
+        raise typer.Exit(REFUSED_EXIT)
 
 
 def main() -> None:
