@@ -106,7 +106,7 @@ def _setup_checkpointer(conn: psycopg.Connection) -> None:
     PostgresSaver(conn).setup()  # type: ignore[arg-type]
 
 
-APPEND_ONLY = ("audit_log", "wallet_ledger")
+APPEND_ONLY = ("audit_log", "payment_ledger", "wallet_ledger")
 """Records the runtime role may only insert into and read (governance: append-only)."""
 
 

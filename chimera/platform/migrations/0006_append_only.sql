@@ -22,3 +22,30 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 ALTER TABLE threads DROP CONSTRAINT IF EXISTS threads_status_check;
 ALTER TABLE threads ADD CONSTRAINT threads_status_check
     CHECK (status IN ('running', 'paused', 'done', 'failed', 'refused'));
+
+-- Every payment outcome the runtime saw (executed, rejected before or by the wallet, failed), with
+-- its reason: refusals never reach the wallet server's tables, so they are recorded here.
+CREATE TABLE IF NOT EXISTS payment_ledger (
+    id           bigserial PRIMARY KEY,
+    tenant_id    text NOT NULL,
+    agent_id     text,
+    campaign_id  text,
+    task_id      text,
+    thread_id    text,
+    source       text NOT NULL,
+    status       text NOT NULL,
+    wallet_id    text,
+    asset        text,
+    amount       text,
+    to_address   text,
+    tx_hash      text,
+    reason       text,
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS payment_ledger_by_campaign ON payment_ledger (tenant_id, campaign_id, id);
+DROP TRIGGER IF EXISTS payment_ledger_append_only ON payment_ledger;
+CREATE TRIGGER payment_ledger_append_only BEFORE UPDATE OR DELETE ON payment_ledger
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+DROP TRIGGER IF EXISTS payment_ledger_no_truncate ON payment_ledger;
+CREATE TRIGGER payment_ledger_no_truncate BEFORE TRUNCATE ON payment_ledger
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
