@@ -12,10 +12,11 @@ from chimera.control.errors import DecisionRefused
 from chimera.control.policy import PolicyOverrides
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from chimera.runs import inbox
 from chimera.runs.runner import resume_review, run_campaign
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA
-from tests.support.governance import events
+from tests.support.governance import campaign_with_policy, events, expire_now
 from tests.support.platform import platform_posts, scalar
 
 TENANT = "tenant-xyz"
@@ -92,3 +93,27 @@ async def test_an_approval_after_the_topic_was_forbidden_publishes_nothing_and_s
     assert any("forbidden topics: finance" in r for r in rejudged["detail"]["reasons"])
     assert "persona_constraints" in rejudged["detail"]["changed"]
     assert await _status(svc, review_id) == "approve"
+
+
+async def test_an_expiry_approving_by_default_is_rejudged_like_a_human_approval(
+    svc: Services, goal: str
+) -> None:
+    """specs/governance.md §2.1 (expiry default action)"""
+    campaign_id = await campaign_with_policy(svc, goal, review_default_action="approve")
+    _, review_id = await _paused(svc, goal)
+    before = await platform_posts(svc, TENANT, campaign_id)
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await occ.update_campaign(
+            conn,
+            campaign_id,
+            goal=None,
+            overrides=PolicyOverrides(forbidden_topics=["finance"]),
+            expected_version=None,
+            user_id=None,
+        )
+    await expire_now(svc, TENANT, review_id)
+    assert await inbox.expire_due(svc, TENANT, campaign_id=campaign_id) == [review_id]
+    assert await platform_posts(svc, TENANT, campaign_id) == before
+    [rejudged] = await events(svc, campaign_id, "review_rejudged")
+    assert rejudged["detail"]["outcome"] == "reject"
+    assert await _status(svc, review_id) == "expired"
