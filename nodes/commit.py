@@ -92,8 +92,8 @@ async def _failed(svc: Services, env: Envelope, exc: Exception) -> Command[Liter
 async def refusal(svc: Services, env: Envelope, text: str, ctx: Context) -> list[str]:
     """Why the campaign's current policy forbids publishing `text` now (empty: it may go).
 
-    A post already published under this task's key (a commit replayed after a crash) is not
-    checked again: it is out, and the replay only records it.
+    A post whose side effect was already claimed under this task's key (a commit replayed
+    after a crash) is not checked again: it passed then and may be out; the replay records it.
 
     Args:
         svc: The app services (pool, policies directory).
