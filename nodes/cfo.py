@@ -13,10 +13,10 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from chimera.control import repo
+from chimera.control import payment_ledger, repo
 from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity
-from chimera.platform.db import tenant_tx
+from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
 from nodes.contracts import Node
 from nodes.outcomes import earlier_decision, next_step, review_item
@@ -73,6 +73,23 @@ async def assess_payment(svc: Services, env: Envelope, ctx: Context) -> Verdict:
     return _verdict(env, "approve", f"{tx.amount} {tx.asset} fits every cap.")
 
 
+async def _record_refusal(conn: Conn, env: Envelope, verdict: Verdict) -> None:
+    """Append the refused payment, with the CFO's reasons, to the payment ledger and audit log."""
+    tx, run = env.transaction, env.run
+    fields = {} if tx is None else tx.model_dump(mode="json")
+    receipt = {**fields, "status": "rejected", "reason": " ".join(verdict.reasons)}
+    await payment_ledger.record(
+        conn,
+        receipt,
+        source="cfo",
+        tenant_id=run.tenant_id,
+        agent_id=run.agent_id,
+        campaign_id=run.campaign_id,
+        task_id=env.task.task_id,
+        thread_id=run.thread_id,
+    )
+
+
 def make_cfo(svc: Services) -> Node[Envelope, Command[Literal["commit", "review", "dispatch"]]]:
     """Build the node with its services."""
 
@@ -101,6 +118,7 @@ def make_cfo(svc: Services) -> Node[Envelope, Command[Literal["commit", "review"
                 await repo.set_task_status(conn, task_id, TaskStatus.AWAITING_REVIEW)
             elif verdict.decision == "reject":
                 await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
+                await _record_refusal(conn, state, verdict)
         routed = state.model_copy(update={"verdict": verdict, "review": item})
         step = next_step(routed, update, earlier)
         return Command(update=step.update, goto=step.goto)

@@ -7,16 +7,17 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from chimera.control import intents, repo
+from chimera.control import intents, judge_context, repo
 from chimera.mcp.errors import InvalidToolArguments, ToolConflict
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from chimera.strategies.guardrails import publish_violations
 from nodes.commit_calendar import defer_to_slot
 from nodes.commit_payment import commit_payment
 from nodes.contracts import Node
 from nodes.outcomes import ended
-from state.context import Context
+from state.context import Context, context_of
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
 from state.records import Envelope, Published, TaskStatus
 
@@ -69,18 +70,63 @@ async def _publish(
     return result, bool(result.get("duplicate"))
 
 
-def _failed(task_id: str, exc: Exception) -> Command[Literal["dispatch"]]:
-    """Fail the task with the tool's error and go back to dispatch.
+async def _failed(svc: Services, env: Envelope, exc: Exception) -> Command[Literal["dispatch"]]:
+    """Fail the task with the tool's error (recorded) and go back to dispatch.
 
     Args:
-        task_id: The task that could not be published.
+        svc: The app services (database pool).
+        env: The envelope of the task that could not be published.
         exc: The tool's refusal.
 
     Returns:
         The command marking the task failed.
 
     """
+    run, task_id = env.run, env.task.task_id
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        await repo.set_task_status(conn, task_id, TaskStatus.FAILED)
+        detail = {"kind": KIND, "error": str(exc)[:2000]}
+        await repo.audit_run(conn, run, "publish_failed", task_id=task_id, detail=detail)
     return Command(update=ended(task_id, TaskStatus.FAILED, str(exc), "worker"), goto="dispatch")
+
+
+async def refusal(svc: Services, env: Envelope, text: str, ctx: Context) -> list[str]:
+    """Why the campaign's current policy forbids publishing `text` now (empty: it may go).
+
+    A post whose side effect was already claimed under this task's key (a commit replayed
+    after a crash) is not checked again: it passed then and may be out; the replay records it.
+
+    Args:
+        svc: The app services (pool, policies directory).
+        env: The envelope of the approved artifact.
+        text: The exact text about to be published.
+        ctx: The run's context.
+
+    Returns:
+        One reason per violated rule.
+
+    """
+    run, artifact = env.run, env.need_artifact()
+    key = intents.idempotency_key(run.tenant_id, run.campaign_id, env.task.task_id, KIND)
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        if await intents.is_claimed(conn, key):
+            return []
+        now = await judge_context.resolve(svc.settings.policies_dir, conn, env, ctx)
+    platform = artifact.payload.platform
+    return publish_violations(text, now.persona, platform, artifact.source_text)
+
+
+async def _refused(
+    svc: Services, env: Envelope, reasons: list[str]
+) -> Command[Literal["dispatch"]]:
+    """Reject the task unpublished, with the reasons, in state, task row and audit log."""
+    run, task_id = env.run, env.task.task_id
+    reason = "Refused at publish time by the campaign's current policy: " + " ".join(reasons)
+    async with tenant_tx(svc.pool, run.tenant_id) as conn:
+        await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
+        detail = {"kind": KIND, "reasons": reasons, "edited": env.edited_text is not None}
+        await repo.audit_run(conn, run, "publish_refused", task_id=task_id, detail=detail)
+    return Command(update=ended(task_id, TaskStatus.REJECTED, reason, "judge"), goto="dispatch")
 
 
 async def _record(
@@ -113,19 +159,24 @@ async def _record(
         await repo.audit_run(conn, run, "side_effect", task_id=task_id, detail=detail)
 
 
-async def commit_post(svc: Services, env: Envelope) -> Command[Literal["dispatch"]]:
-    """Publish the approved post once, record it, and go back to dispatch.
+async def commit_post(
+    svc: Services, env: Envelope, ctx: Context | None = None
+) -> Command[Literal["dispatch"]]:
+    """Check the text against the current policy, publish it once, record it, go to dispatch.
 
     Args:
         svc: The app services.
         env: The envelope of the approved (possibly edited) artifact.
+        ctx: The run's context (default: the defaults).
 
     Returns:
-        The command recording the published post, or failing the task on a tool refusal.
+        The command recording the published post, or rejecting (policy) or failing (tool) it.
 
     """
     run, task = env.run, env.task
     payload = post_payload(env)
+    if reasons := await refusal(svc, env, payload.content.text, ctx or Context()):
+        return await _refused(svc, env, reasons)
     key = intents.idempotency_key(run.tenant_id, run.campaign_id, task.task_id, KIND)
     # Cadence step (nodes.commit_calendar): over the plan's cadence, the post waits for its slot.
     deferred = await defer_to_slot(svc, env, payload, key)
@@ -140,7 +191,7 @@ async def commit_post(svc: Services, env: Envelope) -> Command[Literal["dispatch
     try:
         result, reused = await _publish(svc, env, payload, key)
     except (InvalidToolArguments, ToolConflict) as exc:
-        return _failed(task.task_id, exc)
+        return await _failed(svc, env, exc)
     published = Published(
         task_id=task.task_id,
         kind=KIND,
@@ -166,6 +217,6 @@ def make_commit(svc: Services) -> Node[Envelope, Command[Literal["dispatch"]]]:
         """Publish the approved artifact once, record it, and go back to dispatch."""
         if state.transaction is not None:
             return await commit_payment(svc, state)
-        return await commit_post(svc, state)
+        return await commit_post(svc, state, context_of(runtime))
 
     return commit

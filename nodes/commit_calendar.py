@@ -65,7 +65,7 @@ async def defer_to_slot(
         await calendar.lock_agent(conn, run.tenant_id, run.agent_id)
         row = await calendar.existing(conn, key)
         if row is None:
-            if await intents.exists(conn, key):
+            if await intents.is_claimed(conn, key):
                 return None
             wanted = _wanted(env, now)
             taken = await calendar.taken(conn, run.agent_id, wanted - _LOOKBACK, skip_key=key)

@@ -60,7 +60,7 @@ async def _pay_once(
         intent = await intents.claim_for_task(conn, run, env.task.task_id, KIND, key, args)
     if intent.status == "done" and intent.result is not None:
         return intent.result, True
-    return await aexecute_transaction(svc.host, run.thread_id, **args), False
+    return await aexecute_transaction(svc.host, run.thread_id, ledger=svc.pool, **args), False
 
 
 async def commit_payment(svc: Services, env: Envelope) -> Command[Literal["dispatch"]]:

@@ -18,6 +18,7 @@ from chimera.resources import Services
 from chimera.strategies.base import PlanRequest
 from chimera.strategies.schedule import schedule_dag
 from chimera.strategies.targeting import named_platforms, restrict
+from chimera.strategies.topics import topics_in
 from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
@@ -130,6 +131,22 @@ async def _save(
         await audit.task_events(conn, run_ref(state, thread_id), tasks, plan_id)
 
 
+def refusal(state: CampaignState) -> str | None:
+    """Why the goal itself is refused (it names a forbidden topic of the persona's policy)."""
+    if forbidden := topics_in(state["goal"], state["persona"].forbidden_topics):
+        return (
+            f"The goal touches forbidden topics of this persona's policy: {', '.join(forbidden)}."
+        )
+    return None
+
+
+async def _refuse(svc: Services, state: CampaignState, thread_id: str, reason: str) -> None:
+    """Audit a plan refused as a whole."""
+    async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
+        detail = {"reason": reason, "goal": state["goal"][:500]}
+        await repo.audit_run(conn, run_ref(state, thread_id), "plan_refused", detail=detail)
+
+
 async def plan_tasks(
     svc: Services, state: CampaignState, runtime: Runtime[Context]
 ) -> dict[str, Any]:
@@ -151,6 +168,9 @@ async def plan_tasks(
     strategies = svc.strategies.for_model(ctx.model)
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
+    if not replanning and (reason := refusal(state)) is not None:
+        await _refuse(svc, state, thread_of(runtime), reason)
+        return {"refused": reason}
     now = datetime.now(UTC)
     async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
         taken = await calendar.taken(conn, state["agent_id"], now - timedelta(days=1))

@@ -14,15 +14,16 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
-from chimera.control import audit, expiry, repo, reviewers
+from chimera.control import audit, expiry, judge_context, repo, reviewers
 from chimera.control.reviewers import NotAuthorized
 from chimera.platform.api_keys import server_principal
 from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
+from chimera.strategies.guardrails import publish_violations
 from chimera.strategies.writer import limit_for
 from nodes.contracts import Node
 from nodes.outcomes import ended
-from state.context import Context
+from state.context import Context, context_of
 from state.records import Envelope, TaskStatus
 from state.review import (
     ActionRequest,
@@ -85,7 +86,7 @@ def refused(question: ReviewInterrupt, error: str) -> ReviewInterrupt:
 
 
 async def ask(
-    env: Envelope, config: RunnableConfig, svc: Services
+    env: Envelope, config: RunnableConfig, svc: Services, ctx: Context | None = None
 ) -> tuple[ReviewDecision, str | None]:
     """Interrupt until a valid decision by an allowed reviewer arrives; return it and the user.
 
@@ -100,7 +101,7 @@ async def ask(
     while True:
         try:
             decision = check(env, value)
-            return decision, await decider(svc, env, decision, config, attempt)
+            return decision, await decider(svc, env, decision, config, attempt, ctx)
         except (InvalidResumeValue, NotAuthorized) as exc:
             question = refused(interrupt_value(env), str(exc))
             value = interrupt(question.model_dump(mode="json"))
@@ -113,19 +114,22 @@ async def decider(
     decision: ReviewDecision,
     config: RunnableConfig,
     attempt: int = 0,
+    ctx: Context | None = None,
 ) -> str | None:
     """Who decided: a reviewer or admin of the tenant, or nobody for a real expiry.
 
     The user comes from the decision, else from the user the LangGraph server's API key is
     bound to (`chimera/platform/api_keys.py`); either way it must be a reviewer or
-    admin of the run's tenant.
+    admin of the run's tenant. An edited text must also pass the campaign's current policy.
     """
     review_id = env.need_review().review_id
     async with tenant_tx(svc.pool, env.run.tenant_id) as conn:
         error = await audit.refusal(conn, env.run, review_id, attempt)
         if error is None:
             try:
-                return await _decider(conn, env, decision, config)
+                user = await _decider(conn, env, decision, config)
+                await _edit_allowed(svc, conn, env, decision, ctx or Context())
+                return user
             except NotAuthorized as exc:
                 error = str(exc)
                 detail = {"review_id": review_id, "attempt": attempt, "error": error}
@@ -150,6 +154,24 @@ async def _decider(
     ref = decision.user_id or _key_user(config, env.run.tenant_id)
     user = await reviewers.authorize(conn, ref, reviewers.REVIEW_ROLES)
     return str(user["id"])
+
+
+async def _edit_allowed(
+    svc: Services, conn: Conn, env: Envelope, decision: ReviewDecision, ctx: Context
+) -> None:
+    """Refuse an edited text that the campaign's current policy would not let out.
+
+    Raises:
+        NotAuthorized: the edit breaks a hard rule; the message lists every reason.
+
+    """
+    if decision.decision != "edit" or decision.text is None:
+        return
+    artifact = env.need_artifact()
+    now = await judge_context.resolve(svc.settings.policies_dir, conn, env, ctx)
+    platform = artifact.payload.platform
+    if reasons := publish_violations(decision.text, now.persona, platform, artifact.source_text):
+        raise NotAuthorized("edit refused by the campaign's policy: " + " ".join(reasons))
 
 
 def _key_user(config: RunnableConfig, tenant_id: str) -> str | None:
@@ -178,6 +200,42 @@ async def record(conn: Conn, env: Envelope, decision: ReviewDecision, user_id: s
         await repo.set_task_status(conn, task_id, TaskStatus.REJECTED)
 
 
+async def rejudge(
+    svc: Services, conn: Conn, env: Envelope, decision: ReviewDecision, ctx: Context
+) -> list[str]:
+    """Judge an approved text again if a relevant campaign field changed since its draft (OCC).
+
+    The human approved what the policy of the artifact's snapshot allowed; when the operator
+    changed a relevant field since, the current policy decides whether it may still go out.
+    The re-judgement is audited as `review_rejudged` whatever its outcome.
+
+    Returns:
+        Why the current policy rejects it (empty: upheld, or nothing relevant changed).
+
+    """
+    if decision.decision not in {"approve", "edit"}:
+        return []
+    artifact, review_id = env.need_artifact(), env.need_review().review_id
+    now = await judge_context.resolve(svc.settings.policies_dir, conn, env, ctx)
+    if not now.stale:
+        return []
+    text = decision.text or artifact.payload.text
+    reasons = publish_violations(text, now.persona, artifact.payload.platform, artifact.source_text)
+    detail = {
+        "review_id": review_id,
+        "decision": decision.decision,
+        "snapshot_version": artifact.state_snapshot_version,
+        "version": now.version,
+        "changed": sorted(now.stale),
+        "outcome": "reject" if reasons else "upheld",
+        "reasons": reasons,
+    }
+    await repo.audit_run(conn, env.run, "review_rejudged", task_id=env.task.task_id, detail=detail)
+    if reasons:
+        await repo.set_task_status(conn, env.task.task_id, TaskStatus.REJECTED)
+    return reasons
+
+
 def make_review(svc: Services) -> Node[Envelope, Command[Literal["commit", "dispatch"]]]:
     """Build the node with its services."""
 
@@ -185,10 +243,18 @@ def make_review(svc: Services) -> Node[Envelope, Command[Literal["commit", "disp
         state: Envelope, runtime: Runtime[Context]
     ) -> Command[Literal["commit", "dispatch"]]:
         """Wait for the reviewer, record the decision, route to commit or back to dispatch."""
-        decision, user_id = await ask(state, get_config(), svc)
+        ctx = context_of(runtime)
+        decision, user_id = await ask(state, get_config(), svc, ctx)
         task_id = state.task.task_id
         async with tenant_tx(svc.pool, state.run.tenant_id) as conn:
             await record(conn, state, decision, user_id)
+            stale = await rejudge(svc, conn, state, decision, ctx)
+        if stale:
+            reason = "Re-judged after a campaign change; the current policy refuses it: "
+            return Command(
+                update=ended(task_id, TaskStatus.REJECTED, reason + " ".join(stale), "judge"),
+                goto="dispatch",
+            )
         if decision.decision == "approve":
             return Command(goto=Send("commit", state))
         if decision.decision == "edit":

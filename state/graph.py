@@ -119,6 +119,8 @@ class CampaignState(CampaignInput, total=False):
     """Why tasks were rejected (fed to replanning)."""
     replans: int
     """How many times the plan was rebuilt."""
+    refused: str
+    """Why the plan was refused as a whole (set only then; the run then plans nothing)."""
     report: RunReport
     """The final summary."""
 

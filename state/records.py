@@ -164,3 +164,8 @@ class RunReport(Record):
     pending_reviews: list[Id]
     rejected: list[Rejection]
     replans: int
+    state: Literal["done", "refused"] = "done"
+    """`refused`: the plan was refused as a whole (see `reason`); nothing ran."""
+    reason: Annotated[str, Field(max_length=2000)] = ""
+    reasons: dict[str, str] = {}
+    """Why each task that did not end `done` ended where it did."""

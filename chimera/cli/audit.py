@@ -1,4 +1,8 @@
-"""`chimera audit --campaign ID`: trace each post or payment back to the plan that asked for it."""
+"""`chimera audit --campaign ID`: trace each side effect to its plan; list refusals too.
+
+Text output shows both; `--json` prints the chains (a list, as before) or, with `--refusals`,
+the refusals and re-judgements (specs/governance.md §5.1).
+"""
 
 from __future__ import annotations
 
@@ -20,18 +24,31 @@ def audit(
     effect: Annotated[
         str | None, typer.Option("--effect", help="Only this post id or transaction hash.")
     ] = None,
+    refusals: Annotated[
+        bool, typer.Option("--refusals", help="Only refusals and re-judgements.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Show, per side effect, its plan, task, artifact, verdict, reviewer and every step."""
+    """Show, per side effect, its plan, task, verdict, reviewer and steps; then every refusal."""
 
-    async def main() -> list[dict[str, Any]]:
+    async def main() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
-            return await audit_trail.trace(conn, campaign, effect)
+            chains = [] if refusals else await audit_trail.trace(conn, campaign, effect)
+            return chains, await audit_trail.refusals(conn, campaign)
 
-    chains = run_async(main, as_json=json_out, expected=(ValueError, LookupError))
+    chains, refused = run_async(main, as_json=json_out, expected=(ValueError, LookupError))
     if json_out:
-        emit_json(chains)
+        emit_json(refused if refusals else chains)
         return
+    if not refusals:
+        _print_chains(campaign, chains)
+    console.print(f"[bold]Refusals and re-judgements ({len(refused)})[/]")
+    for r in refused:
+        task = r["task_id"] or "-"
+        console.print(f"    {r['created_at'][:19]}  {r['event']:<22} {task}  {r['reason']}")
+
+
+def _print_chains(campaign: str, chains: list[dict[str, Any]]) -> None:
     if not chains:
         console.print(f"No side effects recorded for campaign {campaign}.")
     for c in chains:

@@ -54,6 +54,8 @@ def configure() -> None:
     configure_logging(settings.log_level, settings.log_format)
 
 
+REFUSED_EXIT = 3
+"""`chimera run` exit code when the plan was refused as a whole (specs/governance.md §3.2)."""
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     LookupError,
@@ -111,6 +113,8 @@ def run(
     else:
         print_summary(summary)
         print_calendar(scheduled)
+    if summary.state == "refused":
+        raise typer.Exit(REFUSED_EXIT)
 
 
 def main() -> None:

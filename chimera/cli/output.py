@@ -59,6 +59,8 @@ def print_summary(summary: RunSummary) -> None:
     """The end-of-run summary."""
     state_style = {"done": "green", "paused": "yellow"}.get(summary.state, "red")
     console.rule(f"[bold]Campaign {summary.campaign_id}[/] — [{state_style}]{summary.state}[/]")
+    if summary.reason:
+        console.print(f"[red]{summary.state}:[/] {summary.reason}")
     if summary.note:
         console.print(f"[dim]{summary.note}[/]")
     tasks = Table(title="Tasks")
@@ -84,7 +86,8 @@ def print_summary(summary: RunSummary) -> None:
         summary.pending_reviews, title=f"Waiting for review ({len(summary.pending_reviews)})"
     )
     for r in summary.rejected:
-        console.print(f"[red]rejected[/] {r['key']}: {'; '.join(r['reasons'] or [])}")
+        why = r.get("reason") or "; ".join(r["reasons"] or [])
+        console.print(f"[red]{r['status']}[/] {r['key']}: {why}")
     if summary.pending_reviews:
         first = summary.pending_reviews[0]["review_id"]
         console.print(

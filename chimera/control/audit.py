@@ -31,6 +31,18 @@ CHAIN_EVENTS = (
 )
 
 
+REFUSAL_EVENTS = (
+    "plan_refused",
+    "review_answer_refused",
+    "review_rejudged",
+    "publish_refused",
+    "publish_failed",
+    "payment_refused",
+    "payment_failed",
+)
+"""Events that explain why something was not done, or was judged again (governance §5.1)."""
+
+
 async def task_events(conn: Conn, run: RunRef, tasks: list[Task], plan_id: str) -> None:
     """One `task_planned` row per new task, naming the plan that created it."""
     for task in tasks:
@@ -177,3 +189,25 @@ async def campaign_updated(
         " 'changed', %s::text[]), %s)",
         (tenant_id, campaign_id, version, sorted(changed), user_id),
     )
+
+
+def _why(detail: dict[str, Any]) -> str:
+    """The readable reason an audit detail carries, whatever its event's field name."""
+    reasons = detail.get("reasons")
+    if isinstance(reasons, list) and reasons:
+        return " ".join(str(r) for r in reasons)
+    return str(detail.get("reason") or detail.get("error") or detail.get("outcome") or "")
+
+
+async def refusals(conn: Conn, campaign_id: str) -> list[dict[str, Any]]:
+    """Every refusal and re-judgement of a campaign, oldest first, each with its reason."""
+    rows = await (
+        await conn.execute(
+            "SELECT id, event, task_id, thread_id, user_id, detail, created_at FROM audit_log"
+            " WHERE campaign_id = %s AND event = ANY(%s) ORDER BY id",
+            (campaign_id, list(REFUSAL_EVENTS)),
+        )
+    ).fetchall()
+    return [
+        {**dict(r), "created_at": str(r["created_at"]), "reason": _why(r["detail"])} for r in rows
+    ]

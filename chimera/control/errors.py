@@ -17,3 +17,7 @@ class RunInProgress(RuntimeError):
 
 class CampaignNotFound(LookupError):
     """The campaign id is not this tenant's (it may be free, or another tenant's: never said)."""
+
+
+class DecisionRefused(ValueError):
+    """The run refused a review answer (e.g. an edit the policy forbids); the review still waits."""

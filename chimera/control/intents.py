@@ -93,8 +93,8 @@ async def complete(conn: Conn, key: str, result: dict[str, Any]) -> None:
     )
 
 
-async def exists(conn: Conn, key: str) -> bool:
-    """Whether a side effect was already claimed under `key` (sent, or being sent)."""
+async def is_claimed(conn: Conn, key: str) -> bool:
+    """Whether a side effect was already claimed (it passed its checks and may be out)."""
     row = await (
         await conn.execute("SELECT 1 FROM intents WHERE idempotency_key = %s", (key,))
     ).fetchone()

@@ -105,10 +105,12 @@ async def save_tasks(conn: Conn, thread_id: str, tasks: list[Task]) -> None:
         )
 
 
-async def set_task_status(conn: Conn, task_id: str, status: str) -> None:
-    """Move a task to a status."""
+async def set_task_status(conn: Conn, task_id: str, status: str, reason: str | None = None) -> None:
+    """Move a task to a status, with the reason it ended there (kept when none is given)."""
     await conn.execute(
-        "UPDATE tasks SET status = %s, updated_at = now() WHERE task_id = %s", (status, task_id)
+        "UPDATE tasks SET status = %s, reason = coalesce(%s, reason), updated_at = now()"
+        " WHERE task_id = %s",
+        (status, None if reason is None else reason[:2000], task_id),
     )
 
 

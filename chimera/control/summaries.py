@@ -16,12 +16,15 @@ class RunSummary:
     campaign_id: str
     thread_id: str
     state: str
-    """`done`, `paused` (waiting for reviews) or `running`."""
+    """`done`, `refused` (the plan was refused as a whole), `paused` (waiting for reviews) or
+    `running`."""
     tasks: list[dict[str, Any]] = field(default_factory=list)
     published: list[dict[str, Any]] = field(default_factory=list)
     pending_reviews: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    reason: str = ""
+    """Why the run was refused (empty unless `state` is `refused`)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -35,7 +38,8 @@ async def summarize(
     async with tenant_tx(pool, tenant_id) as conn:
         tasks = await (
             await conn.execute(
-                "SELECT t.task_id, t.task_type, t.status, t.payload->'params'->>'key' AS key,"
+                "SELECT t.task_id, t.task_type, t.status, t.reason,"
+                " t.payload->'params'->>'key' AS key,"
                 " a.decision AS verdict, a.confidence, a.risk_category, a.reasons"
                 " FROM tasks t LEFT JOIN LATERAL"
                 " (SELECT * FROM artifacts x WHERE x.task_id = t.task_id"
@@ -69,5 +73,5 @@ async def summarize(
         tasks=[dict(t) for t in tasks],
         published=[{**p, "published_at": str(p["published_at"])} for p in posts],
         pending_reviews=[{**r, "expires_at": str(r["expires_at"])} for r in reviews],
-        rejected=[dict(t) for t in tasks if t["status"] in ("rejected", "failed")],
+        rejected=[dict(t) for t in tasks if t["status"] in ("rejected", "failed", "skipped")],
     )

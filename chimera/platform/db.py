@@ -106,6 +106,10 @@ def _setup_checkpointer(conn: psycopg.Connection) -> None:
     PostgresSaver(conn).setup()  # type: ignore[arg-type]
 
 
+APPEND_ONLY = ("audit_log", "payment_ledger", "wallet_ledger")
+"""Records the runtime role may only insert into and read (governance: append-only)."""
+
+
 def _secure(conn: psycopg.Connection, settings: Settings) -> None:
     role = settings.app_db_role
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
@@ -133,6 +137,13 @@ def _secure(conn: psycopg.Connection, settings: Settings) -> None:
             sql.Identifier(role)
         )
     )
+    for table in APPEND_ONLY:
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() != (None,):
+            conn.execute(
+                sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
+                    sql.Identifier(table), sql.Identifier(role)
+                )
+            )
     tenant_tables = conn.execute(
         "SELECT table_name FROM information_schema.columns"
         " WHERE table_schema = 'public' AND column_name = 'tenant_id'"

@@ -24,6 +24,7 @@ from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs.threads import (
     AlreadyDecided,
+    DecisionRefused,
     ProgressFn,
     ReviewNotFound,
     campaign_lease,
@@ -31,6 +32,7 @@ from chimera.runs.threads import (
     drive,
     finish,
     interrupt_ids,
+    refused_answers,
 )
 from chimera.strategies.guardrails import text_failures
 from state.context import Context
@@ -124,7 +126,11 @@ async def _resume_thread(
                 )
             resume[ids[row["review_id"]]] = decision.model_dump(mode="json")
         await drive(graph, Command(resume=resume), thread_id, Context(), progress)
-    return await finish(svc, graph, tenant_id, campaign_id, thread_id)
+        refused = await refused_answers(graph, thread_id, [r["review_id"] for r in rows])
+    summary = await finish(svc, graph, tenant_id, campaign_id, thread_id)
+    if refused:
+        raise DecisionRefused("; ".join(refused) + " (the review still waits)")
+    return summary
 
 
 async def expire_due(svc: Services, tenant_id: str, *, campaign_id: str | None = None) -> list[str]:
@@ -169,6 +175,7 @@ async def decide(
     Raises:
         ReviewNotFound: an id is not this tenant's, or its review no longer waits.
         AlreadyDecided: a review was decided (or expired) before.
+        DecisionRefused: the run refused the answer (e.g. a forbidden edit); it still waits.
         reviewers.NotAuthorized: the user is not a reviewer or admin of this tenant.
 
     """

@@ -16,19 +16,26 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 
 from chimera.control import repo
-from chimera.control.errors import AlreadyDecided, ReviewNotFound, RunInProgress
+from chimera.control.errors import (
+    AlreadyDecided,
+    DecisionRefused,
+    ReviewNotFound,
+    RunInProgress,
+)
 from chimera.control.summaries import RunSummary, summarize
 from chimera.platform.checkpoint import saver
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from graphs.campaign import build_campaign_graph
 from state.context import Context
+from state.records import RunReport
 
 ProgressFn = Callable[[str, dict[str, Any]], None]
 """Called with (node, update) after each step of a driven thread."""
 Graph = CompiledStateGraph[Any, Any, Any, Any]
 __all__ = [
     "AlreadyDecided",
+    "DecisionRefused",
     "ReviewNotFound",
     "RunInProgress",
     "campaign_lease",
@@ -36,6 +43,7 @@ __all__ = [
     "drive",
     "finish",
     "interrupt_ids",
+    "refused_answers",
     "thread_state",
 ]
 ThreadState = Literal["new", "done", "paused", "unfinished", "broken"]
@@ -126,14 +134,39 @@ async def interrupt_ids(graph: Graph, thread_id: str) -> dict[str, str]:
     return found
 
 
+async def refused_answers(graph: Graph, thread_id: str, review_ids: list[str]) -> list[str]:
+    """Why the run refused the answers just given to these reviews (still asked, with `error`)."""
+    snapshot = await graph.aget_state(thread_config(thread_id))
+    errors = []
+    for item in snapshot.interrupts:
+        value = item.value if isinstance(item.value, dict) else {}
+        if value.get("review", {}).get("review_id") in review_ids and value.get("error"):
+            errors.append(f"review {value['review']['review_id']}: {value['error']}")
+    return errors
+
+
 async def finish(
     svc: Services, graph: Graph, tenant_id: str, campaign_id: str, thread_id: str, note: str = ""
 ) -> RunSummary:
-    """Record where the thread stands and summarise its campaign's run."""
+    """Record where the thread stands and summarise its campaign's run.
+
+    A finished run whose plan was refused as a whole is `refused`, with the reason.
+    """
     state = await thread_state(graph, thread_id)
     status = {"paused": "paused", "done": "done"}.get(state, "running")
+    report = await final_report(graph, thread_id) if status == "done" else None
+    if report is not None and report.state == "refused":
+        status = "refused"
     async with tenant_tx(svc.pool, tenant_id) as conn:
         await repo.set_thread_status(conn, thread_id, status)
     summary = await summarize(svc.pool, tenant_id, campaign_id, thread_id, status)
     summary.note = note
+    summary.reason = "" if report is None else report.reason
     return summary
+
+
+async def final_report(graph: Graph, thread_id: str) -> RunReport | None:
+    """The report a finished thread wrote (None while it runs or waits)."""
+    snapshot = await graph.aget_state(thread_config(thread_id))
+    value = snapshot.values.get("report") if snapshot.values else None
+    return None if value is None else RunReport.model_validate(value, from_attributes=True)

@@ -26,6 +26,16 @@ from state.persona import Persona
 from state.records import Verdict
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_WALLET = re.compile(
+    r"\b0x[0-9a-f]{40}\b|\b(bc1[02-9ac-hj-np-z]{11,71}|[13][1-9a-hj-np-za-km-z]{25,34})\b", re.I
+)
+_SEED = re.compile(r"\b(seed|recovery|secret|mnemonic) (phrase|words?)\b|\bprivate key\b", re.I)
+_PAYMENT = re.compile(
+    r"\b(send|pay|transfer|venmo|cashapp|zelle) (me|us|to)\b"
+    r"|\b(send|transfer|deposit) \$?\d[\d.,]* ?(usdc|usdt|eth|btc|sol|dollars|usd)\b"
+    r"|\b(dm|send) (me )?your (wallet|card|bank)",
+    re.I,
+)
 
 
 def risk_slug(topic: str, level: str) -> str:
@@ -181,3 +191,48 @@ def assess(artifact: Artifact, persona: Persona, soft: Score, ctx: Context) -> V
         reasons=[r[:200] for r in reasons][:20] or ["Meets persona, platform and safety rules."],
         sensitive_topics=[s[:200] for s in sensitive][:20],
     )
+
+
+def money_talk(text: str) -> list[str]:
+    """Wallet addresses, seed phrases or payment requests in text meant for the public."""
+    found = [
+        (_WALLET, "a wallet address"),
+        (_SEED, "a seed phrase or private key"),
+        (_PAYMENT, "a payment request"),
+    ]
+    return [
+        f"Contains {what}; posts and replies never carry one."
+        for rx, what in found
+        if rx.search(text)
+    ]
+
+
+def publish_violations(text: str, persona: Persona, platform: str, source: str = "") -> list[str]:
+    """Why `text` must not be published under `persona`'s current policy (empty: it may).
+
+    The last gate before a post or reply leaves, whoever wrote it (writer, model, a reviewer's
+    edit, an earlier decision reused): platform limit, AI disclosure, forbidden topics in the
+    text or in the message it answers, untrusted instructions in either, and money talk.
+
+    Args:
+        text: The exact text about to be published.
+        persona: The persona with the campaign's current policy applied.
+        platform: The platform it goes to (its length limit).
+        source: The untrusted text it answers ("" for a post).
+
+    Returns:
+        One readable reason per violated rule.
+
+    """
+    reasons: list[str] = []
+    if len(text) > limit_for(platform):
+        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
+    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
+        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
+    if forbidden := topics_in(text, persona.forbidden_topics):
+        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
+    if forbidden_source := topics_in(source, persona.forbidden_topics):
+        reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
+    if looks_like_injection(text) or looks_like_injection(source):
+        reasons.append("Echoes or answers untrusted instructions; treated as data, not published.")
+    return reasons + money_talk(text)

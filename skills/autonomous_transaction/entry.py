@@ -57,7 +57,7 @@ async def _execute(raw: dict[str, Any]) -> dict[str, Any]:
         host = await open_wallet_host(settings, svc.endpoints)
         try:
             await provision_devnet_wallet(host, raw)
-            return await aexecute_transaction(host, **raw)
+            return await aexecute_transaction(host, ledger=svc.pool, **raw)
         finally:
             await host.aclose()
 

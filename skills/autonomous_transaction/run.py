@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chimera.control import intents
+from chimera.control import intents, payment_ledger
 from chimera.mcp.errors import (
     InvalidToolArguments,
     McpCallError,
@@ -20,6 +20,7 @@ from chimera.mcp.errors import (
     ToolNotFound,
 )
 from chimera.mcp.host import CallIdentity, McpHost
+from chimera.platform.db import Pool, tenant_tx
 from skills.autonomous_transaction.contract import TransactionInput, envelope
 from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
 from state.money import AmountError, parse_amount
@@ -90,8 +91,27 @@ async def precheck(host: McpHost, req: TransactionInput, who: CallIdentity) -> s
     return violation(amount, caps, today, total, req.campaign_id)
 
 
-async def aexecute_transaction(host: McpHost, run_id: str = "", **raw: Any) -> dict[str, Any]:
-    """Async twin of `execute_transaction`, on an open host (used by the campaign graph)."""
+async def aexecute_transaction(
+    host: McpHost, run_id: str = "", *, ledger: Pool | None = None, **raw: Any
+) -> dict[str, Any]:
+    """Async twin of `execute_transaction`, on an open host (used by the campaign graph).
+
+    With `ledger` (the control-plane pool) every outcome is appended to the payment ledger and
+    a refusal or failure is audited with its reason (specs/governance.md §4.2).
+    """
+    receipt = await _execute(host, run_id, raw)
+    tenant = raw.get("tenant_id")
+    if ledger is not None and isinstance(tenant, str) and tenant:
+        metadata = raw.get("metadata")
+        task_id = metadata.get("task_id") if isinstance(metadata, dict) else None
+        async with tenant_tx(ledger, tenant) as conn:
+            await payment_ledger.record(
+                conn, receipt, source="skill", task_id=task_id, thread_id=run_id or None
+            )
+    return receipt
+
+
+async def _execute(host: McpHost, run_id: str, raw: dict[str, Any]) -> dict[str, Any]:
     try:
         req = TransactionInput.model_validate(raw)
     except ValidationError as exc:

@@ -151,7 +151,7 @@ async def test_an_agent_inbox_edit_needs_no_reviewer_in_the_payload(
     tid = await _paused(client, "tenant-abc")
     [pending] = (await client.threads.get_state(tid))["interrupts"]
     request = pending["value"]["action_request"]
-    text = f"Edited through Agent Inbox {uuid.uuid4().hex[:6]}."
+    text = f"Edited through Agent Inbox {uuid.uuid4().hex[:6]}. #AIcreator"
     edit = {"type": "edit", "args": {**request, "args": {**request["args"], "text": text}}}
     state = await _resume(client, tid, [edit])
     assert state["values"]["report"]["pending_reviews"] == []
