@@ -28,6 +28,7 @@ from chimera.platform.db import Pool, migrate, open_pool, tenant_tx
 from chimera.platform.embedded import Endpoints, ensure_services
 from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
+from chimera.strategies.intents import EmbeddingIntents, IntentClassifier
 from chimera.strategies.novelty import Novelty
 from chimera.strategies.registry import StrategyCache
 
@@ -47,6 +48,8 @@ class Services:
     strategies: StrategyCache
     novelty: Novelty | None = None
     """Draft-vs-memory similarity for the judge (embeddings load on first use)."""
+    intents: IntentClassifier | None = None
+    """The offline mention classifier (rules + the same embeddings)."""
 
 
 def bootstrap(settings: Settings) -> Endpoints:
@@ -99,6 +102,7 @@ async def open_services(
     try:
         await _sync_personas(pool, settings)
         host = await open_host(settings, endpoints) if with_host else McpHost({})
+        embeddings = load_embeddings(settings)
         yield Services(
             settings=settings,
             endpoints=endpoints,
@@ -107,7 +111,8 @@ async def open_services(
             redis=redis_client,
             host=host,
             strategies=StrategyCache(settings.model, chat_model),
-            novelty=Novelty(load_embeddings(settings)),
+            novelty=Novelty(embeddings),
+            intents=EmbeddingIntents(embeddings),
         )
     finally:
         if host is not None:

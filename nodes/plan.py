@@ -11,15 +11,21 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from chimera.control import audit, repo
+from chimera.control import audit, judge_context, repo
+from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
+from chimera.platform.embeddings import load_embeddings
 from chimera.platform.ids import stable_id
 from chimera.resources import Services
+from chimera.signals.triage import Triage, triage
 from chimera.strategies.base import PlanRequest
+from chimera.strategies.intents import EmbeddingIntents, IntentClassifier
+from chimera.strategies.registry import Strategies
 from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
 from state.contracts import Task, TaskContext, TaskGoal
+from state.engagement import Engagement
 from state.graph import CampaignState, run_ref
 from state.plan import TaskDAG, validate_dag
 from state.records import TaskStatus
@@ -57,13 +63,46 @@ def materialise(dag: TaskDAG, state: CampaignState) -> list[Task]:
     ]
 
 
-def _request(state: CampaignState, ctx: Context, attempt: int) -> PlanRequest:
+def _classifier(svc: Services, strategies: Strategies) -> IntentClassifier:
+    """The run's mention classifier: the model's when one is configured, else embeddings."""
+    return strategies.intents or svc.intents or EmbeddingIntents(load_embeddings(svc.settings))
+
+
+async def engage(
+    svc: Services, state: CampaignState, runtime: Runtime[Context], strategies: Strategies
+) -> list[Engagement]:
+    """Decide the run's unhandled mentions in the ledger; return those it answers.
+
+    Args:
+        svc: The app services.
+        state: The campaign state (persona, mentions).
+        runtime: The node's runtime (its context and thread).
+        strategies: The run's strategies (the mention classifier).
+
+    Returns:
+        The claimed replies and escalations, highest priority first, within the cadence.
+
+    """
+    tenant, thread_id = state["tenant_id"], thread_of(runtime)
+    async with tenant_tx(svc.pool, tenant) as conn:
+        ctx = await judge_context.context_for_run(
+            svc.settings.policies_dir, conn, tenant, state["campaign_id"], context_of(runtime)
+        )
+    who = CallIdentity(tenant, state["agent_id"], thread_id)
+    run = Triage(svc.pool, svc.host, _classifier(svc, strategies), who, state["campaign_id"])
+    return await triage(run, state["persona"], state.get("mentions", []), ctx)
+
+
+def _request(
+    state: CampaignState, ctx: Context, attempt: int, engagements: list[Engagement]
+) -> PlanRequest:
     """What the planner sees: goal, persona, signals and the rejections to plan around.
 
     Args:
         state: The campaign state.
         ctx: The run's context.
         attempt: 0 for the first plan, then the replan number.
+        engagements: The mentions this run answers (first plan only).
 
     Returns:
         The planner's request.
@@ -78,6 +117,7 @@ def _request(state: CampaignState, ctx: Context, attempt: int) -> PlanRequest:
         rejections=state.get("rejections", []),
         attempt=attempt,
         redo=frozenset(unresolved_rejections(state)),
+        engagements=engagements,
     )
 
 
@@ -141,7 +181,8 @@ async def plan_tasks(
     strategies = svc.strategies.for_model(ctx.model)
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
-    dag = await strategies.planner.plan(_request(state, ctx, attempt))
+    engagements = [] if replanning else await engage(svc, state, runtime, strategies)
+    dag = await strategies.planner.plan(_request(state, ctx, attempt, engagements))
     validate_dag(dag, max_tasks=ctx.max_tasks)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
     thread_id = thread_of(runtime)

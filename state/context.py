@@ -33,7 +33,25 @@ class Context:
     )
     max_tasks: int = field(default=20, metadata={"description": "Largest plan accepted."})
     max_replies: int = field(
-        default=3, metadata={"description": "Most recent mentions answered per run."}
+        default=3,
+        metadata={"description": "Most mentions one run answers (replies and escalations)."},
+    )
+    max_replies_per_hour: int = field(
+        default=10,
+        metadata={"description": "Most mentions an agent answers per rolling hour (all runs)."},
+    )
+    complaint_action: str = field(
+        default="escalate",
+        metadata={"description": "What a complaint gets: `escalate` (a human) or `reply`."},
+    )
+    unanswered_action: str = field(
+        default="defer",
+        metadata={
+            "description": (
+                "A product question no fact answers: `defer` (an honest reply that does not "
+                "guess) or `escalate` (a human)."
+            )
+        },
     )
     review_ttl_minutes: int = field(
         default=60, metadata={"description": "How long a review item stays open."}
@@ -119,7 +137,22 @@ class Context:
             raise ValueError("memory_k must be in [0, 50] and recent_episodes in [0, 100]")
         if not 0 < self.duplicate_threshold <= 1 or not 0 <= self.duplicate_penalty <= 1:
             raise ValueError("duplicate_threshold must be in (0, 1], duplicate_penalty in [0, 1]")
+        check_engagement(self)
         check_commerce(self)
+
+
+def check_engagement(ctx: Context) -> None:
+    """Validate the reply cadence and the engagement actions."""
+    if not 0 <= ctx.max_replies_per_hour <= 10_000:
+        raise ValueError("max_replies_per_hour must be in [0, 10000]")
+    if ctx.complaint_action not in ("escalate", "reply"):
+        raise ValueError(
+            f"complaint_action must be 'escalate' or 'reply', got {ctx.complaint_action!r}"
+        )
+    if ctx.unanswered_action not in ("defer", "escalate"):
+        raise ValueError(
+            f"unanswered_action must be 'defer' or 'escalate', got {ctx.unanswered_action!r}"
+        )
 
 
 def check_commerce(ctx: Context) -> None:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from state.context import Context
 from state.contracts import CaptionPayload, Task
+from state.engagement import Engagement
 from state.persona import Persona
 from state.plan import TaskDAG
 from state.records import Mention, Rejection, TrendSignal
@@ -25,6 +26,8 @@ class PlanRequest:
     attempt: int = 0
     redo: frozenset[str] = frozenset()
     """On replan: the plan keys of rejected posts to attempt again."""
+    engagements: list[Engagement] = field(default_factory=list)
+    """Mentions this run decided to answer (reply or escalate), highest priority first."""
 
 
 @dataclass(frozen=True)

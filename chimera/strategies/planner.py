@@ -1,7 +1,9 @@
 """Deterministic template planner: one post per persona platform, replies after the main post.
 
-Replies depend on the primary platform's post ("engage once the drop is live"). On replan, judge
-or reviewer rejections of posts come back as new post tasks with the next trend angle and the
+Replies depend on the primary platform's post ("engage once the drop is live") and answer only
+the mentions the engagement ledger handed to this run (`PlanRequest.engagements`: unhandled,
+classified, claimed, highest priority first, within the reply cadence). On replan, judge or
+reviewer rejections of posts come back as new post tasks with the next trend angle and the
 rejection reason; rejected replies are not retried.
 """
 
@@ -11,6 +13,34 @@ from chimera.strategies.base import PlanRequest
 from chimera.strategies.payments import payment_tasks
 from state.contracts import Priority, TaskType
 from state.plan import PlannedTask, TaskDAG
+
+
+def reply_key(mention_id: str) -> str:
+    """The plan key of the reply to a mention."""
+    return f"reply-{mention_id}".lower()[:64]
+
+
+def reply_tasks(request: PlanRequest, primary: str) -> list[PlannedTask]:
+    """One reply task per engagement the run holds, after the primary post."""
+    return [
+        PlannedTask(
+            key=reply_key(e.mention.mention_id),
+            task_type=TaskType.REPLY_COMMENT,
+            priority=Priority.MEDIUM if e.action == "escalate" else Priority.LOW,
+            depends_on=[primary],
+            params={
+                "platform": e.mention.platform,
+                "mention_id": e.mention.mention_id,
+                "author": e.mention.author_handle,
+                "mention_text": e.mention.text,
+                "intent": str(e.intent),
+                "topic": e.topic or "",
+                "facts": "\n".join(e.facts)[:2000],
+                "escalate": "true" if e.action == "escalate" else "",
+            },
+        )
+        for e in request.engagements
+    ]
 
 
 class TemplatePlanner:
@@ -40,22 +70,7 @@ class TemplatePlanner:
                 )
             )
         if request.attempt == 0 and tasks:
-            primary = tasks[0].key
-            for mention in request.mentions[: request.context.max_replies]:
-                tasks.append(
-                    PlannedTask(
-                        key=f"reply-{mention.mention_id}".lower()[:64],
-                        task_type=TaskType.REPLY_COMMENT,
-                        priority=Priority.LOW,
-                        depends_on=[primary],
-                        params={
-                            "platform": mention.platform,
-                            "mention_id": mention.mention_id,
-                            "author": mention.author_handle,
-                            "mention_text": mention.text,
-                        },
-                    )
-                )
+            tasks.extend(reply_tasks(request, tasks[0].key))
         tasks.extend(payment_tasks(request))
         rationale = f"{len(tasks)} tasks for {persona.name}: posts on {persona.platforms}"
         return TaskDAG(rationale=rationale, tasks=tasks)

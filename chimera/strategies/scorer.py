@@ -9,6 +9,8 @@ from state.contracts import CaptionPayload, Task
 from state.persona import Persona
 
 _WORD = re.compile(r"[a-z]{4,}")
+ESCALATED_CONFIDENCE = 0.8
+"""Inside the review band at the default thresholds: an escalated reply is never auto-approved."""
 _STOP = frozenset(
     {"with", "that", "this", "from", "your", "have", "into", "their", "about", "will"}
 )
@@ -38,6 +40,10 @@ class HeuristicScorer:
             if not content_words(task.goal.goal_description) & content_words(payload.text):
                 confidence -= 0.12
                 reasons.append("Draft does not reflect the campaign goal.")
+        if task.params.get("escalate"):
+            # Escalated mentions (complaints, sensitive topics) wait for a human by policy.
+            confidence = min(confidence, ESCALATED_CONFIDENCE)
+            reasons.append(f"Escalated mention ({task.params.get('intent', 'unknown')}).")
         return Score(
             confidence=confidence,
             risk_category="brand_safety_low",

@@ -26,3 +26,10 @@ async def scalar(svc: Services, tenant_id: str, sql: str, *params: Any) -> Any:
     async with tenant_tx(svc.pool, tenant_id) as conn:
         row = await (await conn.execute(sql, params)).fetchone()
     return None if row is None else next(iter(row.values()))
+
+
+async def forget_mentions(svc: Services, *tenants: str) -> None:
+    """Empty the engagement ledger of the tenants (both sample tenants by default)."""
+    for tenant in tenants or ("tenant-xyz", "tenant-abc"):
+        async with tenant_tx(svc.pool, tenant) as conn:
+            await conn.execute("DELETE FROM mention_decisions")
