@@ -182,6 +182,8 @@ async def plan_tasks(
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
     engagements = [] if replanning else await engage(svc, state, runtime, strategies)
+    if ctx.engagement_only and not engagements and not replanning:
+        return {}  # an engagement run with nothing left to answer goes straight to its report
     dag = await strategies.planner.plan(_request(state, ctx, attempt, engagements))
     validate_dag(dag, max_tasks=ctx.max_tasks)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]

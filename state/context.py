@@ -40,6 +40,10 @@ class Context:
         default=10,
         metadata={"description": "Most mentions an agent answers per rolling hour (all runs)."},
     )
+    engagement_only: bool = field(
+        default=False,
+        metadata={"description": "Answer unhandled mentions only, with no post (engagement runs)."},
+    )
     complaint_action: str = field(
         default="escalate",
         metadata={"description": "What a complaint gets: `escalate` (a human) or `reply`."},

@@ -59,6 +59,16 @@ async def decided(conn: Conn, agent_id: str, mention_ids: list[str], thread_id: 
     return {r["mention_id"] for r in await cur.fetchall()}
 
 
+async def count_new(conn: Conn, agent_id: str) -> int:
+    """How many of the agent's recorded mentions no run has decided yet."""
+    cur = await conn.execute(
+        "SELECT count(*) AS n FROM mention_decisions WHERE agent_id = %s AND status = 'new'",
+        (agent_id,),
+    )
+    row = await cur.fetchone()
+    return int(row["n"]) if row else 0
+
+
 async def claim(
     conn: Conn,
     tenant_id: str,

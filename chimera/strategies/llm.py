@@ -55,6 +55,9 @@ class LlmPlanner:
     async def plan(self, request: PlanRequest) -> TaskDAG:
         """Ask the model for a TaskDAG."""
         p = request.persona
+        if request.context.engagement_only:  # replies only: nothing for the model to plan
+            replies = reply_tasks(request, None)
+            return TaskDAG(rationale=f"{len(replies)} replies for {p.name}", tasks=replies)
         dag = await _ask(
             self.model,
             prompts.PLANNER,

@@ -20,14 +20,14 @@ def reply_key(mention_id: str) -> str:
     return f"reply-{mention_id}".lower()[:64]
 
 
-def reply_tasks(request: PlanRequest, primary: str) -> list[PlannedTask]:
-    """One reply task per engagement the run holds, after the primary post."""
+def reply_tasks(request: PlanRequest, primary: str | None) -> list[PlannedTask]:
+    """One reply task per engagement the run holds, after the primary post (if there is one)."""
     return [
         PlannedTask(
             key=reply_key(e.mention.mention_id),
             task_type=TaskType.REPLY_COMMENT,
             priority=Priority.MEDIUM if e.action == "escalate" else Priority.LOW,
-            depends_on=[primary],
+            depends_on=[primary] if primary else [],
             params={
                 "platform": e.mention.platform,
                 "mention_id": e.mention.mention_id,
@@ -51,6 +51,9 @@ class TemplatePlanner:
     async def plan(self, request: PlanRequest) -> TaskDAG:
         """Return the DAG for this goal and persona."""
         persona = request.persona
+        if request.context.engagement_only:
+            replies = reply_tasks(request, None)
+            return TaskDAG(rationale=f"{len(replies)} replies for {persona.name}", tasks=replies)
         angles = [t.keyword for t in request.trends] or list(persona.niche)
         suffix = f"-r{request.attempt}" if request.attempt else ""
         reasons = "; ".join(r.reason for r in request.rejections)[:1500]

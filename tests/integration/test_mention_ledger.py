@@ -13,14 +13,16 @@ from chimera.control import mentions as ledger
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from chimera.runs.perception import engagement_starter, perceive_once
 from chimera.runs.runner import run_campaign
 from chimera.runs.threads import compile_graph, thread_config
 from chimera.signals.triage import Triage, triage
 from chimera.strategies.base import PlanRequest
 from chimera.strategies.planner import reply_tasks
 from chimera.strategies.writer import reply_body
+from skills.trend_detection_alerting.alerting import engagement_campaign
 from state.context import Context
-from state.contracts import Task
+from state.contracts import Task, Trend
 from state.engagement import Engagement, Intent
 from state.persona import Persona
 from state.records import Mention
@@ -30,6 +32,7 @@ from tests.support.builders import persona as sample_persona
 from tests.support.platform import platform_posts
 
 XYZ = "tenant-xyz"
+NOW = "2026-02-06T10:00:00Z"
 QUIET = Context(render_media=False)
 
 
@@ -207,3 +210,44 @@ def _task_for(svc: Services, engagement: Engagement) -> Task:
     request = PlanRequest("Goal.", selam(svc), [], [], QUIET, engagements=[engagement])
     [planned] = reply_tasks(request, "post-tiktok")
     return make_task(task_id="task-reply", task_type="reply_comment", params=planned.params)
+
+
+class Engagements:
+    """A StartEngagement that records the campaigns it was asked to start."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+
+    async def __call__(self, persona: Persona, campaign_id: str) -> str:
+        self.started.append(campaign_id)
+        return "done"
+
+
+async def never_run(persona: Persona, trend: Trend, campaign_id: str) -> str:
+    """A StartRun for passes whose trend alerts must start nothing here."""
+    return "done"
+
+
+async def test_a_perception_pass_starts_engagement_only_while_mentions_wait(
+    svc: Services,
+) -> None:
+    """specs/engagement.md §5"""
+    recorder, strict = Engagements(), Context(relevance_threshold=1.0)
+    report = await perceive_once(
+        svc, ETHIOPIA, ctx=strict, start_run=never_run, start_engagement=recorder, now=NOW
+    )
+    assert report.mentions_waiting == 10 and report.engagement_run == engagement_campaign(ETHIOPIA)
+    assert recorder.started == [report.engagement_run]
+    run = await engagement_starter(svc, QUIET)(selam(svc), report.engagement_run)
+    assert run in ("done", "paused")
+    posts = await platform_posts(svc, XYZ, report.engagement_run)
+    assert posts and all(p["reply_to_id"] for p in posts)  # replies only, no campaign post
+    again = await perceive_once(
+        svc, ETHIOPIA, ctx=strict, start_run=never_run, start_engagement=recorder, now=NOW
+    )
+    assert again.mentions_waiting == 10 - len(await ledger_decided(svc))
+
+
+async def ledger_decided(svc: Services) -> list[str]:
+    """Ids of the Ethiopia agent's decided mentions."""
+    return [m for m, r in (await ledger_rows(svc)).items() if r["status"] != "new"]
