@@ -61,7 +61,10 @@ async def fresh_mentions(request: pytest.FixtureRequest) -> None:
     The engagement ledger outlives a campaign on purpose, so tests that share the session's
     database would otherwise see mentions an earlier test already answered.
     """
-    if "svc" in request.fixturenames:
+    names = set(request.fixturenames)
+    # End-to-end tests drive the session's services from subprocesses (`settings`).
+    e2e = request.path.parent.name == "e2e" and bool(names & {"settings", "server_url"})
+    if "svc" in names or e2e:
         await forget_mentions(request.getfixturevalue("svc"))
 
 
