@@ -68,7 +68,7 @@ def _stems(text: str) -> set[str]:
 
 
 def relevant_facts(question: str, facts: list[str], limit: int = MAX_FACTS) -> list[str]:
-    """The facts that name an aspect the question asks about (or share two content words).
+    """The facts naming an aspect the question asks about (else sharing two content words).
 
     Args:
         question: The mention text.
@@ -86,7 +86,8 @@ def relevant_facts(question: str, facts: list[str], limit: int = MAX_FACTS) -> l
         shared = len(asked & set(aspects_of(fact)))
         named = len(asked & set(aspects_of(label))) if label else 0
         overlap = len(words & _stems(fact))
-        if shared or overlap >= 2:
+        # A question naming aspects is answered only by facts about them; otherwise by topic.
+        if shared or (not asked and overlap >= 2):
             scored.append((-(2 * named + shared + 0.1 * overlap), index, fact))
     return [fact for *_, fact in sorted(scored)[:limit]]
 

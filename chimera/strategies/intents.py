@@ -43,6 +43,16 @@ _SPAM = re.compile(
     r"|earn \$?\d+|whatsapp me)\b|0x[0-9a-fA-F]{40}|https?://\S+",
     re.I,
 )
+_NEGATIVE = re.compile(
+    r"\b(refund|broken|broke|stuck|never arrived|disappointed|disappointing|worst|terrible"
+    r"|scam|not working|stopped working|useless|waste of money|rip-?off)\b",
+    re.I,
+)
+_POSITIVE = re.compile(
+    r"\b(thanks|thank you|love|loving|gorgeous|great|amazing|spot on|so happy|favou?rite"
+    r"|honest|elegant|is everything|beautiful|no wahala|survived|iconic|slay)\b",
+    re.I,
+)
 PROTOTYPES: dict[Intent, tuple[str, ...]] = {
     Intent.COMPLIMENT: (
         "I love this, it looks amazing, great work!",
@@ -91,6 +101,10 @@ def rule_intent(text: str, persona: Persona) -> IntentVerdict | None:
         return IntentVerdict(intent=Intent.SENSITIVE, topic=sensitive[0])
     if _QUESTION.search(text) and (aspects := aspects_of(text)):
         return IntentVerdict(intent=Intent.PRODUCT_QUESTION, topic=", ".join(aspects))
+    if _NEGATIVE.search(text):
+        return IntentVerdict(intent=Intent.COMPLAINT)
+    if _POSITIVE.search(text) and "?" not in text:
+        return IntentVerdict(intent=Intent.COMPLIMENT)
     return None
 
 
@@ -134,6 +148,8 @@ class EmbeddingIntents:
         matrix = await self._prototypes()
         vector = (await asyncio.to_thread(self._encode, [text]))[0]
         sims = matrix @ vector
+        if not _QUESTION.search(text):  # a statement is never answered as a product question
+            sims = np.where([i == Intent.PRODUCT_QUESTION for i in self._labels], -1.0, sims)
         best = int(np.argmax(sims))
         intent = self._labels[best]
         topic = ", ".join(aspects_of(text)) if intent == Intent.PRODUCT_QUESTION else ""

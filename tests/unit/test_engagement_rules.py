@@ -38,7 +38,9 @@ def test_rules_fix_injection_spam_forbidden_sensitive_and_product_questions() ->
     verdict = rule_intent("What sizes does it come in and where can I buy it?", selam)
     assert verdict is not None and verdict.intent == Intent.PRODUCT_QUESTION
     assert verdict.topic == "sizes, where to buy"
-    assert intent("Loving the habesha kemis with modern cuts.") is None
+    assert intent("Loving the habesha kemis with modern cuts.") == Intent.COMPLIMENT
+    assert intent("My transfer is stuck since morning.") == Intent.COMPLAINT
+    assert intent("Anyone watching the match tonight") is None  # left to the classifier
 
 
 def test_only_facts_naming_what_was_asked_ground_an_answer() -> None:
