@@ -28,6 +28,7 @@ from chimera.platform.db import Pool, migrate, open_pool, tenant_tx
 from chimera.platform.embedded import Endpoints, ensure_services
 from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
+from chimera.strategies.intents import EmbeddingIntents, IntentClassifier
 from chimera.strategies.novelty import Novelty
 from chimera.strategies.registry import StrategyCache
 from chimera.strategies.risk import RiskDetector
@@ -50,6 +51,8 @@ class Services:
     """Draft-vs-memory similarity for the judge (embeddings load on first use)."""
     risk: RiskDetector | None = None
     """Semantic topic and injection detection for the judge (same embeddings)."""
+    intents: IntentClassifier | None = None
+    """The offline mention classifier (rules + the same embeddings)."""
 
 
 def bootstrap(settings: Settings) -> Endpoints:
@@ -104,6 +107,7 @@ async def open_services(
     try:
         await _sync_personas(pool, settings)
         host = await open_host(settings, endpoints) if with_host else McpHost({})
+        embeddings = load_embeddings(settings)
         yield Services(
             settings=settings,
             endpoints=endpoints,
@@ -114,6 +118,7 @@ async def open_services(
             strategies=StrategyCache(settings.model, chat_model, risk),
             novelty=Novelty(embeddings),
             risk=risk,
+            intents=EmbeddingIntents(embeddings),
         )
     finally:
         if host is not None:

@@ -27,6 +27,7 @@ def make_perceive(svc: Services, runs: RunControl) -> Node[PerceptionInput, Perc
             svc,
             request.agent_id,
             start_run=runs.starter(ctx),
+            start_engagement=runs.engager(ctx),
             expire_reviews=runs.expire_reviews,
             ctx=ctx,
             options=PassOptions(

@@ -11,11 +11,16 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from chimera.control import audit, calendar, repo
+from chimera.control import audit, calendar, judge_context, repo
+from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
+from chimera.platform.embeddings import load_embeddings
 from chimera.platform.ids import stable_id
 from chimera.resources import Services
+from chimera.signals.triage import Triage, triage
 from chimera.strategies.base import PlanRequest
+from chimera.strategies.intents import EmbeddingIntents, IntentClassifier
+from chimera.strategies.registry import Strategies
 from chimera.strategies.schedule import schedule_dag
 from chimera.strategies.targeting import named_platforms, restrict
 from chimera.strategies.topics import topics_in
@@ -23,6 +28,7 @@ from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
 from state.contracts import Task, TaskContext, TaskGoal
+from state.engagement import Engagement
 from state.graph import CampaignState, run_ref
 from state.plan import TaskDAG, validate_dag
 from state.records import TaskStatus
@@ -60,8 +66,45 @@ def materialise(dag: TaskDAG, state: CampaignState) -> list[Task]:
     ]
 
 
+def _classifier(svc: Services, strategies: Strategies) -> IntentClassifier:
+    """The run's mention classifier: the model's when one is configured, else embeddings."""
+    return strategies.intents or svc.intents or EmbeddingIntents(load_embeddings(svc.settings))
+
+
+async def engage(
+    svc: Services, state: CampaignState, runtime: Runtime[Context], strategies: Strategies
+) -> list[Engagement]:
+    """Decide the run's unhandled mentions in the ledger; return those it answers.
+
+    Args:
+        svc: The app services.
+        state: The campaign state (persona, mentions).
+        runtime: The node's runtime (its context and thread).
+        strategies: The run's strategies (the mention classifier).
+
+    Returns:
+        The claimed replies and escalations, highest priority first, within the cadence.
+
+    """
+    tenant, thread_id = state["tenant_id"], thread_of(runtime)
+    async with tenant_tx(svc.pool, tenant) as conn:
+        ctx = await judge_context.context_for_run(
+            svc.settings.policies_dir, conn, tenant, state["campaign_id"], context_of(runtime)
+        )
+    who = CallIdentity(tenant, state["agent_id"], thread_id)
+    run = Triage(svc.pool, svc.host, _classifier(svc, strategies), who, state["campaign_id"])
+    targets = list(ctx.platforms) or named_platforms(state["goal"])
+    mentions = [m for m in state.get("mentions", []) if not targets or m.platform in targets]
+    return await triage(run, state["persona"], mentions, ctx)
+
+
 def _request(
-    state: CampaignState, ctx: Context, attempt: int, taken: calendar.Taken, now: datetime
+    state: CampaignState,
+    ctx: Context,
+    attempt: int,
+    engagements: list[Engagement],
+    taken: calendar.Taken,
+    now: datetime,
 ) -> PlanRequest:
     """What the planner sees: goal, persona, signals, targets, the calendar and the rejections.
 
@@ -69,6 +112,7 @@ def _request(
         state: The campaign state.
         ctx: The run's context (`platforms` overrides the targets).
         attempt: 0 for the first plan, then the replan number.
+        engagements: The mentions this run answers (first plan only).
         taken: The agent's published and scheduled slots.
         now: The planning clock.
 
@@ -89,6 +133,7 @@ def _request(
         now=now,
         taken_posts=taken.posts,
         taken_replies=taken.replies,
+        engagements=engagements,
     )
 
 
@@ -171,10 +216,13 @@ async def plan_tasks(
     if not replanning and (reason := refusal(state)) is not None:
         await _refuse(svc, state, thread_of(runtime), reason)
         return {"refused": reason}
+    engagements = [] if replanning else await engage(svc, state, runtime, strategies)
+    if ctx.engagement_only and not engagements and not replanning:
+        return {}  # an engagement run with nothing left to answer goes straight to its report
     now = datetime.now(UTC)
     async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
         taken = await calendar.taken(conn, state["agent_id"], now - timedelta(days=1))
-    request = _request(state, ctx, attempt, taken, now)
+    request = _request(state, ctx, attempt, engagements, taken, now)
     dag = await strategies.planner.plan(request)
     validate_dag(dag, max_tasks=ctx.max_tasks)
     # Whatever the planner proposed, every publishing task lands in a slot of the posting plan.

@@ -40,6 +40,11 @@ def interrupt_value(env: Envelope) -> ReviewInterrupt:
     artifact, review = env.need_artifact(), env.need_review()
     payload = artifact.payload
     reasons = "; ".join(review.reason_for_escalation)
+    mention = " ".join(env.task.params.get("mention_text", "").split())
+    if mention:  # a reply: quote what it answers, who wrote it and where
+        quoted = mention if len(mention) <= 300 else mention[:299] + "…"
+        author, where = env.task.params.get("author") or "someone", payload.platform
+        reasons += f"\n\nIn reply to {author} on {where}: > {quoted}"
     return ReviewInterrupt(
         action_request=ActionRequest(
             action=str(env.task.task_type),

@@ -33,7 +33,29 @@ class Context:
     )
     max_tasks: int = field(default=20, metadata={"description": "Largest plan accepted."})
     max_replies: int = field(
-        default=3, metadata={"description": "Most recent mentions answered per run."}
+        default=3,
+        metadata={"description": "Most mentions one run answers (replies and escalations)."},
+    )
+    max_replies_per_hour: int = field(
+        default=10,
+        metadata={"description": "Most mentions an agent answers per rolling hour (all runs)."},
+    )
+    engagement_only: bool = field(
+        default=False,
+        metadata={"description": "Answer unhandled mentions only, with no post (engagement runs)."},
+    )
+    complaint_action: str = field(
+        default="escalate",
+        metadata={"description": "What a complaint gets: `escalate` (a human) or `reply`."},
+    )
+    unanswered_action: str = field(
+        default="defer",
+        metadata={
+            "description": (
+                "A product question no fact answers: `defer` (an honest reply that does not "
+                "guess) or `escalate` (a human)."
+            )
+        },
     )
     review_ttl_minutes: int = field(
         default=60, metadata={"description": "How long a review item stays open."}
@@ -129,7 +151,22 @@ class Context:
         for platform in self.platforms:
             if not re.fullmatch(r"[a-z0-9_]{2,32}", platform):
                 raise ValueError(f"platforms: {platform!r} is not a platform id (a-z, 0-9, _)")
+        check_engagement(self)
         check_commerce(self)
+
+
+def check_engagement(ctx: Context) -> None:
+    """Validate the reply cadence and the engagement actions."""
+    if not 0 <= ctx.max_replies_per_hour <= 10_000:
+        raise ValueError("max_replies_per_hour must be in [0, 10000]")
+    if ctx.complaint_action not in ("escalate", "reply"):
+        raise ValueError(
+            f"complaint_action must be 'escalate' or 'reply', got {ctx.complaint_action!r}"
+        )
+    if ctx.unanswered_action not in ("defer", "escalate"):
+        raise ValueError(
+            f"unanswered_action must be 'defer' or 'escalate', got {ctx.unanswered_action!r}"
+        )
 
 
 def check_commerce(ctx: Context) -> None:

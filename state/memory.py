@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from state.types import Id, UtcTimestamp
 
-SourceType = Literal["post", "comment", "trend_alert", "conversation"]
+SourceType = Literal["post", "comment", "trend_alert", "conversation", "fact"]
 """What a memory was made from (CONTRACTS §3.3)."""
 
 MemoryText = Annotated[str, Field(min_length=1, max_length=8000)]

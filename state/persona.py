@@ -53,6 +53,8 @@ class Persona(BaseModel):
     """When and how often the agent publishes (windows, quiet hours, cadence)."""
     body: Annotated[str, Field(max_length=20_000)] = ""
     """The markdown body: backstory, voice, values, directives."""
+    knowledge: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=100)] = []
+    """Facts the agent may state when answering (the bullets of SOUL.md's `## Knowledge`)."""
 
     @property
     def constraints(self) -> PersonaConstraints:

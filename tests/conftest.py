@@ -18,6 +18,7 @@ import pytest
 from chimera.platform.embedded import stop_services
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services, open_services
+from tests.support.platform import forget_mentions
 
 with warnings.catch_warnings():
     # web3 imports websockets.legacy for a provider we never use; import it once, quietly, so
@@ -51,6 +52,20 @@ async def svc(settings: Settings) -> AsyncIterator[Services]:
     """Services with real embedded Postgres and Redis and real stdio MCP servers."""
     async with open_services(settings) as services:
         yield services
+
+
+@pytest.fixture(autouse=True)
+async def fresh_mentions(request: pytest.FixtureRequest) -> None:
+    """Tests on `svc` start with every bundled mention unhandled (the ledger is per agent).
+
+    The engagement ledger outlives a campaign on purpose, so tests that share the session's
+    database would otherwise see mentions an earlier test already answered.
+    """
+    names = set(request.fixturenames)
+    # End-to-end tests drive the session's services from subprocesses (`settings`).
+    e2e = request.path.parent.name == "e2e" and bool(names & {"settings", "server_url"})
+    if "svc" in names or e2e:
+        await forget_mentions(request.getfixturevalue("svc"))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from chimera.cli import (
     checkpoints,
     judge,
     memory,
+    mentions,
     perceive,
     posts,
     review,
@@ -40,6 +41,7 @@ app.add_typer(campaign.app, name="campaign")
 app.command("audit")(audit.audit)
 app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
+app.add_typer(mentions.app, name="mentions")
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(posts.app, name="posts")
 app.add_typer(agents.app, name="agents")

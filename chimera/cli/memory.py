@@ -23,7 +23,7 @@ app = typer.Typer(help="Search, add and count an agent's memories.", no_args_is_
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 TenantOpt = Annotated[str, typer.Option(envvar="CHIMERA_TENANT", help="Your tenant id.")]
 EXPECTED = (McpCallError, ValueError, LookupError)
-SOURCE_TYPES = ("post", "comment", "trend_alert", "conversation")
+SOURCE_TYPES = ("post", "comment", "trend_alert", "conversation", "fact")
 
 
 def check_source_type(value: str | None, *, as_json: bool) -> None:

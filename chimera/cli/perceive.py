@@ -34,6 +34,8 @@ def _show(report: PerceiveReport, as_json: bool) -> None:
         "duplicates": report.duplicates,
         "runs": report.runs,
         "expired": report.expired,
+        "mentions_waiting": report.mentions_waiting,
+        "engagement_run": report.engagement_run,
     }
     if as_json:
         emit_json(data)
@@ -47,6 +49,11 @@ def _show(report: PerceiveReport, as_json: bool) -> None:
         console.print(f"  {alert}: [cyan]{outcome}[/] {campaign}")
     if report.expired:
         console.print(f"  {len(report.expired)} expired review(s) took their default action")
+    if report.engagement_run:
+        console.print(
+            f"  {report.mentions_waiting} mention(s) waiting: engagement run"
+            f" [cyan]{report.engagement_run}[/]"
+        )
 
 
 def _check(once: bool, interval: float | None, now: str | None, json_out: bool) -> None:

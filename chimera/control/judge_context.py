@@ -50,6 +50,15 @@ def merged_policy(tenant: PolicyOverrides, campaign: dict[str, Any]) -> PolicyOv
     return campaign_overrides(campaign["config"]).over(tenant)
 
 
+async def context_for_run(
+    policies_dir: Path, conn: Conn, tenant_id: str, campaign_id: str, ctx: Context
+) -> Context:
+    """The run's Context with tenant and campaign policy applied (e.g. the reply cadence)."""
+    campaign = await occ.read_campaign(conn, campaign_id)
+    policy = merged_policy(await tenant_policy(policies_dir, tenant_id), campaign)
+    return effective_context(ctx, policy)
+
+
 async def persona_for_run(
     policies_dir: Path, persona: Persona, campaign: dict[str, Any]
 ) -> Persona:

@@ -13,6 +13,8 @@ from state.persona import Persona
 
 _FRONT = re.compile(r"^---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)$", re.S)
 _AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_KNOWLEDGE = re.compile(r"^## Knowledge[ \t]*\n(?P<section>.*?)(?=^## |\Z)", re.S | re.M)
+_BULLET = re.compile(r"^\s*[-*]\s+(?P<fact>.+)$", re.M)
 
 
 class PersonaError(ValueError):
@@ -26,6 +28,14 @@ def soul_path(agents_dir: Path, agent_id: str) -> Path:
     return agents_dir / agent_id / "SOUL.md"
 
 
+def knowledge_of(body: str) -> list[str]:
+    """The bullets of the body's `## Knowledge` section (markdown emphasis removed)."""
+    section = _KNOWLEDGE.search(body)
+    if section is None:
+        return []
+    return [b["fact"].replace("**", "").strip() for b in _BULLET.finditer(section["section"])]
+
+
 def parse_soul(text: str, *, source: str = "SOUL.md") -> Persona:
     """Parse SOUL.md text: YAML front matter between `---` lines, then the markdown body."""
     match = _FRONT.match(text)
@@ -35,7 +45,8 @@ def parse_soul(text: str, *, source: str = "SOUL.md") -> Persona:
         meta = yaml.safe_load(match["meta"]) or {}
         if not isinstance(meta, dict):
             raise PersonaError(f"{source}: front matter must be a mapping of keys to values")
-        return Persona.model_validate({**meta, "body": match["body"].strip()})
+        body = match["body"].strip()
+        return Persona.model_validate({**meta, "body": body, "knowledge": knowledge_of(body)})
     except (yaml.YAMLError, ValidationError) as exc:
         raise PersonaError(f"{source}: {exc}") from exc
 

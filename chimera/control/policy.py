@@ -26,6 +26,10 @@ Threshold = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ReviewDefault = Literal["approve", "reject"]
 
 
+ENGAGEMENT_FIELDS = ("max_replies", "max_replies_per_hour", "complaint_action", "unanswered_action")
+"""Engagement settings a policy layer may set over the run's Context."""
+
+
 class PolicyError(ValueError):
     """A policy file or override does not validate."""
 
@@ -43,6 +47,10 @@ class PolicyOverrides(BaseModel):
     review_default_action: ReviewDefault | None = None
     ai_disclosure: bool | None = None
     disclosure_label: ShortText | None = None
+    max_replies: Annotated[int, Field(ge=0, le=1000)] | None = None
+    max_replies_per_hour: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    complaint_action: Literal["escalate", "reply"] | None = None
+    unanswered_action: Literal["defer", "escalate"] | None = None
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> PolicyOverrides:
@@ -99,7 +107,12 @@ def effective_context(ctx: Context, policy: PolicyOverrides) -> Context:
     """The run's Context with the policy's thresholds and review settings applied."""
     changes: dict[str, Any] = {
         name: getattr(policy, name)
-        for name in ("approve_threshold", "review_threshold", "review_ttl_minutes")
+        for name in (
+            "approve_threshold",
+            "review_threshold",
+            "review_ttl_minutes",
+            *ENGAGEMENT_FIELDS,
+        )
         if getattr(policy, name) is not None
     }
     try:

@@ -8,6 +8,7 @@ LangGraph server the same pass starts runs through the server's API instead
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chimera.control.agent_state import AgentPaused
@@ -18,7 +19,9 @@ from chimera.strategies.relevance import Relevance
 from skills.trend_detection_alerting.alerting import (
     PassOptions,
     PerceiveReport,
+    StartEngagement,
     StartRun,
+    engagement_goal,
     goal_for,
     perceive,
 )
@@ -26,7 +29,7 @@ from state.context import Context
 from state.contracts import Trend
 from state.persona import Persona
 
-__all__ = ["InProcessRuns", "PerceiveReport", "perceive_once", "run_starter"]
+__all__ = ["InProcessRuns", "PerceiveReport", "engagement_starter", "perceive_once", "run_starter"]
 
 
 def run_starter(svc: Services, ctx: Context) -> StartRun:
@@ -48,6 +51,23 @@ def run_starter(svc: Services, ctx: Context) -> StartRun:
     return start
 
 
+def engagement_starter(svc: Services, ctx: Context) -> StartEngagement:
+    """Start an engagement run (replies only) here and drive it to its end or a review."""
+    replies_only = replace(ctx, engagement_only=True)
+
+    async def start(persona: Persona, campaign_id: str) -> str:
+        summary = await run_campaign(
+            svc,
+            agent_id=persona.agent_id,
+            goal=engagement_goal(persona),
+            campaign_id=campaign_id,
+            context=replies_only,
+        )
+        return summary.state
+
+    return start
+
+
 class InProcessRuns:
     """`RunControl` on this process's runner and inbox (the CLI, notebooks, tests)."""
 
@@ -57,6 +77,10 @@ class InProcessRuns:
     def starter(self, ctx: Context) -> StartRun:
         """Runs driven here, to their end or their first review."""
         return run_starter(self._svc, ctx)
+
+    def engager(self, ctx: Context) -> StartEngagement:
+        """Engagement runs driven here, to their end or their first review."""
+        return engagement_starter(self._svc, ctx)
 
     async def expire_reviews(self, tenant_id: str) -> list[str]:
         """Expire the tenant's due reviews through the inbox."""
@@ -70,6 +94,7 @@ async def perceive_once(
     ctx: Context | None = None,
     start_run: StartRun | None = None,
     relevance: Relevance | None = None,
+    start_engagement: StartEngagement | None = None,
     **options: Any,
 ) -> PerceiveReport:
     """One pass for an agent; runs start in this process unless `start_run` says otherwise.
@@ -82,6 +107,8 @@ async def perceive_once(
         svc,
         agent_id,
         start_run=start_run or run_starter(svc, ctx),
+        # An injected run starter (tests, other drivers) injects engagement runs too.
+        start_engagement=start_engagement or (None if start_run else engagement_starter(svc, ctx)),
         expire_reviews=InProcessRuns(svc).expire_reviews,
         ctx=ctx,
         options=PassOptions(**options),

@@ -8,7 +8,7 @@ inbox on the same Postgres checkpointer the server uses.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
@@ -23,7 +23,12 @@ from chimera.runs.inbox import expire_due
 from chimera.serving.process import process_services
 from graphs.campaign import build_campaign_graph
 from graphs.perception import build_perception_graph
-from skills.trend_detection_alerting.alerting import StartRun, goal_for
+from skills.trend_detection_alerting.alerting import (
+    StartEngagement,
+    StartRun,
+    engagement_goal,
+    goal_for,
+)
 from state.context import Context
 from state.contracts import Trend
 from state.inputs import RunRequest
@@ -44,34 +49,48 @@ class ServerRuns:
         self._svc = svc
         self._assistant = assistant_id
 
-    def starter(self, ctx: Context) -> StartRun:
+    async def _create(self, persona: Persona, goal: str, campaign_id: str, ctx: Context) -> str:
         """Create a background server run for the campaign (409: one is already active)."""
+        client = get_client(url=None)
+        thread_id = server_thread_id(campaign_id)
+        meta = {"tenant_id": persona.tenant_id, "campaign_id": campaign_id}
+        await client.threads.create(thread_id=thread_id, if_exists="do_nothing", metadata=meta)
+        request = RunRequest(
+            tenant_id=persona.tenant_id,
+            agent_id=persona.agent_id,
+            campaign_id=campaign_id,
+            goal=goal,
+        )
+        try:
+            run = await client.runs.create(
+                thread_id,
+                self._assistant,
+                input=request.model_dump(mode="json"),
+                context=asdict(ctx),
+                metadata=meta,
+                multitask_strategy="reject",
+            )
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 409:
+                raise RunInProgress(f"campaign {campaign_id!r} has an active run") from exc
+            raise
+        return str(run["status"])
+
+    def starter(self, ctx: Context) -> StartRun:
+        """Server runs riding a trend."""
 
         async def start(persona: Persona, trend: Trend, campaign_id: str) -> str:
-            client = get_client(url=None)
-            thread_id = server_thread_id(campaign_id)
-            meta = {"tenant_id": persona.tenant_id, "campaign_id": campaign_id}
-            await client.threads.create(thread_id=thread_id, if_exists="do_nothing", metadata=meta)
-            request = RunRequest(
-                tenant_id=persona.tenant_id,
-                agent_id=persona.agent_id,
-                campaign_id=campaign_id,
-                goal=goal_for(trend, persona),
-            )
-            try:
-                run = await client.runs.create(
-                    thread_id,
-                    self._assistant,
-                    input=request.model_dump(mode="json"),
-                    context=asdict(ctx),
-                    metadata=meta,
-                    multitask_strategy="reject",
-                )
-            except httpx.HTTPStatusError as exc:
-                if exc.response.status_code == 409:
-                    raise RunInProgress(f"campaign {campaign_id!r} has an active run") from exc
-                raise
-            return str(run["status"])
+            return await self._create(persona, goal_for(trend, persona), campaign_id, ctx)
+
+        return start
+
+    def engager(self, ctx: Context) -> StartEngagement:
+        """Server engagement runs (replies only)."""
+        replies_only = replace(ctx, engagement_only=True)
+
+        async def start(persona: Persona, campaign_id: str) -> str:
+            goal = engagement_goal(persona)
+            return await self._create(persona, goal, campaign_id, replies_only)
 
         return start
 

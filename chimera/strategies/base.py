@@ -9,6 +9,7 @@ from typing import Protocol
 from chimera.strategies.risk import RiskReport
 from state.context import Context
 from state.contracts import CaptionPayload, Task
+from state.engagement import Engagement
 from state.persona import Persona
 from state.plan import TaskDAG
 from state.records import Mention, Rejection, TrendSignal
@@ -40,6 +41,9 @@ class PlanRequest:
     def targets(self) -> list[str]:
         """The targeted platforms (the persona's when none were resolved)."""
         return self.platforms or list(self.persona.platforms)
+
+    engagements: list[Engagement] = field(default_factory=list)
+    """Mentions this run decided to answer (reply or escalate), highest priority first."""
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field
 
 from chimera.strategies import prompts
 from chimera.strategies.base import PlanRequest, Score
+from chimera.strategies.planner import reply_tasks
 from chimera.strategies.writer import limit_for
-from state.contracts import CaptionPayload, Task
+from state.contracts import CaptionPayload, Task, TaskType
 from state.persona import Persona
 from state.plan import TaskDAG
 from state.types import to_utc_z
@@ -55,7 +56,10 @@ class LlmPlanner:
     async def plan(self, request: PlanRequest) -> TaskDAG:
         """Ask the model for a TaskDAG."""
         p = request.persona
-        return await _ask(
+        if request.context.engagement_only:  # replies only: nothing for the model to plan
+            replies = reply_tasks(request, None)
+            return TaskDAG(rationale=f"{len(replies)} replies for {p.name}", tasks=replies)
+        dag = await _ask(
             self.model,
             prompts.PLANNER,
             TaskDAG,
@@ -64,13 +68,17 @@ class LlmPlanner:
             persona=p.body[:4000],
             goal=request.goal,
             trends=[t.keyword for t in request.trends],
-            mentions=[m.model_dump() for m in request.mentions[: request.context.max_replies]],
+            mentions=[e.mention.model_dump() for e in request.engagements],
             rejections=[r.reason for r in request.rejections],
             platforms=request.targets,
             max_tasks=request.context.max_tasks,
             now=to_utc_z(request.now),
             posting=p.posting.model_dump_json(),
         )
+        posts = [t for t in dag.tasks if t.task_type != TaskType.REPLY_COMMENT]
+        if request.attempt == 0 and posts:
+            posts.extend(reply_tasks(request, posts[0].key))
+        return dag.model_copy(update={"tasks": posts})
 
 
 class LlmWriter:
@@ -98,6 +106,8 @@ class LlmWriter:
             goal=task.goal.goal_description,
             angle=task.params.get("angle", ""),
             mention=task.params.get("mention_text", ""),
+            intent=task.params.get("intent", ""),
+            facts=task.params.get("facts", []),
         )
         return CaptionPayload(
             text=draft.text,

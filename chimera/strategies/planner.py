@@ -2,8 +2,10 @@
 
 Every post and reply gets `params.publish_at`, its next free slot in the agent's posting plan.
 
-Replies depend on the primary platform's post ("engage once the drop is live"). On replan, judge
-or reviewer rejections of posts come back as new post tasks with the next trend angle and the
+Replies depend on the primary platform's post ("engage once the drop is live") and answer only
+the mentions the engagement ledger handed to this run (`PlanRequest.engagements`: unhandled,
+classified, claimed, highest priority first, within the reply cadence). On replan, judge or
+reviewer rejections of posts come back as new post tasks with the next trend angle and the
 rejection reason; rejected replies are not retried.
 """
 
@@ -16,6 +18,34 @@ from state.contracts import Priority, TaskType
 from state.plan import PlannedTask, TaskDAG
 
 
+def reply_key(mention_id: str) -> str:
+    """The plan key of the reply to a mention."""
+    return f"reply-{mention_id}".lower()[:64]
+
+
+def reply_tasks(request: PlanRequest, primary: str | None) -> list[PlannedTask]:
+    """One reply task per engagement the run holds, after the primary post (if there is one)."""
+    return [
+        PlannedTask(
+            key=reply_key(e.mention.mention_id),
+            task_type=TaskType.REPLY_COMMENT,
+            priority=Priority.MEDIUM if e.action == "escalate" else Priority.LOW,
+            depends_on=[primary] if primary else [],
+            params={
+                "platform": e.mention.platform,
+                "mention_id": e.mention.mention_id,
+                "author": e.mention.author_handle,
+                "mention_text": e.mention.text,
+                "intent": str(e.intent),
+                "topic": e.topic or "",
+                "facts": "\n".join(e.facts)[:2000],
+                "escalate": "true" if e.action == "escalate" else "",
+            },
+        )
+        for e in request.engagements
+    ]
+
+
 class TemplatePlanner:
     """Plans from templates; needs no model or key."""
 
@@ -24,6 +54,9 @@ class TemplatePlanner:
     async def plan(self, request: PlanRequest) -> TaskDAG:
         """Return the DAG for this goal and persona."""
         persona = request.persona
+        if request.context.engagement_only:
+            replies = reply_tasks(request, None)
+            return TaskDAG(rationale=f"{len(replies)} replies for {persona.name}", tasks=replies)
         angles = [t.keyword for t in request.trends] or list(persona.niche)
         suffix = f"-r{request.attempt}" if request.attempt else ""
         reasons = "; ".join(r.reason for r in request.rejections)[:1500]
@@ -43,25 +76,7 @@ class TemplatePlanner:
                 )
             )
         if request.attempt == 0 and tasks:
-            primary = tasks[0].key
-            # Replies answer mentions where they are, unless the campaign was narrowed to platforms.
-            narrowed = request.platforms
-            mentions = [m for m in request.mentions if not narrowed or m.platform in narrowed]
-            for mention in mentions[: request.context.max_replies]:
-                tasks.append(
-                    PlannedTask(
-                        key=f"reply-{mention.mention_id}".lower()[:64],
-                        task_type=TaskType.REPLY_COMMENT,
-                        priority=Priority.LOW,
-                        depends_on=[primary],
-                        params={
-                            "platform": mention.platform,
-                            "mention_id": mention.mention_id,
-                            "author": mention.author_handle,
-                            "mention_text": mention.text,
-                        },
-                    )
-                )
+            tasks.extend(reply_tasks(request, tasks[0].key))
         tasks.extend(payment_tasks(request))
         rationale = f"{len(tasks)} tasks for {persona.name}: posts on {request.targets}"
         dag = TaskDAG(rationale=rationale, tasks=tasks)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 
 from chimera.strategies.base import Planner, Scorer, Writer
+from chimera.strategies.intents import IntentClassifier, LlmIntents
 from chimera.strategies.llm import LlmPlanner, LlmScorer, LlmWriter
 from chimera.strategies.planner import TemplatePlanner
 from chimera.strategies.risk import RiskDetector
@@ -22,6 +23,8 @@ class Strategies:
     writer: Writer
     scorer: Scorer
     model_name: str
+    intents: IntentClassifier | None = None
+    """The mention classifier (None: the process's embedding classifier)."""
 
 
 DETERMINISTIC = Strategies(TemplatePlanner(), TemplateWriter(), HeuristicScorer(), "deterministic")
@@ -29,7 +32,13 @@ DETERMINISTIC = Strategies(TemplatePlanner(), TemplateWriter(), HeuristicScorer(
 
 def from_chat_model(model: BaseChatModel, name: str) -> Strategies:
     """LLM strategies around one chat model."""
-    return Strategies(LlmPlanner(model, name), LlmWriter(model, name), LlmScorer(model, name), name)
+    return Strategies(
+        LlmPlanner(model, name),
+        LlmWriter(model, name),
+        LlmScorer(model, name),
+        name,
+        LlmIntents(model, name),
+    )
 
 
 class StrategyCache:

@@ -25,6 +25,8 @@ from state.contracts import CaptionPayload, Task
 from state.persona import Persona
 
 _WORD = re.compile(r"[a-z]{4,}")
+ESCALATED_CONFIDENCE = 0.8
+"""Inside the review band at the default thresholds: an escalated reply is never auto-approved."""
 _STOP = frozenset(
     {"with", "that", "this", "from", "your", "have", "into", "their", "about", "will"}
 )
@@ -92,10 +94,15 @@ class HeuristicScorer:
             "risk": 1.0 - findings.closeness,
         }
         confidence = FLOOR + sum(WEIGHTS[k] * v for k, v in signals.items())
+        reasons = _reasons(signals, task)
+        if task.params.get("escalate"):
+            # Escalated mentions (complaints, sensitive topics) wait for a human by policy.
+            confidence = min(confidence, ESCALATED_CONFIDENCE)
+            reasons.append(f"Escalated mention ({task.params.get('intent', 'unknown')}).")
         return Score(
             confidence=round(confidence, 4),
             risk_category=_risk_label(findings),
-            reasons=_reasons(signals, task),
+            reasons=reasons,
             sensitive_topics=[],
             findings=findings,
         )

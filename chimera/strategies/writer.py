@@ -86,23 +86,61 @@ class TemplateWriter:
 
     def _reply(self, task: Task, persona: Persona, platform: str) -> CaptionPayload:
         # The author's handle is untrusted: the reply threads by `reply_to_id`, never names it.
-        mention = normalise(str(task.params.get("mention_text", "")))
-        lane = persona.niche[0] if persona.niche else persona.topics[0]
-        if looks_like_injection(mention):
-            body = f"Thanks for stopping by — I only talk {lane} here."
-        elif topics_in(mention, persona.forbidden_topics):
-            body = f"I keep my feed about {lane}, so I'll sit this one out."
-        elif sensitive := topics_in(mention, ["finance", "health", "legal"]):
-            body = (
-                f"{lane.capitalize()} is my lane, not {sensitive[0]} advice, so I'll leave that"
-                " question to a professional."
-            )
-        else:
-            voice = _pick(persona.voice_words or ["so glad"], task.task_id).capitalize()
-            about = gist(mention)
-            body = f"Thank you! {voice}" + (f" — on “{about}”" if about else "")
-            body += f" — {persona.call_to_action}"
+        task = task.model_copy(
+            update={
+                "params": {
+                    **task.params,
+                    "mention_text": normalise(str(task.params.get("mention_text", ""))),
+                }
+            }
+        )
+        body = reply_body(task, persona)
         text = _fit(body.strip(), persona.disclosure.label, limit_for(platform))
         return CaptionPayload(
             text=text, platform=platform, hashtags=[], reply_to_id=task.params.get("mention_id")
         )
+
+
+_THANKS = (
+    "Thank you! {voice} — “{about}” made my day.",
+    "{voice}! So glad “{about}” landed with you.",
+    "Appreciate you! “{about}” — that is exactly the spirit.",
+    "This means a lot — “{about}”. {voice}!",
+)
+
+
+def _answer(task: Task, room: int) -> str:
+    """Facts that fit, verbatim; without a fact, an honest deferral that guesses nothing."""
+    facts = [f for f in task.params.get("facts", "").split("\n") if f.strip()]
+    if not facts:
+        topic = task.params.get("topic") or "that"
+        return f"Honest answer: I don't have confirmed details on {topic} yet, so I won't guess."
+    body = "Good question!"
+    for fact in facts:
+        if len(body) + len(fact) + 1 > room and body != "Good question!":
+            break
+        body = f"{body} {fact.rstrip('.')}."
+    return body
+
+
+def reply_body(task: Task, persona: Persona) -> str:
+    """The reply for the mention's intent (the text after the author's handle)."""
+    mention, intent = task.params.get("mention_text", ""), task.params.get("intent", "")
+    lane = persona.niche[0] if persona.niche else persona.topics[0]
+    if looks_like_injection(mention):
+        return f"Thanks for stopping by — I only talk {lane} here."
+    if topics_in(mention, persona.forbidden_topics):
+        return f"I keep my feed about {lane}, so I'll sit this one out."
+    if sensitive := topics_in(mention, ["finance", "health", "legal", *persona.sensitive_topics]):
+        return (
+            f"{lane.capitalize()} is my lane, not {sensitive[0]} advice, so I'll leave that"
+            " question to a professional."
+        )
+    if intent == "complaint":
+        return "I'm sorry this happened. A person from my team will look into it with you."
+    if intent == "product_question":
+        room = limit_for(task.params.get("platform", "")) - 40
+        return _answer(task, room)
+    voice = _pick(persona.voice_words or ["so glad"], task.task_id).capitalize()
+    about = gist(mention) or lane
+    return _pick(list(_THANKS), task.task_id + "thanks").format(voice=voice, about=about)

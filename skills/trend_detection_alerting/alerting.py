@@ -6,6 +6,10 @@ reads new ones, and claims each alert with a conditional update, so duplicates (
 re-publications) are dropped by alert id. A run for an alert uses the campaign id
 `cmp-<alert id>`, so even two racing consumers cannot publish twice (campaign lease + intents).
 
+Mentions start engagement without a campaign goal: a pass records the agent's mentions in the
+engagement ledger and, when some are still undecided, starts one engagement run (replies only)
+in the campaign `engage-<agent>-<UTC hour>`, so passes within an hour share one campaign.
+
 How a run is started and how due reviews are expired is the caller's: the CLI drives runs
 in-process (`chimera.runs.perception`), the LangGraph server starts them through its own API
 (`chimera.serving.graphs`). Nothing here drives the campaign graph.
@@ -17,17 +21,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from langchain.chat_models import init_chat_model
 
 from chimera.control import alerts
+from chimera.control import mentions as ledger
 from chimera.control.errors import RunInProgress
 from chimera.control.personas import load_persona
+from chimera.mcp.host import CallIdentity
 from chimera.memory.alerts import remember_alerts
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.signals.alert_stream import AlertStream, Entry
+from chimera.signals.feeds import read_mentions
 from chimera.strategies.relevance import Relevance, relevance_for
 from skills.trend_detection_alerting.skill import EmbeddingsArg, aexecute_trend_detection
 from state.context import Context
@@ -38,6 +46,9 @@ from state.types import utc_now
 log = logging.getLogger(__name__)
 StartRun = Callable[[Persona, Trend, str], Awaitable[str]]
 """(persona, trend, campaign id) -> the run's state; raises `RunInProgress` when it is busy."""
+StartEngagement = Callable[[Persona, str], Awaitable[str]]
+"""(persona, campaign id) -> the state of an engagement run (replies only); may raise
+`RunInProgress`."""
 ExpireReviews = Callable[[str], Awaitable[list[str]]]
 """tenant id -> ids of the due reviews that took their default action."""
 Outcome = Literal["started", "ignored", "duplicate", "failed"]
@@ -48,6 +59,10 @@ class RunControl(Protocol):
 
     def starter(self, ctx: Context) -> StartRun:
         """The run starter for a pass run with `ctx`."""
+        ...
+
+    def engager(self, ctx: Context) -> StartEngagement:
+        """The engagement run starter for a pass run with `ctx`."""
         ...
 
     async def expire_reviews(self, tenant_id: str) -> list[str]:
@@ -71,11 +86,43 @@ class PerceiveReport:
     """Alert id -> campaign id of the run it started."""
     expired: list[str] = field(default_factory=list)
     """Reviews of the tenant past their expiry that took their default action in this pass."""
+    mentions_waiting: int = 0
+    """Mentions of the agent no run has decided yet (before this pass's engagement run)."""
+    engagement_run: str | None = None
+    """The campaign of the engagement run this pass started, if any."""
 
 
 def campaign_for(alert_id: str) -> str:
     """The campaign a trend alert's run belongs to."""
     return f"cmp-{alert_id}"
+
+
+def engagement_campaign(agent_id: str, now: datetime | None = None) -> str:
+    """The engagement campaign of an agent for the current UTC hour."""
+    return f"engage-{agent_id}-{(now or datetime.now(UTC)):%Y%m%d%H}"
+
+
+def engagement_goal(persona: Persona) -> str:
+    """The goal of an engagement run (no post: it answers mentions)."""
+    return f"Answer the unhandled mentions of {persona.handle}."
+
+
+async def engage(
+    svc: Services, persona: Persona, start: StartEngagement, report: PerceiveReport
+) -> None:
+    """Record the agent's mentions; start an engagement run when some are undecided."""
+    found = await read_mentions(svc.host, CallIdentity(persona.tenant_id, persona.agent_id))
+    async with tenant_tx(svc.pool, persona.tenant_id) as conn:
+        await ledger.record_seen(conn, persona.tenant_id, persona.agent_id, found)
+        report.mentions_waiting = await ledger.count_new(conn, persona.agent_id)
+    if not report.mentions_waiting:
+        return
+    campaign = engagement_campaign(persona.agent_id)
+    try:
+        await start(persona, campaign)
+    except RunInProgress:
+        return  # this hour's engagement run is still going; it answers them
+    report.engagement_run = campaign
 
 
 def goal_for(trend: Trend, persona: Persona) -> str:
@@ -172,6 +219,7 @@ async def perceive(
     ctx: Context | None = None,
     options: PassOptions | None = None,
     relevance: Relevance | None = None,
+    start_engagement: StartEngagement | None = None,
 ) -> PerceiveReport:
     """One perception pass for an agent; see the module docstring."""
     ctx, opts = ctx or Context(), options or PassOptions()
@@ -198,4 +246,6 @@ async def perceive(
     model = relevance or default_relevance(ctx.model or svc.settings.model)
     decider = Decider(svc, persona, model, ctx.relevance_threshold, start_run)
     await drain(stream, decider, report)
+    if start_engagement is not None:
+        await engage(svc, persona, start_engagement, report)
     return report

@@ -11,7 +11,7 @@ from chimera.runs.threads import compile_graph
 from chimera.strategies.registry import StrategyCache
 from tests.conftest import ETHIOPIA
 from tests.support.chat_fakes import ScriptedChatModel
-from tests.support.platform import platform_posts
+from tests.support.platform import platform_posts, settle_mentions
 
 PLAN = {
     "rationale": "one post, one reply",
@@ -38,6 +38,8 @@ PLAN = {
 
 
 def script(prompt: str) -> str:
+    if prompt.startswith("Classify a mention"):
+        return json.dumps({"intent": "compliment", "confidence": 0.9})
     if prompt.startswith("You plan"):
         return json.dumps(PLAN)
     if prompt.startswith("You write"):
@@ -57,17 +59,23 @@ def script(prompt: str) -> str:
 
 
 async def test_llm_planner_writer_and_judge_produce_the_same_contracts(svc: Services) -> None:
-    """specs/technical.md §5.2, §5.4"""
+    """specs/technical.md §5.2, §5.4; specs/engagement.md §2.2"""
     model = ScriptedChatModel(script=script)
     llm = replace(svc, strategies=StrategyCache(None, model))
+    others = [f"mention-eth-{i:03d}" for i in range(1, 11) if i not in (8, 10)]
+    await settle_mentions(svc, "tenant-xyz", ETHIOPIA, others)
     summary = await run_campaign(
         llm, agent_id=ETHIOPIA, goal="Launch the summer streetwear drop", campaign_id="cmp-llm-path"
     )
     assert summary.state == "done"
-    assert {t["key"] for t in summary.tasks} == {"hero-post", "thank-lulit"}
+    # The model's own reply task gives way to the ledger's replies (specs/engagement.md §1.1);
+    # the one mention no rule classifies (a compliment) went to the model.
+    keys = {t["key"] for t in summary.tasks}
+    assert keys == {"hero-post", "reply-mention-eth-008", "reply-mention-eth-010"}
+    assert any(p.startswith("Classify a mention") and "cotton pieces" in p for p in model.prompts)
     posts = await platform_posts(svc, "tenant-xyz", "cmp-llm-path")
-    assert [p["text"] for p in posts] == ["Summer streetwear, woven in Addis. Slay! #AIcreator"] * 2
-    assert posts[1]["reply_to_id"] == "mention-eth-008"
+    assert [p["text"] for p in posts] == ["Summer streetwear, woven in Addis. Slay! #AIcreator"] * 3
+    assert {p["reply_to_id"] for p in posts[1:]} == {"mention-eth-008", "mention-eth-010"}
     state = await compile_graph(llm).aget_state({"configurable": {"thread_id": summary.thread_id}})
     artifact = next(iter(state.values["artifacts"].values()))
     assert artifact.generation_metadata.model.startswith("llm-writer:")

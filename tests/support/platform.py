@@ -26,3 +26,24 @@ async def scalar(svc: Services, tenant_id: str, sql: str, *params: Any) -> Any:
     async with tenant_tx(svc.pool, tenant_id) as conn:
         row = await (await conn.execute(sql, params)).fetchone()
     return None if row is None else next(iter(row.values()))
+
+
+async def forget_mentions(svc: Services, *tenants: str) -> None:
+    """Empty the engagement ledger of the tenants (both sample tenants by default)."""
+    for tenant in tenants or ("tenant-xyz", "tenant-abc"):
+        async with tenant_tx(svc.pool, tenant) as conn:
+            await conn.execute("DELETE FROM mention_decisions")
+
+
+async def settle_mentions(svc: Services, tenant: str, agent: str, mention_ids: list[str]) -> None:
+    """Record mentions as already answered elsewhere, so a run leaves them alone."""
+    async with tenant_tx(svc.pool, tenant) as conn:
+        for mention_id in mention_ids:
+            await conn.execute(
+                "INSERT INTO mention_decisions (tenant_id, agent_id, mention_id, platform,"
+                " author_handle, text, status, reason, decided_at)"
+                " VALUES (%s, %s, %s, 'sandbox', '@test', '(settled by a test)', 'ignored',"
+                " 'answered elsewhere', now()) ON CONFLICT (tenant_id, agent_id, mention_id)"
+                " DO UPDATE SET status = 'ignored', reason = 'answered elsewhere'",
+                (tenant, agent, mention_id),
+            )

@@ -17,6 +17,7 @@ from chimera.strategies.llm import LlmPlanner, LlmScorer, LlmWriter
 from chimera.strategies.registry import DETERMINISTIC, StrategyCache, from_chat_model
 from state.context import Context
 from state.contracts import CaptionPayload
+from state.engagement import Engagement, Intent
 from state.plan import TaskDAG, validate_dag
 from state.records import Mention
 from tests.support.builders import ETHIOPIA, NOW, make_task, persona
@@ -40,6 +41,7 @@ def _request() -> PlanRequest:
         trends=[],
         mentions=[mention],
         context=Context(),
+        engagements=[Engagement(mention=mention, intent=Intent.COMPLIMENT, action="reply")],
     )
 
 
@@ -65,18 +67,20 @@ PLAN: dict[str, Any] = {
 
 
 async def test_llm_planner_returns_the_task_dag_the_model_wrote() -> None:
-    """specs/technical.md §5.2 (LLM planner output into `TaskDAG`)"""
+    """specs/technical.md §5.2 (LLM planner output into `TaskDAG`); specs/engagement.md §1.1"""
     dag = await LlmPlanner(_model(json.dumps(PLAN)), "fake").plan(_request())
     assert isinstance(dag, TaskDAG)
-    assert dag == TaskDAG.model_validate(PLAN)
-    assert validate_dag(dag, max_tasks=20) == ["post-tiktok", "reply-1"]
+    assert dag.tasks[0] == TaskDAG.model_validate(PLAN).tasks[0]
+    # The model's own reply is replaced by the reply to the mention the ledger handed the run.
+    assert validate_dag(dag, max_tasks=20) == ["post-tiktok", "reply-mention-eth-001"]
+    assert dag.tasks[1].params["mention_id"] == "mention-eth-001"
 
 
 async def test_llm_planner_accepts_json_in_a_markdown_fence() -> None:
     """specs/technical.md §5.2"""
     fenced = f"Here is the plan:\n```json\n{json.dumps(PLAN)}\n```"
     dag = await LlmPlanner(_model(fenced), "fake").plan(_request())
-    assert [t.key for t in dag.tasks] == ["post-tiktok", "reply-1"]
+    assert [t.key for t in dag.tasks] == ["post-tiktok", "reply-mention-eth-001"]
 
 
 @pytest.mark.parametrize(

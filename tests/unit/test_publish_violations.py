@@ -13,7 +13,11 @@ def test_publish_violations_names_every_broken_rule() -> None:
     persona = load_persona(REPO_ROOT / "agents", ETHIOPIA)
     ok = "New drop from Addis designers #AIcreator"
     assert publish_violations(ok, persona, "tiktok") == []
-    bad = "Vote for our party in the election! Send me 5 USDC at 0x" + "ab" * 20 + " and keep your seed phrase handy"
+    bad = (
+        "Vote for our party in the election! Send me 5 USDC at 0x"
+        + "ab" * 20
+        + " and keep your seed phrase handy"
+    )
     reasons = " ".join(publish_violations(bad, persona, "twitter"))
     for expected in ("AI disclosure", "forbidden topics: politics", "wallet address"):
         assert expected in reasons

@@ -14,6 +14,7 @@ from chimera.strategies.scorer import HeuristicScorer
 from chimera.strategies.writer import TemplateWriter, limit_for
 from state.context import Context
 from state.contracts import CaptionPayload, Task
+from state.engagement import Engagement, Intent
 from state.plan import validate_dag
 from state.records import Mention, Rejection, TrendSignal
 from tests.support.builders import ETHIOPIA, LAGOS, NOW, make_artifact, make_task, persona
@@ -52,6 +53,9 @@ def _request(**overrides: object) -> PlanRequest:
         "trends": [],
         "mentions": MENTIONS,
         "context": Context(),
+        "engagements": [
+            Engagement(mention=m, intent=Intent.COMPLIMENT, action="reply") for m in MENTIONS
+        ],
     }
     fields.update(overrides)
     return PlanRequest(**fields)
@@ -86,10 +90,10 @@ async def test_planner_adds_one_reply_per_mention_depending_on_the_primary_post(
     assert order.index("post-tiktok") < min(order.index(t.key) for t in replies)
 
 
-async def test_planner_answers_at_most_max_replies_mentions() -> None:
-    """specs/technical.md §5.10 (`max_replies`)"""
-    dag = await TemplatePlanner().plan(_request(context=Context(max_replies=2)))
-    assert sum(t.task_type == "reply_comment" for t in dag.tasks) == 2
+async def test_planner_replies_only_to_the_mentions_the_ledger_handed_it() -> None:
+    """specs/engagement.md §1.1, §3 (the cadence is the ledger's; the planner adds no reply)"""
+    dag = await TemplatePlanner().plan(_request(engagements=[]))
+    assert not any(t.task_type == "reply_comment" for t in dag.tasks)
 
 
 async def test_planner_uses_rising_trends_as_post_angles() -> None:
@@ -204,7 +208,7 @@ async def test_replies_to_one_author_about_different_things_are_worded_apart() -
         for q in questions
     ]
     assert len(set(texts)) == len(questions)
-    assert "on “Where can I buy the dress?”" in texts[0]
+    assert "“Where can I buy the dress?”" in texts[0]
 
 
 async def test_reply_to_an_injected_mention_contains_no_address_and_obeys_nothing() -> None:
