@@ -8,13 +8,14 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from chimera.control import audit, judge_context, occ, repo
+from chimera.control import audit, judge_context, occ, repo, usage
 from chimera.memory.remember import post_memory_id
 from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
 from chimera.strategies.base import Score
 from chimera.strategies.guardrails import assess
 from chimera.strategies.novelty import penalise_duplicate
+from chimera.strategies.usage import metered
 from nodes.contracts import Node
 from nodes.outcomes import earlier_decision, next_step, review_item
 from state.context import Context, context_of
@@ -39,10 +40,21 @@ async def _score(svc: Services, env: Envelope, ctx: Context) -> Score:
     """
     artifact = env.need_artifact()
     scorer = svc.strategies.for_model(ctx.model).scorer
-    try:
-        return await scorer.score(env.task, env.persona, artifact.payload, artifact.source_text)
-    except Exception as exc:
-        return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
+    with metered() as meter:
+        try:
+            return await scorer.score(env.task, env.persona, artifact.payload, artifact.source_text)
+        except Exception as exc:
+            return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
+        finally:
+            run = env.run
+            await usage.save(
+                svc.pool,
+                tenant_id=run.tenant_id,
+                campaign_id=run.campaign_id,
+                thread_id=run.thread_id,
+                task_id=env.task.task_id,
+                meter=meter,
+            )
 
 
 async def _novel(svc: Services, env: Envelope, score: Score, ctx: Context) -> Score:

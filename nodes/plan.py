@@ -11,11 +11,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from chimera.control import audit, repo
+from chimera.control import audit, repo, usage
 from chimera.platform.db import tenant_tx
 from chimera.platform.ids import stable_id
 from chimera.resources import Services
 from chimera.strategies.base import PlanRequest
+from chimera.strategies.usage import metered
 from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
@@ -78,6 +79,7 @@ def _request(state: CampaignState, ctx: Context, attempt: int) -> PlanRequest:
         rejections=state.get("rejections", []),
         attempt=attempt,
         redo=frozenset(unresolved_rejections(state)),
+        memory=state.get("memory"),
     )
 
 
@@ -141,10 +143,22 @@ async def plan_tasks(
     strategies = svc.strategies.for_model(ctx.model)
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
-    dag = await strategies.planner.plan(_request(state, ctx, attempt))
+    thread_id = thread_of(runtime)
+    with metered() as meter:
+        try:
+            dag = await strategies.planner.plan(_request(state, ctx, attempt))
+        finally:
+            ref = run_ref(state, thread_id)
+            await usage.save(
+                svc.pool,
+                tenant_id=ref.tenant_id,
+                campaign_id=ref.campaign_id,
+                thread_id=thread_id,
+                task_id=usage.PLAN_TASK,
+                meter=meter,
+            )
     validate_dag(dag, max_tasks=ctx.max_tasks)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
-    thread_id = thread_of(runtime)
     await _save(svc, state, thread_id, tasks, attempt, strategies.planner.name, dag.rationale)
     update: dict[str, Any] = {
         "tasks": {t.task_id: t for t in tasks},

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from state.context import Context
 from state.contracts import CaptionPayload, Task
+from state.memory import MemoryContext
 from state.persona import Persona
 from state.plan import TaskDAG
 from state.records import Mention, Rejection, TrendSignal
@@ -25,6 +26,8 @@ class PlanRequest:
     attempt: int = 0
     redo: frozenset[str] = frozenset()
     """On replan: the plan keys of rejected posts to attempt again."""
+    memory: MemoryContext | None = None
+    """What load_context recalled (recent posts, facts)."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,11 @@ class Writer(Protocol):
     """Task + persona -> caption or reply payload."""
 
     name: str
+    prompt_version: str
 
-    async def write(self, task: Task, persona: Persona) -> CaptionPayload:
+    async def write(
+        self, task: Task, persona: Persona, memory: MemoryContext | None = None
+    ) -> CaptionPayload:
         """Draft the text of a post or reply."""
         ...
 
