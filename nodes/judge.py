@@ -39,7 +39,7 @@ async def _score(svc: Services, env: Envelope, ctx: Context) -> Score:
 
     """
     artifact = env.need_artifact()
-    scorer = svc.strategies.for_model(ctx.model).scorer
+    scorer = (await svc.strategies.for_run(ctx.model)).scorer
     with metered() as meter:
         try:
             return await scorer.score(env.task, env.persona, artifact.payload, artifact.source_text)

@@ -140,7 +140,7 @@ async def plan_tasks(
 
     """
     ctx = context_of(runtime)
-    strategies = svc.strategies.for_model(ctx.model)
+    strategies = await svc.strategies.for_run(ctx.model)
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
     thread_id = thread_of(runtime)

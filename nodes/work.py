@@ -139,7 +139,7 @@ async def work_content(
 
     """
     task = env.task
-    writer = svc.strategies.for_model(ctx.model).writer
+    writer = (await svc.strategies.for_run(ctx.model)).writer
     try:
         payload, media = await _draft(svc, env, ctx, writer)
     except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:

@@ -11,6 +11,7 @@ from chimera.cli import (
     campaign,
     checkpoints,
     memory,
+    models,
     perceive,
     review,
     services,
@@ -38,6 +39,8 @@ app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(wallet.app, name="wallet")
 app.command(name="perceive")(perceive.perceive)
+app.command(name="doctor")(models.doctor)
+app.add_typer(models.prompts_app, name="prompts")
 
 
 @app.callback()

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Provider -> API base URL (JSON), e.g. an OpenAI-compatible local server.",
     )
+    model_structured_output: Literal[
+        "auto", "json_schema", "function_calling", "json_mode", "prompt"
+    ] = Field(
+        default="auto",
+        description="How model answers are constrained: the integration's default, a JSON"
+        " schema, tool calls, JSON mode, or format instructions in the prompt.",
+    )
     model_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout.")
     model_max_retries: int = Field(
         default=2, ge=0, le=10, description="Client retries on 429, 5xx and timeouts."

@@ -8,7 +8,7 @@ and invalid answers raise `OutputParserException`; the caller fails the step clo
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
@@ -27,6 +27,7 @@ from state.persona import Persona
 from state.plan import TaskDAG
 
 M = TypeVar("M", bound=BaseModel)
+StructuredMethod = Literal["auto", "json_schema", "function_calling", "json_mode", "prompt"]
 
 
 class Draft(BaseModel):
@@ -60,11 +61,18 @@ def _refusal(raw: BaseMessage) -> str:
     return ""
 
 
-async def ask(model: BaseChatModel, prompt: prompts.Prompt, schema: type[M], **values: object) -> M:
+async def ask(
+    model: BaseChatModel,
+    prompt: prompts.Prompt,
+    schema: type[M],
+    method: StructuredMethod = "auto",
+    **values: object,
+) -> M:
     """Render a prompt, call the model, and return its answer as `schema`.
 
-    Integrations with structured output (tool calling / JSON schema) get the schema natively;
-    others get JSON format instructions. The call's token usage goes to the open meter.
+    Integrations with structured output get the schema natively (`method`: the integration's
+    default with `auto`, or `json_schema`, `function_calling`, `json_mode`); others, or
+    `prompt`, get JSON format instructions. The call's token usage goes to the open meter.
 
     Raises:
         OutputParserException: a refusal, no answer, or an answer that is not a valid `schema`.
@@ -72,7 +80,7 @@ async def ask(model: BaseChatModel, prompt: prompts.Prompt, schema: type[M], **v
     """
     name = getattr(model, "model_name", None) or getattr(model, "model", None) or "model"
     values = {"data_rule": prompts.DATA_RULE, **values}
-    if not _native_structured(model):
+    if method == "prompt" or not _native_structured(model):
         parser: PydanticOutputParser[M] = PydanticOutputParser(pydantic_object=schema)
         text = prompt.render(format_instructions=parser.get_format_instructions(), **values)
         message = await model.ainvoke(text)
@@ -81,9 +89,10 @@ async def ask(model: BaseChatModel, prompt: prompts.Prompt, schema: type[M], **v
         )
         return parser.parse(str(message.content))
     text = prompt.render(format_instructions="", **values)
+    kwargs = {} if method == "auto" else {"method": method}
     out = cast(
         dict[str, Any],
-        await model.with_structured_output(schema, include_raw=True).ainvoke(text),
+        await model.with_structured_output(schema, include_raw=True, **kwargs).ainvoke(text),
     )
     raw: AIMessage = out["raw"]
     record_call(prompt.role, str(name), prompt.version, raw.usage_metadata)
@@ -106,9 +115,10 @@ def _memory(memory: MemoryContext | None, limit: int = 5) -> str:
 class LlmPlanner:
     """Plans with a chat model."""
 
-    def __init__(self, model: BaseChatModel, name: str) -> None:
+    def __init__(self, model: BaseChatModel, name: str, method: StructuredMethod = "auto") -> None:
         self.model, self.name = model, f"llm-planner:{name}"
         self.prompt_version = prompts.PLANNER.version
+        self.method = method
 
     async def plan(self, request: PlanRequest) -> TaskDAG:
         """Ask the model for a TaskDAG."""
@@ -118,6 +128,7 @@ class LlmPlanner:
             self.model,
             prompts.PLANNER,
             TaskDAG,
+            self.method,
             name=p.name,
             handle=p.handle,
             persona=p.body[:4000],
@@ -136,9 +147,10 @@ class LlmPlanner:
 class LlmWriter:
     """Writes captions and replies with a chat model."""
 
-    def __init__(self, model: BaseChatModel, name: str) -> None:
+    def __init__(self, model: BaseChatModel, name: str, method: StructuredMethod = "auto") -> None:
         self.model, self.name = model, f"llm-writer:{name}"
         self.prompt_version = prompts.WRITER.version
+        self.method = method
 
     async def write(
         self, task: Task, persona: Persona, memory: MemoryContext | None = None
@@ -150,6 +162,7 @@ class LlmWriter:
             self.model,
             prompts.WRITER,
             Draft,
+            self.method,
             name=persona.name,
             handle=persona.handle,
             voice=persona.voice,
@@ -175,9 +188,10 @@ class LlmWriter:
 class LlmScorer:
     """Scores drafts with a chat model (hard policy rules still apply afterwards)."""
 
-    def __init__(self, model: BaseChatModel, name: str) -> None:
+    def __init__(self, model: BaseChatModel, name: str, method: StructuredMethod = "auto") -> None:
         self.model, self.name = model, f"llm-judge:{name}"
         self.prompt_version = prompts.JUDGE.version
+        self.method = method
 
     async def score(
         self, task: Task, persona: Persona, payload: CaptionPayload, source_text: str
@@ -187,6 +201,7 @@ class LlmScorer:
             self.model,
             prompts.JUDGE,
             JudgeScore,
+            self.method,
             name=persona.name,
             voice=persona.voice,
             forbidden=persona.forbidden_topics,

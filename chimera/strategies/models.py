@@ -69,6 +69,9 @@ class ModelOptions:
     timeout_s: float = 60.0
     max_retries: int = 2
     temperature: float | None = None
+    structured_output: str = "auto"
+    """How answers are constrained: the integration's default (`auto`), `json_schema`,
+    `function_calling` (tool calls), `json_mode`, or `prompt` (format instructions only)."""
 
 
 def parse_spec(spec: str, setting: str) -> ModelSpec:

@@ -7,14 +7,16 @@ roles. Every spec is checked by `check_models` before a process starts anything.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from langchain_core.language_models import BaseChatModel
 
 from chimera.platform.settings import Settings
 from chimera.strategies.base import Planner, Scorer, Writer
-from chimera.strategies.llm import LlmPlanner, LlmScorer, LlmWriter
+from chimera.strategies.llm import LlmPlanner, LlmScorer, LlmWriter, StructuredMethod
 from chimera.strategies.models import ModelOptions, ModelSpec, build_chat_model, check_spec
 from chimera.strategies.planner import TemplatePlanner
 from chimera.strategies.relevance import Relevance, relevance_for
@@ -72,6 +74,7 @@ def options_of(s: Settings) -> ModelOptions:
         timeout_s=s.model_timeout_s,
         max_retries=s.model_max_retries,
         temperature=s.model_temperature,
+        structured_output=s.model_structured_output,
     )
 
 
@@ -135,6 +138,14 @@ class StrategyCache:
             self._cache[specs] = self._build(*specs, campaign=bool(spec))
         return self._cache[specs]
 
+    async def for_run(self, spec: str | None) -> Strategies:
+        """`for_model` off the event loop: the first use of a spec imports its integration."""
+        return await asyncio.to_thread(self.for_model, spec)
+
+    async def relevance_for_run(self, spec: str | None = None) -> Relevance:
+        """`relevance` off the event loop (see `for_run`)."""
+        return await asyncio.to_thread(self.relevance, spec)
+
     def _build(self, p: str | None, w: str | None, j: str | None, *, campaign: bool) -> Strategies:
         if not (p or w or j):
             return DETERMINISTIC
@@ -142,9 +153,16 @@ class StrategyCache:
         def setting(role: str) -> str:
             return "Context.model" if campaign else self._roles.settings.get(role, "CHIMERA_MODEL")
 
-        planner = LlmPlanner(self._chat(p, setting("planner")), p) if p else TemplatePlanner()
-        writer = LlmWriter(self._chat(w, setting("writer")), w) if w else TemplateWriter()
-        scorer = LlmScorer(self._chat(j, setting("judge")), j) if j else HeuristicScorer()
+        how = cast(StructuredMethod, self._options.structured_output)
+        planner: Planner = (
+            LlmPlanner(self._chat(p, setting("planner")), p, how) if p else TemplatePlanner()
+        )
+        writer: Writer = (
+            LlmWriter(self._chat(w, setting("writer")), w, how) if w else TemplateWriter()
+        )
+        scorer: Scorer = (
+            LlmScorer(self._chat(j, setting("judge")), j, how) if j else HeuristicScorer()
+        )
         return Strategies(planner, writer, scorer, p or w or j or "deterministic")
 
     def relevance(self, spec: str | None = None) -> Relevance:
@@ -155,4 +173,5 @@ class StrategyCache:
         if self._injected is not None:
             return relevance_for(self._injected, spec)
         setting = self._roles.settings.get("fast", "CHIMERA_FAST_MODEL")
-        return relevance_for(self._chat(spec, setting), spec)
+        how = cast(StructuredMethod, self._options.structured_output)
+        return relevance_for(self._chat(spec, setting), spec, how)

@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from chimera.strategies import prompts
-from chimera.strategies.llm import ask
+from chimera.strategies.llm import StructuredMethod, ask
 from chimera.strategies.prompts import fence
 from state.contracts import Trend
 from state.persona import Persona
@@ -69,8 +69,8 @@ class NicheRelevance:
 class LlmRelevance:
     """A (cheap) chat model's judgement; failures score 0.0."""
 
-    def __init__(self, model: BaseChatModel, name: str) -> None:
-        self.model, self.name = model, f"llm-relevance:{name}"
+    def __init__(self, model: BaseChatModel, name: str, method: StructuredMethod = "auto") -> None:
+        self.model, self.name, self.method = model, f"llm-relevance:{name}", method
 
     async def relevance(self, trend: Trend, persona: Persona) -> float:
         """Ask the model; anything but a valid number in [0, 1] is 0.0."""
@@ -80,6 +80,7 @@ class LlmRelevance:
                 self.model,
                 prompts.RELEVANCE,
                 RelevanceAnswer,
+                self.method,
                 name=persona.name,
                 niche=", ".join(persona.niche),
                 topics=", ".join(persona.topics),
@@ -93,6 +94,8 @@ class LlmRelevance:
         return 0.0 if math.isnan(answer.relevance) else float(answer.relevance)
 
 
-def relevance_for(model: BaseChatModel | None, name: str = "") -> Relevance:
+def relevance_for(
+    model: BaseChatModel | None, name: str = "", method: StructuredMethod = "auto"
+) -> Relevance:
     """The LLM filter when a chat model is given, else the deterministic one."""
-    return LlmRelevance(model, name) if model is not None else NicheRelevance()
+    return LlmRelevance(model, name, method) if model is not None else NicheRelevance()

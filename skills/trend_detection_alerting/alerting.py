@@ -186,7 +186,7 @@ async def perceive(
     stream = AlertStream(svc.redis, persona.tenant_id, opts.consumer)
     await stream.ensure_group()
     report.published = await _publish_new(svc, stream, persona)
-    model = relevance or svc.strategies.relevance(ctx.model)
+    model = relevance or await svc.strategies.relevance_for_run(ctx.model)
     decider = Decider(svc, persona, model, ctx.relevance_threshold, start_run)
     await drain(stream, decider, report)
     return report
