@@ -73,16 +73,13 @@ def test_per_role_models_fall_back_to_chimera_model_and_are_all_checked(
 RUN = [str(Path(sys.executable).parent / "chimera"), "run", "--agent", "agent-ethiopia-fashion-001"]
 
 
+RUN = [str(Path(sys.executable).parent / "chimera"), "run", "--agent", "agent-ethiopia-fashion-001"]
+
+
 def _chimera(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CHIMERA_", "OPENAI_"))}
     return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "chimera"),
-            "run",
-            "--agent",
-            "agent-ethiopia-fashion-001",
-        ]
-        + ["--goal", "Launch the summer drop"],
+        [*RUN, "--goal", "Launch the summer drop"],
         env={**clean, "CHIMERA_HOME": str(home), **env},
         capture_output=True,
         text=True,
