@@ -62,7 +62,7 @@ def serve(gguf: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
         [
             *(str(PYTHON), "-m", "llama_cpp.server", "--model", str(gguf)),
             *("--model_alias", MODEL, "--host", "127.0.0.1", "--port", str(port)),
-            *("--n_ctx", "8192", "--n_threads", "2"),
+            *("--n_ctx", "8192", "--n_threads", "2", "--chat_format", "gemma"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
