@@ -13,7 +13,7 @@ export LANGGRAPH_NO_VERSION_CHECK := 1
 # Subprocess-heavy tests (CLI, MCP servers) start Python often: let it keep its bytecode.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup browser run test test-fast lint bench-fanout bench-mcp bench-budget bench-trends bench-console dev services-stop clean
+.PHONY: setup browser run run-llm test test-fast lint bench-fanout bench-mcp bench-budget bench-trends bench-console dev services-stop clean
 
 setup: $(VENV)/.synced node_modules/.installed browser
 
@@ -44,6 +44,10 @@ endif
 
 run: setup
 	$(BIN)/chimera run --agent $(AGENT) --goal "$(GOAL)"
+
+# A real open model, offline: builds llama.cpp (once) into .chimera/llm-venv; see specs/llm.md §6.
+run-llm: setup
+	$(BIN)/python scripts/local_llm.py run
 
 test: setup lint
 	$(BIN)/pytest -q

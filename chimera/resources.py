@@ -30,7 +30,7 @@ from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
 from chimera.strategies.intents import EmbeddingIntents, IntentClassifier
 from chimera.strategies.novelty import Novelty
-from chimera.strategies.registry import StrategyCache
+from chimera.strategies.registry import RoleModels, StrategyCache, check_models, options_of
 from chimera.strategies.risk import RiskDetector
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,9 @@ async def open_services(
     """Open every resource for the life of the block and close them in reverse order."""
     if settings is None:
         settings = await asyncio.to_thread(Settings)  # reads .env: off the loop
+    if chat_model is None:
+        # A model that cannot work fails here, before any service is started (specs/llm.md §2).
+        await asyncio.to_thread(check_models, settings)
     endpoints = await asyncio.to_thread(bootstrap, settings)
     pool = await open_pool(endpoints.pg_app)
     checkpoint_pool = await open_checkpoint_pool(endpoints.pg_app)
@@ -115,7 +118,9 @@ async def open_services(
             checkpoint_pool=checkpoint_pool,
             redis=redis_client,
             host=host,
-            strategies=StrategyCache(settings.model, chat_model, risk),
+            strategies=StrategyCache(
+                RoleModels.from_settings(settings), chat_model, options_of(settings), risk
+            ),
             novelty=Novelty(embeddings),
             risk=risk,
             intents=EmbeddingIntents(embeddings),

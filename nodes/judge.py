@@ -8,7 +8,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from chimera.control import audit, judge_context, occ, repo
+from chimera.control import audit, judge_context, occ, repo, usage
 from chimera.memory.remember import post_memory_id
 from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
@@ -16,6 +16,7 @@ from chimera.strategies.base import Score
 from chimera.strategies.guardrails import assess
 from chimera.strategies.judging import with_findings
 from chimera.strategies.novelty import penalise_duplicate
+from chimera.strategies.usage import metered
 from nodes.contracts import Node
 from nodes.outcomes import earlier_decision, next_step, review_item
 from state.context import Context, context_of
@@ -42,13 +43,24 @@ async def _score(svc: Services, env: Envelope, judgement: judge_context.Judgemen
 
     """
     artifact = env.need_artifact()
-    scorer = svc.strategies.for_model(judgement.ctx.model).scorer
-    try:
-        return await scorer.score(
-            env.task, judgement.persona, artifact.payload, artifact.source_text
-        )
-    except Exception as exc:
-        return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
+    scorer = (await svc.strategies.for_run(judgement.ctx.model)).scorer
+    with metered() as meter:
+        try:
+            return await scorer.score(
+                env.task, judgement.persona, artifact.payload, artifact.source_text
+            )
+        except Exception as exc:
+            return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
+        finally:
+            run = env.run
+            await usage.save(
+                svc.pool,
+                tenant_id=run.tenant_id,
+                campaign_id=run.campaign_id,
+                thread_id=run.thread_id,
+                task_id=env.task.task_id,
+                meter=meter,
+            )
 
 
 async def _novel(svc: Services, env: Envelope, score: Score, ctx: Context) -> Score:

@@ -11,7 +11,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from chimera.control import audit, calendar, judge_context, repo
+from chimera.control import audit, calendar, judge_context, repo, usage
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.platform.embeddings import load_embeddings
@@ -24,6 +24,7 @@ from chimera.strategies.registry import Strategies
 from chimera.strategies.schedule import schedule_dag
 from chimera.strategies.targeting import named_platforms, restrict
 from chimera.strategies.topics import topics_in
+from chimera.strategies.usage import metered
 from nodes.contracts import Node, thread_of
 from nodes.dispatch import unresolved_rejections
 from state.context import Context, context_of
@@ -134,6 +135,7 @@ def _request(
         taken_posts=taken.posts,
         taken_replies=taken.replies,
         engagements=engagements,
+        memory=state.get("memory"),
     )
 
 
@@ -210,7 +212,7 @@ async def plan_tasks(
 
     """
     ctx = context_of(runtime)
-    strategies = svc.strategies.for_model(ctx.model)
+    strategies = await svc.strategies.for_run(ctx.model)
     replanning = bool(state.get("tasks"))
     attempt = state.get("replans", 0) + 1 if replanning else 0
     if not replanning and (reason := refusal(state)) is not None:
@@ -223,13 +225,25 @@ async def plan_tasks(
     async with tenant_tx(svc.pool, state["tenant_id"]) as conn:
         taken = await calendar.taken(conn, state["agent_id"], now - timedelta(days=1))
     request = _request(state, ctx, attempt, engagements, taken, now)
-    dag = await strategies.planner.plan(request)
+    thread_id = thread_of(runtime)
+    with metered() as meter:
+        try:
+            dag = await strategies.planner.plan(request)
+        finally:
+            ref = run_ref(state, thread_id)
+            await usage.save(
+                svc.pool,
+                tenant_id=ref.tenant_id,
+                campaign_id=ref.campaign_id,
+                thread_id=thread_id,
+                task_id=usage.PLAN_TASK,
+                meter=meter,
+            )
     validate_dag(dag, max_tasks=ctx.max_tasks)
     # Whatever the planner proposed, every publishing task lands in a slot of the posting plan.
     dag = restrict(dag, request.platforms)
     dag = schedule_dag(dag, state["persona"].posting, now, taken.posts, taken.replies)
     tasks = [t for t in materialise(dag, state) if t.task_id not in state.get("tasks", {})]
-    thread_id = thread_of(runtime)
     await _save(svc, state, thread_id, tasks, attempt, strategies.planner.name, dag.rationale)
     update: dict[str, Any] = {
         "tasks": {t.task_id: t for t in tasks},

@@ -12,12 +12,14 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 from pydantic import ValidationError
 
+from chimera.control import usage
 from chimera.mcp.errors import McpCallError
 from chimera.platform.ids import stable_id
 from chimera.platform.logs import bind_log_ids
 from chimera.platform.progress import emit_progress
 from chimera.resources import Services
 from chimera.strategies.base import Writer
+from chimera.strategies.usage import metered
 from nodes.contracts import Node
 from nodes.outcomes import ended
 from skills.autonomous_transaction.draft import DraftError, draft_transaction
@@ -51,6 +53,14 @@ async def work_transaction(
     return Command(update={"artifacts": {task_id: artifact}}, goto=Send("judge", routed))
 
 
+def _ids(env: Envelope) -> dict[str, str]:
+    return {
+        "tenant_id": env.run.tenant_id,
+        "campaign_id": env.run.campaign_id,
+        "thread_id": env.run.thread_id,
+    }
+
+
 async def _draft(
     svc: Services, env: Envelope, ctx: Context, writer: Writer
 ) -> tuple[CaptionPayload, list[MediaRef]]:
@@ -66,7 +76,11 @@ async def _draft(
         The payload and the media attached to it (none unless a post renders media).
 
     """
-    payload = await writer.write(env.task, env.persona)
+    with metered() as meter:
+        try:
+            payload = await writer.write(env.task, env.persona, env.memory)
+        finally:
+            await usage.save(svc.pool, task_id=env.task.task_id, meter=meter, **_ids(env))
     if env.task.task_type != TaskType.PUBLISH_POST or not ctx.render_media:
         return payload, []
     tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"
@@ -101,7 +115,7 @@ def _artifact(
         artifact_type=kind,
         payload=payload,
         generation_metadata=GenerationMetadata(
-            model=writer.name, temperature=0.7, prompt_version=f"{kind}_v1"
+            model=writer.name, temperature=0.7, prompt_version=writer.prompt_version
         ),
         state_snapshot_version=env.run.state_version,
         created_at=utc_now(),
@@ -125,7 +139,7 @@ async def work_content(
 
     """
     task = env.task
-    writer = svc.strategies.for_model(ctx.model).writer
+    writer = (await svc.strategies.for_run(ctx.model)).writer
     try:
         payload, media = await _draft(svc, env, ctx, writer)
     except (OutputParserException, ValidationError, ContentRequestError, McpCallError) as exc:

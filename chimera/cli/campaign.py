@@ -14,6 +14,7 @@ import typer
 
 from chimera.cli.output import console, emit_json, run_async
 from chimera.control import audit, occ, reviewers
+from chimera.control import usage as llm_usage
 from chimera.control.policy import (
     PolicyError,
     PolicyOverrides,
@@ -52,6 +53,27 @@ def show(campaign_id: str, tenant: TenantOpt, json_out: JsonOpt = False) -> None
 
     view = run_async(main, as_json=json_out, expected=EXPECTED)
     emit_json(view) if json_out else console.print(view)
+
+
+@app.command()
+def usage(campaign_id: str, tenant: TenantOpt, json_out: JsonOpt = False) -> None:
+    """Show a campaign's model token usage per task and role (cost accounting)."""
+
+    async def main() -> list[dict[str, Any]]:
+        async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
+            return await llm_usage.per_task(conn, campaign_id)
+
+    rows = run_async(main, as_json=json_out, expected=EXPECTED)
+    if json_out:
+        emit_json(rows)
+        return
+    for r in rows:
+        console.print(
+            f"{r['task_id']:>18} {r['role']:>9} {r['model']} {r['prompt_version']}"
+            f" calls={r['calls']} in={r['input_tokens']} out={r['output_tokens']}"
+        )
+    if not rows:
+        console.print("no model calls recorded")
 
 
 async def _update(

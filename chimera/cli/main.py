@@ -14,6 +14,7 @@ from chimera.cli import (
     judge,
     memory,
     mentions,
+    models,
     perceive,
     posts,
     review,
@@ -47,6 +48,8 @@ app.add_typer(posts.app, name="posts")
 app.add_typer(agents.app, name="agents")
 app.command(name="perceive")(perceive.perceive)
 app.command(name="judge")(judge.judge)
+app.command(name="doctor")(models.doctor)
+app.add_typer(models.prompts_app, name="prompts")
 
 
 @app.callback()

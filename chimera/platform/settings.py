@@ -66,6 +66,40 @@ class Settings(BaseSettings):
         default=None,
         description="`provider:model` for LLM strategies (init_chat_model); none: deterministic.",
     )
+    fast_model: str | None = Field(
+        default=None,
+        description="`provider:model` of the cheap trend-relevance model; CHIMERA_MODEL if unset.",
+    )
+    planner_model: str | None = Field(
+        default=None, description="`provider:model` of the planner; CHIMERA_MODEL if unset."
+    )
+    writer_model: str | None = Field(
+        default=None, description="`provider:model` of the writer; CHIMERA_MODEL if unset."
+    )
+    judge_model: str | None = Field(
+        default=None, description="`provider:model` of the judge; CHIMERA_MODEL if unset."
+    )
+    model_base_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Provider -> API base URL (JSON), e.g. an OpenAI-compatible local server.",
+    )
+    model_structured_output: Literal[
+        "auto", "json_schema", "function_calling", "json_mode", "prompt"
+    ] = Field(
+        default="auto",
+        description="How model answers are constrained: the integration's default, a JSON"
+        " schema, tool calls, JSON mode, or format instructions in the prompt.",
+    )
+    model_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout.")
+    model_max_retries: int = Field(
+        default=2, ge=0, le=10, description="Client retries on 429, 5xx and timeouts."
+    )
+    model_temperature: float | None = Field(
+        default=None,
+        ge=0,
+        le=2,
+        description="Sampling temperature; the provider's if unset.",
+    )
     news_feeds: list[str] = Field(
         default_factory=list,
         description="Extra RSS/Atom feed URLs or files for the news server (JSON list).",

@@ -21,7 +21,7 @@ from chimera.control.policy import effective_context, effective_persona, load_te
 from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
 from chimera.strategies.judging import draft_artifact, draft_task, judge_draft
-from chimera.strategies.registry import StrategyCache
+from chimera.strategies.registry import RoleModels, StrategyCache, options_of
 from chimera.strategies.risk import RiskDetector
 from state.context import Context
 from state.persona import Persona
@@ -80,7 +80,8 @@ async def dry_run(
     """
     persona, ctx = await asyncio.to_thread(_persona_and_context, settings, agent_id)
     detector = RiskDetector(load_embeddings(settings), cache_dir=settings.home / "cache")
-    scorer = StrategyCache(settings.model, None, detector).for_model(None).scorer
+    roles, options = RoleModels.from_settings(settings), options_of(settings)
+    scorer = StrategyCache(roles, None, options, detector).for_model(None).scorer
     out = []
     for d in drafts:
         platform = d.platform or persona.platforms[0]

@@ -10,6 +10,7 @@ from chimera.strategies.risk import RiskReport
 from state.context import Context
 from state.contracts import CaptionPayload, Task
 from state.engagement import Engagement
+from state.memory import MemoryContext
 from state.persona import Persona
 from state.plan import TaskDAG
 from state.records import Mention, Rejection, TrendSignal
@@ -44,6 +45,8 @@ class PlanRequest:
 
     engagements: list[Engagement] = field(default_factory=list)
     """Mentions this run decided to answer (reply or escalate), highest priority first."""
+    memory: MemoryContext | None = None
+    """What load_context recalled (recent posts, facts)."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,11 @@ class Writer(Protocol):
     """Task + persona -> caption or reply payload."""
 
     name: str
+    prompt_version: str
 
-    async def write(self, task: Task, persona: Persona) -> CaptionPayload:
+    async def write(
+        self, task: Task, persona: Persona, memory: MemoryContext | None = None
+    ) -> CaptionPayload:
         """Draft the text of a post or reply."""
         ...
 

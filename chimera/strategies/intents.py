@@ -170,12 +170,13 @@ class LlmIntents:
         parser: PydanticOutputParser[IntentVerdict] = PydanticOutputParser(
             pydantic_object=IntentVerdict
         )
-        prompt = prompts.INTENT.format(
+        prompt = prompts.INTENT.render(
             format_instructions=parser.get_format_instructions(),
             name=persona.name,
             niche=persona.niche,
             intents=[i.value for i in Intent],
-            mention=text[:2000],
+            data_rule=prompts.DATA_RULE,
+            mention=prompts.fence(text[:2000]),
         )
         message = await self.model.ainvoke(prompt)
         return parser.parse(str(message.content))

@@ -8,6 +8,7 @@ import re
 from chimera.platform.untrusted import normalise, quote, safe_label
 from chimera.strategies.topics import looks_like_injection, topics_in
 from state.contracts import CaptionPayload, Task, TaskType
+from state.memory import MemoryContext
 from state.persona import Persona
 
 PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
@@ -63,9 +64,12 @@ class TemplateWriter:
     """Writes from the persona's voice words, hashtags and call to action."""
 
     name = "template-writer-v1"
+    prompt_version = "template_v1"
 
-    async def write(self, task: Task, persona: Persona) -> CaptionPayload:
-        """Draft a post caption or a reply."""
+    async def write(
+        self, task: Task, persona: Persona, memory: MemoryContext | None = None
+    ) -> CaptionPayload:
+        """Draft a post caption or a reply (templates need no memory)."""
         platform = task.params.get("platform", persona.platforms[0])
         if task.task_type == TaskType.REPLY_COMMENT:
             return self._reply(task, persona, platform)

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-from langchain.chat_models import init_chat_model
-
 from chimera.control import alerts
 from chimera.control import mentions as ledger
 from chimera.control.errors import RunInProgress
@@ -36,7 +34,7 @@ from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.signals.alert_stream import AlertStream, Entry
 from chimera.signals.feeds import read_mentions
-from chimera.strategies.relevance import Relevance, relevance_for
+from chimera.strategies.relevance import Relevance
 from skills.trend_detection_alerting.skill import EmbeddingsArg, aexecute_trend_detection
 from state.context import Context
 from state.contracts import Trend
@@ -175,13 +173,6 @@ async def _publish_new(svc: Services, stream: AlertStream, persona: Persona) -> 
     return len(ids)
 
 
-def default_relevance(spec: str | None) -> Relevance:
-    """The deterministic filter, or a cheap chat model when one is configured."""
-    if not spec:
-        return relevance_for(None)
-    return relevance_for(init_chat_model(spec), spec)
-
-
 async def drain(stream: AlertStream, decider: Decider, report: PerceiveReport) -> None:
     """Handle reclaimed and new entries; ack each once decided (a failure stays pending)."""
     entries = [*await stream.reclaim(), *await stream.read()]
@@ -243,7 +234,7 @@ async def perceive(
     stream = AlertStream(svc.redis, persona.tenant_id, opts.consumer)
     await stream.ensure_group()
     report.published = await _publish_new(svc, stream, persona)
-    model = relevance or default_relevance(ctx.model or svc.settings.model)
+    model = relevance or await svc.strategies.relevance_for_run(ctx.model)
     decider = Decider(svc, persona, model, ctx.relevance_threshold, start_run)
     await drain(stream, decider, report)
     if start_engagement is not None:
