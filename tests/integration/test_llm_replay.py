@@ -175,13 +175,13 @@ async def test_prompts_carry_persona_goal_policy_and_memory_and_fence_untrusted_
     assert "politics" in plan  # policy: the persona's forbidden topics
     memory = plan.split("remembers (recent posts and facts): ")[1].split("\n")[1]
     assert CAPTIONS["memory"] in memory  # memory: the first campaign's post, fenced
-    reply = next(p for p in writer_prompts if "Which sizes" in p)
+    reply = next(p for p in writer_prompts if "What sizes" in p)
     fenced = reply.split(prompts.FENCE_OPEN)[-1].split(prompts.FENCE_CLOSE)[0]
     # Untrusted text only inside a fence, and it cannot close the fence itself.
-    assert "Which sizes" in fenced and "Sizes XS to XXL" in fenced
+    assert "What sizes does the summer drop" in fenced
     assert reply.count(prompts.FENCE_CLOSE) == reply.count(prompts.FENCE_OPEN)
-    judged = next(p for p in judge_prompts if "Which sizes" in p)
-    assert prompts.DATA_RULE in judged and f"{prompts.FENCE_OPEN}\nWhich sizes" in judged
+    judged = next(p for p in judge_prompts if "What sizes" in p)
+    assert prompts.DATA_RULE in judged and f"{prompts.FENCE_OPEN}\nHi Selam! What sizes" in judged
 
 
 @pytest.mark.parametrize("replay", ["retry"], indirect=True)
