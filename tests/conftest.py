@@ -18,7 +18,7 @@ import pytest
 from chimera.platform.embedded import stop_services
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services, open_services
-from tests.support.platform import forget_mentions
+from tests.support.platform import forget_all_mentions
 
 with warnings.catch_warnings():
     # web3 imports websockets.legacy for a provider we never use; import it once, quietly, so
@@ -55,7 +55,7 @@ async def svc(settings: Settings) -> AsyncIterator[Services]:
 
 
 @pytest.fixture(autouse=True)
-async def fresh_mentions(request: pytest.FixtureRequest) -> None:
+def fresh_mentions(request: pytest.FixtureRequest) -> None:
     """Tests on `svc` start with every bundled mention unhandled (the ledger is per agent).
 
     The engagement ledger outlives a campaign on purpose, so tests that share the session's
@@ -65,7 +65,7 @@ async def fresh_mentions(request: pytest.FixtureRequest) -> None:
     # End-to-end tests drive the session's services from subprocesses (`settings`).
     e2e = request.path.parent.name == "e2e" and bool(names & {"settings", "server_url"})
     if "svc" in names or e2e:
-        await forget_mentions(request.getfixturevalue("svc"))
+        forget_all_mentions(request.getfixturevalue("settings"))
 
 
 @pytest.fixture

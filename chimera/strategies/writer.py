@@ -143,8 +143,10 @@ def reply_body(task: Task, persona: Persona) -> str:
     if intent == "complaint":
         return "I'm sorry this happened. A person from my team will look into it with you."
     if intent == "product_question":
-        room = limit_for(task.params.get("platform", "")) - 40
-        return _answer(task, room)
+        # The persona's own hashtag keeps a factual answer in its voice (and threads it).
+        tag = f" {persona.hashtags[0]}" if persona.hashtags else ""
+        room = limit_for(task.params.get("platform", "")) - 40 - len(tag)
+        return _answer(task, room) + tag
     voice = _pick(persona.voice_words or ["so glad"], task.task_id).capitalize()
     about = gist(mention) or lane
     return _pick(list(_THANKS), task.task_id + "thanks").format(voice=voice, about=about)

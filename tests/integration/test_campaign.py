@@ -57,7 +57,7 @@ async def test_a_new_run_after_a_finished_one_reuses_every_recorded_side_effect(
         )
     before = await platform_posts(svc, "tenant-xyz", campaign)
     second = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal, campaign_id=campaign)
-    assert second.thread_id != first.thread_id and second.state == "done"
+    assert second.thread_id != first.thread_id and second.state in {"done", "paused"}
     after = await platform_posts(svc, "tenant-xyz", campaign)
     earlier = [p["post_id"] for p in before]
     assert [p["post_id"] for p in after if p["post_id"] in earlier] == earlier

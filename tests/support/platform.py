@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+
 from chimera.platform.db import tenant_tx
-from chimera.resources import Services
+from chimera.platform.settings import Settings
+from chimera.resources import Services, bootstrap
 
 
 async def platform_posts(svc: Services, tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
@@ -33,6 +36,13 @@ async def forget_mentions(svc: Services, *tenants: str) -> None:
     for tenant in tenants or ("tenant-xyz", "tenant-abc"):
         async with tenant_tx(svc.pool, tenant) as conn:
             await conn.execute("DELETE FROM mention_decisions")
+
+
+def forget_all_mentions(settings: Settings) -> None:
+    """Empty every tenant's engagement ledger, as the owner (no event loop, no services object)."""
+    endpoints = bootstrap(settings)
+    with psycopg.connect(endpoints.pg_admin, autocommit=True) as conn:
+        conn.execute("DELETE FROM mention_decisions")
 
 
 async def settle_mentions(svc: Services, tenant: str, agent: str, mention_ids: list[str]) -> None:
