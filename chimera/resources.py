@@ -24,8 +24,9 @@ from chimera.control.personas import list_personas
 from chimera.control.repo import sync_persona
 from chimera.control.reviewers import seed_default_reviewer
 from chimera.mcp.host import McpHost, open_host
-from chimera.platform.db import Pool, migrate, open_pool, tenant_tx
-from chimera.platform.embedded import Endpoints, ensure_services
+from chimera.platform.bootstrap import bootstrap
+from chimera.platform.db import Pool, open_pool, tenant_tx
+from chimera.platform.embedded import Endpoints
 from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
 from chimera.strategies.novelty import Novelty
@@ -47,13 +48,6 @@ class Services:
     strategies: StrategyCache
     novelty: Novelty | None = None
     """Draft-vs-memory similarity for the judge (embeddings load on first use)."""
-
-
-def bootstrap(settings: Settings) -> Endpoints:
-    """Blocking: start or reuse services and apply migrations."""
-    endpoints = ensure_services(settings)
-    migrate(endpoints.pg_admin, settings)
-    return endpoints
 
 
 async def open_checkpoint_pool(conninfo: str) -> Pool:
