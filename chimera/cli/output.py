@@ -61,6 +61,8 @@ def print_summary(summary: RunSummary) -> None:
     console.rule(f"[bold]Campaign {summary.campaign_id}[/] — [{state_style}]{summary.state}[/]")
     if summary.note:
         console.print(f"[dim]{summary.note}[/]")
+    for warning in summary.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
     tasks = Table(title="Tasks")
     for column in ("task", "status", "verdict", "conf", "risk"):
         tasks.add_column(column, overflow="fold")
