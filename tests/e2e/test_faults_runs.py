@@ -45,7 +45,7 @@ def assert_once(posts: list[dict[str, Any]]) -> None:
 async def test_a_stop_signal_mid_fan_out_exits_cleanly_and_the_run_resumes(
     svc: Services, settings: Settings, sig: signal.Signals, code: int
 ) -> None:
-    """specs/faults.md §5.1"""
+    """specs/faults.md §5.1, §5.2"""
     campaign = f"cmp-stop-{sig.name.lower()}-{os.getpid()}"
     env = subprocess_env(settings, CHIMERA_SANDBOX_LATENCY_MS="3000")
     proc = await spawn(run_args(campaign), env)
@@ -63,8 +63,17 @@ async def test_a_stop_signal_mid_fan_out_exits_cleanly_and_the_run_resumes(
     assert "Traceback" not in result.err
     assert took < 30, f"stopping took {took:.1f}s"
 
+    # Two resumes at once: one continues the thread, the other is refused by the lease.
+    first, second = await asyncio.gather(
+        run_python([*run_args(campaign), "--json"], env), run_python([*run_args(campaign)], env)
+    )
+    codes = sorted([first.code, second.code])
+    assert codes == [0, 2], (first.err[-1500:], second.err[-1500:])
+    refused = second if second.code else first
+    assert "is being run by another process" in refused.err or "is being run" in refused.out
+    if first.code == 0:
+        assert "Continued" in first.json()["note"]
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=GOAL, campaign_id=campaign)
-    assert "Continued" in summary.note
     assert summary.state in {"paused", "done"}
     assert_once(await platform_posts(svc, "tenant-xyz", campaign))
 
