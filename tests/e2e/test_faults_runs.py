@@ -24,10 +24,11 @@ from chimera.resources import Services
 from chimera.runs.runner import run_campaign
 from tests.conftest import ETHIOPIA, subprocess_env
 from tests.support.faults import env_for, finish, fresh_home, run_python, spawn
-from tests.support.platform import platform_posts
+from tests.support.platform import platform_posts, scalar
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
+THREAD_OF = "SELECT thread_id FROM threads WHERE campaign_id = %s"
 GOAL = "Promote the new Ethiopian summer fashion line on TikTok (fault test)."
 
 
@@ -164,3 +165,25 @@ async def test_redis_killed_mid_run_loses_no_write_and_the_run_ends_cleanly(
         await client.aclose()
         assert kept == "kept", "a write before the kill was lost (append-only file)"
         assert_once(await _posts_of(endpoints.pg_admin, campaign))
+
+
+async def test_a_run_killed_before_its_first_step_finished_starts_cleanly_again(
+    svc: Services, settings: Settings
+) -> None:
+    """specs/faults.md §5.3"""
+    campaign = f"cmp-early-kill-{os.getpid()}"
+    env = subprocess_env(settings, CHIMERA_SANDBOX_LATENCY_MS="3000")
+    proc = await spawn(run_args(campaign), env)
+
+    async def registered() -> bool:
+        assert proc.returncode is None, "the run ended before it registered its thread"
+        return bool(await scalar(svc, "tenant-xyz", THREAD_OF, campaign))
+
+    await eventually(registered, 120, "the run's thread")
+    os.killpg(proc.pid, signal.SIGKILL)
+    await finish(proc, 30)
+    assert not await platform_posts(svc, "tenant-xyz", campaign)
+
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=GOAL, campaign_id=campaign)
+    assert summary.state in {"paused", "done"} and summary.tasks
+    assert_once(await platform_posts(svc, "tenant-xyz", campaign))
