@@ -69,12 +69,13 @@ async def test_a_stop_signal_mid_fan_out_exits_cleanly_and_the_run_resumes(
     first, second = await asyncio.gather(
         run_python([*run_args(campaign), "--json"], env), run_python([*run_args(campaign)], env)
     )
+    # When the first resume ends before the second starts, the second finds the run paused.
     codes = sorted([first.code, second.code])
-    assert codes == [0, 2], (first.err[-1500:], second.err[-1500:])
-    refused = second if second.code else first
-    assert "is being run by another process" in refused.err or "is being run" in refused.out
-    if first.code == 0:
-        assert "Continued" in first.json()["note"]
+    assert codes in ([0, 0], [0, 2]), (first.err[-1500:], second.err[-1500:])
+    if codes == [0, 2]:
+        refused = second if second.code else first
+        assert "error: campaign" in refused.err and "is being run by another process" in refused.err
+    assert "Traceback" not in first.err + second.err
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=GOAL, campaign_id=campaign)
     assert summary.state in {"paused", "done"}
     assert_once(await platform_posts(svc, "tenant-xyz", campaign))
