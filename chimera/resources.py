@@ -24,8 +24,9 @@ from chimera.control.personas import list_personas
 from chimera.control.repo import sync_persona
 from chimera.control.reviewers import seed_default_reviewer
 from chimera.mcp.host import McpHost, open_host
-from chimera.platform.db import Pool, migrate, open_pool, tenant_tx
-from chimera.platform.embedded import Endpoints, ensure_services
+from chimera.platform.bootstrap import bootstrap
+from chimera.platform.db import Pool, open_pool, tenant_tx
+from chimera.platform.embedded import Endpoints
 from chimera.platform.embeddings import load_embeddings
 from chimera.platform.settings import Settings
 from chimera.strategies.intents import EmbeddingIntents, IntentClassifier
@@ -53,13 +54,6 @@ class Services:
     """Semantic topic and injection detection for the judge (same embeddings)."""
     intents: IntentClassifier | None = None
     """The offline mention classifier (rules + the same embeddings)."""
-
-
-def bootstrap(settings: Settings) -> Endpoints:
-    """Blocking: start or reuse services and apply migrations."""
-    endpoints = ensure_services(settings)
-    migrate(endpoints.pg_admin, settings)
-    return endpoints
 
 
 async def open_checkpoint_pool(conninfo: str) -> Pool:

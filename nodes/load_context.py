@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from chimera.control import judge_context, repo
 from chimera.control.personas import tenant_persona
+from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity
 from chimera.memory.recall import recall
 from chimera.platform.db import tenant_tx
@@ -21,6 +23,8 @@ from state.context import Context, context_of
 from state.graph import CampaignState
 from state.inputs import RunRequest
 from state.persona import Persona
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CRITERIA = ["High engagement rate", "On-brand tone", "Compliance with persona directives"]
 
@@ -99,18 +103,45 @@ async def _read_world(
         The `trends`, `mentions` and `memory` state fields.
 
     """
-    batches = await asyncio.gather(
-        *(read_news(svc.host, svc.redis, uri, who) for uri in persona.news_resources)
+    feeds = svc.settings.news_feeds
+    reads = await asyncio.gather(
+        *(read_news(svc.host, svc.redis, uri, who, feeds) for uri in persona.news_resources)
     )
-    mentions = await read_mentions(svc.host, who)
+    mentions, warnings = await read_mentions(svc.host, who)
+    warnings = [w for read in reads for w in read.warnings] + warnings
     episodic = EpisodicMemory(svc.redis, svc.settings.episodic_max, svc.settings.episodic_ttl_s)
     memory = await recall(svc.host, episodic, who, goal, context_of(runtime))
-    best = await best_angles(svc.host, svc.pool, who)
+    try:
+        best = await best_angles(svc.host, svc.pool, who)
+    except McpCallError as exc:
+        best = []
+        warnings.append(f"engagement signals unavailable ({exc}); angles from news only")
+    await _audit_degraded(svc, who, warnings)
     return {
-        "trends": prefer(trend_signals([item for batch in batches for item in batch]), best),
+        "trends": prefer(trend_signals([item for read in reads for item in read.items]), best),
         "mentions": mentions,
         "memory": memory,
     }
+
+
+async def _audit_degraded(svc: Services, who: CallIdentity, warnings: list[str]) -> None:
+    """Record each skipped or stale source, so the run report names it (and log it)."""
+    for warning in warnings:
+        log.warning("degraded source: %s", warning)
+    if not warnings:
+        return
+    async with tenant_tx(svc.pool, who.tenant_id) as conn:
+        thread = await repo.get_thread(conn, who.run_id)
+        for warning in warnings:
+            await repo.audit(
+                conn,
+                who.tenant_id,
+                "source_degraded",
+                agent_id=who.agent_id,
+                campaign_id=thread["campaign_id"] if thread else None,
+                thread_id=who.run_id,
+                detail={"warning": warning},
+            )
 
 
 async def load_run(

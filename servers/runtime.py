@@ -8,7 +8,6 @@ transient failure (retry) from a caller error (never retry).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import logging
@@ -21,10 +20,10 @@ from mcp.server.fastmcp import Context, FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
 
 from chimera.platform.db import Pool, open_pool
-from chimera.platform.embedded import ensure_services
 from chimera.platform.mcp_tokens import load_tokens
 from chimera.platform.settings import Settings
 from servers.auth import protect, remote_tenant
+from servers.bootstrap import exit_on_bootstrap_failure, server_endpoints
 
 
 class ServerError(ToolError):
@@ -97,10 +96,10 @@ class ServerDeps:
 
 
 @asynccontextmanager
-async def database_lifespan(_: FastMCP[Any]) -> AsyncIterator[ServerDeps]:
+async def database_lifespan(server: FastMCP[Any]) -> AsyncIterator[ServerDeps]:
     """Open the runtime-role pool for the server's life (RLS applies to every query)."""
     settings = Settings()
-    endpoints = await asyncio.to_thread(ensure_services, settings)
+    endpoints = await server_endpoints(settings, server.name)
     pool = await open_pool(endpoints.pg_app, max_size=5)
     try:
         yield ServerDeps(settings=settings, pool=pool)
@@ -122,7 +121,11 @@ def serve(server: FastMCP[Any], argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.transport == "stdio":
-        server.run("stdio")
+        try:
+            server.run("stdio")
+        except BaseException as exc:
+            exit_on_bootstrap_failure(exc)
+            raise
         return
     import socket
 

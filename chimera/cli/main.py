@@ -112,7 +112,13 @@ def run(
 
     if not json_out:
         console.print(f"[bold]Running[/] {agent}: {goal[:80]}")
-    summary, scheduled = run_async(main, as_json=json_out, expected=EXPECTED_ERRORS)
+    again = f"chimera run --agent {agent} --goal {goal!r}" + (
+        f" --campaign {campaign}" if campaign else ""
+    )
+    on_stop = f"finished steps are checkpointed; `{again}` resumes the run"
+    summary, scheduled = run_async(
+        main, as_json=json_out, expected=EXPECTED_ERRORS, on_stop=on_stop
+    )
     if json_out:
         emit_json({**summary.as_dict(), "scheduled": scheduled})
     else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn
@@ -12,6 +14,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from chimera.cli.failures import EXIT_SIGINT, EXIT_SIGTERM, classify
 from chimera.control.summaries import RunSummary
 
 console = Console()
@@ -23,10 +26,12 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def fail(message: str, *, as_json: bool, code: int = 2) -> NoReturn:
-    """Report an error clearly and exit non-zero."""
+def fail(
+    message: str, *, as_json: bool, code: int = 2, extra: dict[str, Any] | None = None
+) -> NoReturn:
+    """Report an error clearly and exit non-zero (`extra` only goes into the JSON form)."""
     if as_json:
-        emit_json({"error": message})
+        emit_json({"error": message, **(extra or {})})
     else:
         err_console.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
@@ -45,14 +50,56 @@ def run_async(
     *,
     as_json: bool,
     expected: tuple[type[BaseException], ...],
+    on_stop: str = "",
 ) -> Any:
-    """Run a command's coroutine; expected errors become clear messages, not tracebacks."""
-    import asyncio
+    """Run a command's coroutine; expected errors become clear messages, not tracebacks.
 
+    With `on_stop`, SIGTERM and SIGINT cancel the command cleanly (every `finally` runs, so
+    leases are released and finished steps are already checkpointed), `on_stop` is printed and
+    the exit code is 143 / 130.
+    """
+    stopped: list[signal.Signals] = []
     try:
-        return asyncio.run(coro_fn())
+        return asyncio.run(_stoppable(coro_fn, stopped if on_stop else None))
     except expected as exc:
         fail(explain(exc), as_json=as_json)
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        code = EXIT_SIGTERM if stopped[0] == signal.SIGTERM else EXIT_SIGINT
+        fail(
+            f"stopped by {stopped[0].name}; {on_stop}",
+            as_json=as_json,
+            code=code,
+            extra={"code": code, "kind": "stopped"},
+        )
+    except Exception as exc:
+        failure = classify(exc)
+        if failure is None:
+            raise
+        extra = {"code": failure.code, "kind": failure.kind, "hint": failure.hint}
+        fail(failure.line(), as_json=as_json, code=failure.code, extra=extra)
+
+
+async def _stoppable(
+    coro_fn: Callable[[], Coroutine[Any, Any, Any]], stopped: list[signal.Signals] | None
+) -> Any:
+    """Run the command; with `stopped`, the first SIGTERM/SIGINT cancels it (a second kills)."""
+    if stopped is None:
+        return await coro_fn()
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+
+    def on_signal(sig: signal.Signals) -> None:
+        stopped.append(sig)
+        for each in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(each)
+        task.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+    return await coro_fn()
 
 
 def print_summary(summary: RunSummary) -> None:
@@ -63,6 +110,8 @@ def print_summary(summary: RunSummary) -> None:
         console.print(f"[red]{summary.state}:[/] {summary.reason}")
     if summary.note:
         console.print(f"[dim]{summary.note}[/]")
+    for warning in summary.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
     tasks = Table(title="Tasks")
     for column in ("task", "status", "verdict", "conf", "risk"):
         tasks.add_column(column, overflow="fold")

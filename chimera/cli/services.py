@@ -8,8 +8,8 @@ import typer
 
 from chimera.cli.output import console, emit_json, fail
 from chimera.platform import embedded as svc
+from chimera.platform.bootstrap import bootstrap
 from chimera.platform.settings import Settings
-from chimera.resources import bootstrap
 
 app = typer.Typer(help="Start, stop and inspect the embedded services.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]

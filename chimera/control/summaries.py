@@ -25,6 +25,8 @@ class RunSummary:
     note: str = ""
     reason: str = ""
     """Why the run was refused (empty unless `state` is `refused`)."""
+    warnings: list[str] = field(default_factory=list)
+    """Sources skipped or read stale during the run (the run went on without them)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -65,7 +67,15 @@ async def summarize(
                 (thread_id,),
             )
         ).fetchall()
+        degraded = await (
+            await conn.execute(
+                "SELECT DISTINCT detail->>'warning' AS warning FROM audit_log"
+                " WHERE thread_id = %s AND event = 'source_degraded' ORDER BY 1",
+                (thread_id,),
+            )
+        ).fetchall()
     return RunSummary(
+        warnings=[str(d["warning"]) for d in degraded],
         tenant_id=tenant_id,
         campaign_id=campaign_id,
         thread_id=thread_id,

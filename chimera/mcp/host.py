@@ -4,12 +4,16 @@ Sessions are opened by `MultiServerMCPClient.session()` inside one background ta
 them (anyio scopes must be entered and exited by the same task), so any task may call through
 the host while it runs. Every call carries the caller's tenant, agent and run ids in the
 request `_meta`, has a timeout, is retried with exponential backoff on transient failures only,
-and is checked against a per-server tool allow-list.
+and is checked against a per-server tool allow-list. A server whose connection is lost, or that
+no longer answers a ping after a timeout, is restarted and the call retried with the same
+arguments (so the same idempotency key). While a call waits, the database every server needs is
+probed: a lost database fails the call within seconds instead of after every retry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -18,6 +22,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -33,6 +38,7 @@ from chimera.mcp.errors import (
     TransientToolError,
     from_message,
 )
+from chimera.platform.db import DatabaseUnavailable, probe_database
 from chimera.platform.embedded import Endpoints
 from chimera.platform.mcp_tokens import Role, token_for
 from chimera.platform.settings import REPO_ROOT, Settings
@@ -109,9 +115,14 @@ class McpHost:
     timeout_s: float = 30.0
     retries: int = 3
     allow: dict[str, frozenset[str]] = field(default_factory=lambda: dict(SERVERS))
+    health: Callable[[], Awaitable[str | None]] | None = None
+    """Probe of what every server needs (the database): None when healthy, else the problem."""
+    health_every_s: float = 5.0
     _sessions: dict[str, ClientSession] = field(default_factory=dict, init=False)
-    _owners: list[asyncio.Task[None]] = field(default_factory=list, init=False)
-    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _owners: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    _stops: dict[str, asyncio.Event] = field(default_factory=dict, init=False)
+    _restarts: dict[str, asyncio.Lock] = field(default_factory=dict, init=False)
+    _client: MultiServerMCPClient | None = field(default=None, init=False)
 
     async def start(self) -> McpHost:
         """Open one session per server, all at once, and wait until every one is ready.
@@ -119,41 +130,76 @@ class McpHost:
         Each session has its own owner task (anyio scopes must be entered and exited by the same
         task), so the servers start in parallel instead of one after another.
         """
-        client = MultiServerMCPClient(self.connections)
-        loop = asyncio.get_running_loop()
-        ready = {name: loop.create_future() for name in self.connections}
-        self._owners = [
-            asyncio.create_task(self._own_session(client, name, ready[name]), name=f"mcp-{name}")
-            for name in self.connections
-        ]
-        results = await asyncio.gather(*ready.values(), return_exceptions=True)
+        self._client = MultiServerMCPClient(self.connections)
+        results = await asyncio.gather(
+            *(self._open(name) for name in self.connections), return_exceptions=True
+        )
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
             await self.aclose()
             raise failures[0]
         return self
 
+    async def _open(self, name: str) -> None:
+        """Start the owner task of one server's session and wait until the session is ready."""
+        assert self._client is not None, "start() first"
+        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._stops[name] = asyncio.Event()
+        self._owners[name] = asyncio.create_task(
+            self._own_session(self._client, name, ready, self._stops[name]), name=f"mcp-{name}"
+        )
+        await ready
+
     async def _own_session(
-        self, client: MultiServerMCPClient, name: str, ready: asyncio.Future[None]
+        self,
+        client: MultiServerMCPClient,
+        name: str,
+        ready: asyncio.Future[None],
+        stop: asyncio.Event,
     ) -> None:
+        session: ClientSession | None = None
         try:
             async with client.session(name) as session:
                 self._sessions[name] = session
                 ready.set_result(None)
-                await self._stop.wait()
+                await stop.wait()
         except BaseException as exc:
             if not ready.done():
                 ready.set_exception(ServerUnavailable(name, "start", f"cannot start: {exc!r}"))
-            else:
-                raise
+            elif not stop.is_set():
+                log.warning("MCP server %s session ended: %r", name, exc)
         finally:
-            self._sessions.pop(name, None)
+            if session is not None and self._sessions.get(name) is session:
+                self._sessions.pop(name, None)
+
+    async def restart(self, server: str, broken: ClientSession | None) -> None:
+        """Replace `server`'s session (and subprocess) unless another caller already did.
+
+        Args:
+            server: The server name.
+            broken: The session the caller saw fail; a newer session means nothing to do.
+
+        """
+        lock = self._restarts.setdefault(server, asyncio.Lock())
+        async with lock:
+            if broken is not None and self._sessions.get(server) not in (broken, None):
+                return
+            log.warning("restarting MCP server %s", server)
+            self._stops.get(server, asyncio.Event()).set()
+            owner = self._owners.get(server)
+            if owner is not None:
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(asyncio.shield(owner), 10)
+                owner.cancel()
+            self._sessions.pop(server, None)
+            await self._open(server)
 
     async def aclose(self) -> None:
         """Close every session and stop the server subprocesses."""
-        self._stop.set()
+        for stop in self._stops.values():
+            stop.set()
         if self._owners:
-            await asyncio.gather(*self._owners, return_exceptions=True)
+            await asyncio.gather(*self._owners.values(), return_exceptions=True)
 
     async def __aenter__(self) -> McpHost:
         return await self.start()
@@ -179,10 +225,9 @@ class McpHost:
         """
         if tool not in self.allow.get(server, frozenset()):
             raise ToolNotAllowed(server, tool, "tool is not on the host's allow-list")
-        session = self._session(server)
 
         async def once() -> Any:
-            result = await session.call_tool(
+            result = await self._session(server).call_tool(
                 tool,
                 arguments,
                 read_timeout_seconds=timedelta(seconds=self.timeout_s),
@@ -199,7 +244,6 @@ class McpHost:
 
     async def read_resource(self, server: str, uri: str, *, who: CallIdentity) -> Any:
         """Read a JSON resource, passing the caller's identity in `_meta`."""
-        session = self._session(server)
         request = types.ClientRequest(
             types.ReadResourceRequest(
                 params=types.ReadResourceRequestParams(
@@ -209,7 +253,7 @@ class McpHost:
         )
 
         async def once() -> Any:
-            result = await session.send_request(
+            result = await self._session(server).send_request(
                 request,
                 types.ReadResourceResult,
                 request_read_timeout_seconds=timedelta(seconds=self.timeout_s),
@@ -222,19 +266,71 @@ class McpHost:
         return await self._with_retries(server, uri, once)
 
     async def _with_retries(self, server: str, target: str, once: Callable[[], Awaitable[T]]) -> T:
+        """Call `once`; restart a dead or hung server, back off on transient errors, retry.
+
+        The arguments (and so the idempotency key) are the same on every attempt.
+        """
         attempt = 0
         while True:
+            session = self._sessions.get(server)
             try:
-                return await self._map_errors(server, target, once)
-            except TransientToolError as exc:
+                return await self._guarded(server, target, once)
+            except (TransientToolError, ServerUnavailable) as exc:
                 if attempt >= self.retries:
                     raise
-                delay = min(2.0, 0.1 * 2**attempt) * (0.5 + random.random() / 2)
+                restart = self._client is not None and (
+                    isinstance(exc, ServerUnavailable)
+                    or (isinstance(exc, ToolTimeout) and not await self._answers(session))
+                )
+                if isinstance(exc, ServerUnavailable) and not restart:
+                    raise
                 log.warning(
                     "retrying %s.%s after %s (attempt %d)", server, target, exc, attempt + 1
                 )
+                delay = min(2.0, 0.1 * 2**attempt) * (0.5 + random.random() / 2)
                 attempt += 1
-                await asyncio.sleep(delay)
+                if restart:
+                    await self._restart_or_fail(server, target, session)
+                else:
+                    await asyncio.sleep(delay)
+
+    async def _answers(self, session: ClientSession | None) -> bool:
+        """Whether the server still answers a ping (a timed-out call may just be slow)."""
+        if session is None:
+            return False
+        try:
+            await asyncio.wait_for(session.send_ping(), timeout=min(5.0, self.timeout_s))
+        except (TimeoutError, McpError, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            return False
+        return True
+
+    async def _restart_or_fail(
+        self, server: str, target: str, broken: ClientSession | None
+    ) -> None:
+        try:
+            await self.restart(server, broken)
+        except McpCallError:
+            raise
+        except Exception as exc:
+            raise ServerUnavailable(server, target, f"restart failed: {exc!r}") from exc
+
+    async def _guarded(self, server: str, target: str, once: Callable[[], Awaitable[T]]) -> T:
+        """Run one attempt, probing `health` while it waits: a lost database fails it at once."""
+        if self.health is None:
+            return await self._map_errors(server, target, once)
+        call = asyncio.ensure_future(self._map_errors(server, target, once))
+        try:
+            while True:
+                done, _ = await asyncio.wait({call}, timeout=self.health_every_s)
+                if done:
+                    return call.result()
+                problem = await self.health()
+                if problem is not None:
+                    raise DatabaseUnavailable(problem)
+        finally:
+            if not call.done():
+                call.cancel()
+                await asyncio.gather(call, return_exceptions=True)
 
     async def _map_errors(self, server: str, target: str, once: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -242,6 +338,8 @@ class McpHost:
         except McpCallError:
             raise
         except McpError as exc:
+            if exc.error.code == types.CONNECTION_CLOSED:
+                raise ServerUnavailable(server, target, "connection closed") from exc
             if exc.error.code == 408 or "timed out" in exc.error.message.lower():
                 raise ToolTimeout(server, target, f"no answer in {self.timeout_s}s") from exc
             raise from_message(server, target, exc.error.message) from exc
@@ -268,5 +366,6 @@ async def open_host(settings: Settings, endpoints: Endpoints) -> McpHost:
         server_connections(settings, endpoints, token),
         timeout_s=settings.mcp_call_timeout_s,
         retries=settings.mcp_retries,
+        health=partial(probe_database, endpoints.pg_app),
     )
     return await host.start()

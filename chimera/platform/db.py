@@ -9,6 +9,7 @@ are simply invisible: a lookup of them is a not-found, never data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -160,6 +161,23 @@ def _secure(conn: psycopg.Connection, settings: Settings) -> None:
                 "WITH CHECK (tenant_id = current_setting('app.tenant_id', true))"
             ).format(ident)
         )
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the run stops and resumes later from its checkpoint."""
+
+
+async def probe_database(conninfo: str, timeout_s: float = 3.0) -> str | None:
+    """None when a fresh connection answers `SELECT 1` within `timeout_s`, else the problem."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            conn = await psycopg.AsyncConnection.connect(conninfo, connect_timeout=int(timeout_s))
+            async with conn:
+                await conn.execute("SELECT 1")
+    except (TimeoutError, psycopg.Error, OSError) as exc:
+        text = str(exc).strip().splitlines()
+        return f"Postgres unreachable: {text[0] if text else type(exc).__name__}"
+    return None
 
 
 async def open_pool(conninfo: str, *, max_size: int = 10) -> Pool:

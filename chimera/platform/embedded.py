@@ -69,16 +69,17 @@ def _start_embedded_postgres(settings: Settings) -> str:
     """Start or reuse the embedded server; return a superuser conninfo for database `chimera`."""
     pgdata = _pg_dir(settings)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # The database is created under the same lock as the server start: two first starters
+    # that both saw it missing would otherwise race on pg_database's unique name index.
     with file_lock(settings.home.resolve() / "pg.lock"):
         server = _pg_handle(pgdata)
         uri = server.get_uri()
-    admin_postgres = make_conninfo(uri)
-    with psycopg.connect(admin_postgres, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        with psycopg.connect(make_conninfo(uri), autocommit=True, connect_timeout=10) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{DATABASE}"')
     return make_conninfo(uri, dbname=DATABASE)
 
 
@@ -135,6 +136,10 @@ def _start_embedded_redis(settings: Settings) -> str:
                         f"dir {base}",
                         "dbfilename dump.rdb",
                         "save 60 1",
+                        # Episodes and streams must survive a crash: log every write, fsync
+                        # once a second (at most one second lost), not a snapshot a minute.
+                        "appendonly yes",
+                        "appendfsync everysec",
                         f"logfile {base / 'redis.log'}",
                     ]
                 )

@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra RSS/Atom feed URLs or files for the news server (JSON list).",
     )
+    news_source_timeout_s: float = Field(
+        default=8.0,
+        gt=0,
+        le=120,
+        description="Per-feed fetch timeout; a slower or failing feed is skipped with a warning.",
+    )
     mcp_transport: str = Field(
         default="stdio", description="How the host reaches servers: `stdio` or `streamable_http`."
     )

@@ -4,23 +4,36 @@ The signals here are cheap keyword counts over feed titles and tags that angle a
 instruction-like items are skipped. Windowed trend detection (clustering, velocity, recency) is
 the `skills.trend_detection_alerting` skill, which the perception loop
 (`chimera.runs.perception`) runs to start campaign runs.
+
+Degraded reads never abort a run: each source is read on its own, a failing one becomes a warning
+(the run audits it, the report shows it) and the last good copy stands in when one exists.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity, McpHost
 from chimera.platform.untrusted import normalise, safe_label, strip_links
 from chimera.strategies.topics import looks_like_injection
 from state.records import Mention, TrendSignal
+from state.types import utc_now
+
+log = logging.getLogger(__name__)
 
 NEWS_TTL_S = 300
+NEWS_STALE_TTL_S = 86_400
+"""How long the last good copy of a resource stays usable when the resource is down."""
 _WORD = re.compile(r"[a-z][a-z-]{3,}")
 _STOP = frozenset(
     [
@@ -59,18 +72,52 @@ def cache_key(tenant_id: str, *parts: str) -> str:
     return ":".join(["chimera", tenant_id, *parts])
 
 
+@dataclass
+class WorldRead:
+    """What a run could read, and a warning for each source it could not (or only stale)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _feeds_digest(feeds: Sequence[str]) -> str:
+    """Part of the cache key: a changed feed list is a different cache entry at once."""
+    return hashlib.sha256(json.dumps(sorted(feeds)).encode()).hexdigest()[:12]
+
+
+def _skipped_warnings(uri: str, data: dict[str, Any]) -> list[str]:
+    return [f"{uri}: feed {s['source']} skipped ({s['reason']})" for s in data.get("skipped", [])]
+
+
 async def read_news(
-    host: McpHost, cache: aioredis.Redis, uri: str, who: CallIdentity
-) -> list[dict[str, Any]]:
-    """Items of a news resource, cached per tenant for a few minutes."""
-    key = cache_key(who.tenant_id, "news", uri)
+    host: McpHost, cache: aioredis.Redis, uri: str, who: CallIdentity, feeds: Sequence[str] = ()
+) -> WorldRead:
+    """Items of a news resource, cached per tenant and feed list for a few minutes.
+
+    A fresh copy also refreshes a long-lived stale copy; when the resource cannot be read at all
+    the stale copy is used and labelled in the warnings (no copy: no items, and a warning).
+    """
+    key = cache_key(who.tenant_id, "news", _feeds_digest(feeds), uri)
     cached = await cache.get(key)
     if cached:
-        return list(json.loads(cached))
-    data = await host.read_resource("news", uri, who=who)
-    items = list(data["items"])
-    await cache.set(key, json.dumps(items), ex=NEWS_TTL_S)
-    return items
+        body = json.loads(cached)
+        return WorldRead(list(body["items"]), _skipped_warnings(uri, body))
+    try:
+        data = await host.read_resource("news", uri, who=who)
+    except McpCallError as exc:
+        log.warning("news resource %s unavailable: %s", uri, exc)
+        stale = await cache.get(f"{key}:stale")
+        if stale is None:
+            return WorldRead([], [f"{uri}: unavailable ({exc}); no cached items"])
+        body = json.loads(stale)
+        note = f"{uri}: unavailable ({exc}); using stale items cached at {body['at']}"
+        return WorldRead(list(body["items"]), [note])
+    body = {"items": list(data["items"]), "skipped": data.get("skipped", []), "at": utc_now()}
+    for warning in _skipped_warnings(uri, body):
+        log.warning("%s", warning)
+    await cache.set(key, json.dumps(body), ex=NEWS_TTL_S)
+    await cache.set(f"{key}:stale", json.dumps(body), ex=NEWS_STALE_TTL_S)
+    return WorldRead(body["items"], _skipped_warnings(uri, body))
 
 
 def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSignal]:
@@ -93,9 +140,15 @@ def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSign
     ]
 
 
-async def read_mentions(host: McpHost, who: CallIdentity) -> list[Mention]:
-    """Recent mentions of the agent, newest first."""
-    data = await host.read_resource("social", "twitter://mentions/recent", who=who)
-    return [
+async def read_mentions(host: McpHost, who: CallIdentity) -> tuple[list[Mention], list[str]]:
+    """Recent mentions of the agent, newest first, and a warning when they cannot be read."""
+    uri = "twitter://mentions/recent"
+    try:
+        data = await host.read_resource("social", uri, who=who)
+    except McpCallError as exc:
+        log.warning("mentions unavailable: %s", exc)
+        return [], [f"{uri}: unavailable ({exc}); no replies this run"]
+    mentions = [
         Mention.model_validate({k: m[k] for k in Mention.model_fields}) for m in data["mentions"]
     ]
+    return mentions, []

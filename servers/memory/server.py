@@ -8,7 +8,6 @@ episodic memory in Redis.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,11 +19,11 @@ from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field, ValidationError
 
 from chimera.platform.db import Pool, open_pool
-from chimera.platform.embedded import ensure_services
 from chimera.platform.embeddings import DimensionMismatch, load_embeddings
 from chimera.platform.episodic import EpisodicMemory
 from chimera.platform.settings import Settings
 from servers.auth import check_agent
+from servers.bootstrap import server_endpoints
 from servers.memory.backend import MemoryBackend
 from servers.memory.pgvector import PgvectorBackend
 from servers.memory.service import MAX_K, MemoryService
@@ -62,7 +61,7 @@ def open_backend(settings: Settings, pool: Pool) -> MemoryBackend:
 async def lifespan(_: FastMCP[Any]) -> AsyncIterator[MemoryDeps]:
     """Pool, Redis, embeddings (loaded on first use) and the backend, for the server's life."""
     settings = Settings()
-    endpoints = await asyncio.to_thread(ensure_services, settings)
+    endpoints = await server_endpoints(settings, "memory")
     pool = await open_pool(endpoints.pg_app, max_size=5)
     redis: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
     backend = open_backend(settings, pool)

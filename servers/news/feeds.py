@@ -1,7 +1,8 @@
 """Feed loading: bundled RSS/Atom files plus configured feed URLs or files, via feedparser.
 
 A configured entry is a URL or path, optionally prefixed by `region/topic=` to scope it to one
-resource; unscoped entries apply to every resource.
+resource; unscoped entries apply to every resource. Each source is read on its own timeout and a
+failing one is skipped with its reason, so one dead feed never hides the others.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import calendar
 import html
+import logging
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import feedparser
 import httpx
 
 BUNDLED = Path(__file__).resolve().parent / "feeds"
+log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
 _SCOPE = re.compile(r"^(?P<region>[a-z0-9-]+)/(?P<topic>[a-z0-9-]+)=(?P<source>.+)$")
 
@@ -68,19 +72,62 @@ def sources_for(region: str, topic: str, configured: list[str]) -> list[str]:
     return found
 
 
-async def load_items(sources: list[str], *, timeout_s: float = 10.0) -> list[dict[str, Any]]:
-    """Fetch and parse every source; newest items first."""
+@dataclass
+class Loaded:
+    """Items of every source that answered, and why each other source was skipped."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+def _reason(exc: BaseException, timeout_s: float) -> str:
+    """A non-empty, one-line reason (a timeout's own message is empty)."""
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return f"no answer within {timeout_s:g}s"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+
+
+async def _read(client: httpx.AsyncClient, source: str) -> list[dict[str, Any]]:
+    """Fetch and parse one source.
+
+    Raises:
+        ValueError: the document is not an RSS/Atom feed.
+
+    """
+    if source.startswith(("http://", "https://")):
+        response = await client.get(source)
+        response.raise_for_status()
+        raw: bytes = response.content
+    else:
+        raw = await asyncio.to_thread(Path(source).read_bytes)
+    parsed = await asyncio.to_thread(feedparser.parse, raw)
+    if parsed.get("bozo") and not parsed.entries and not parsed.get("version"):
+        raise ValueError("not an RSS/Atom feed")
+    return await asyncio.to_thread(parse_feed, raw, source)
+
+
+async def load_items(sources: list[str], *, timeout_s: float = 8.0) -> Loaded:
+    """Fetch and parse every source, each isolated under its own timeout; newest items first.
+
+    A source that fails, hangs or answers garbage is skipped (logged, with its reason); the
+    others proceed.
+    """
+    loaded = Loaded()
     async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=True) as client:
 
-        async def read(source: str) -> list[dict[str, Any]]:
-            if source.startswith(("http://", "https://")):
-                response = await client.get(source)
-                response.raise_for_status()
-                raw: bytes = response.content
-            else:
-                raw = await asyncio.to_thread(Path(source).read_bytes)
-            return await asyncio.to_thread(parse_feed, raw, source)
+        async def one(source: str) -> list[dict[str, Any]]:
+            try:
+                return await asyncio.wait_for(_read(client, source), timeout_s)
+            except (TimeoutError, httpx.HTTPError, OSError, ValueError) as exc:
+                reason = _reason(exc, timeout_s)
+                log.warning("news source skipped: %s (%s)", source, reason)
+                loaded.skipped.append({"source": source, "reason": reason})
+                return []
 
-        batches = await asyncio.gather(*(read(s) for s in sources))
+        batches = await asyncio.gather(*(one(s) for s in sources))
     items = [item for batch in batches for item in batch]
-    return sorted(items, key=lambda i: i["published"], reverse=True)
+    loaded.items = sorted(items, key=lambda i: i["published"], reverse=True)
+    return loaded

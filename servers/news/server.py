@@ -1,9 +1,12 @@
-"""The news MCP server: `news://{region}/{topic}/trends` returns parsed feed items as JSON."""
+"""The news MCP server: `news://{region}/{topic}/trends` returns parsed feed items as JSON.
+
+Feeds that failed are listed under `skipped` with their reasons; only when every feed failed is
+the read an error (transient: the host may retry, the caller may fall back to cached items).
+"""
 
 import json
 import re
 
-import httpx
 from mcp.server.fastmcp import Context, FastMCP
 
 from chimera.platform.settings import Settings
@@ -28,14 +31,17 @@ async def trends(region: str, topic: str, ctx: Context) -> str:
     caller(ctx)
     if not (_SLUG.match(region) and _SLUG.match(topic)):
         raise InvalidArgument("region and topic must be lowercase slugs")
-    sources = sources_for(region, topic, Settings().news_feeds)
+    settings = Settings()
+    sources = sources_for(region, topic, settings.news_feeds)
     if not sources:
         raise NotFound(f"no feeds configured for news://{region}/{topic}/trends")
-    try:
-        items = await load_items(sources)
-    except httpx.HTTPError as exc:
-        raise Transient(f"feed fetch failed: {exc}") from exc
-    return json.dumps({"region": region, "topic": topic, "items": items})
+    loaded = await load_items(sources, timeout_s=settings.news_source_timeout_s)
+    if len(loaded.skipped) == len(sources):
+        reasons = "; ".join(f"{s['source']}: {s['reason']}" for s in loaded.skipped)
+        raise Transient(f"every feed failed: {reasons}")
+    return json.dumps(
+        {"region": region, "topic": topic, "items": loaded.items, "skipped": loaded.skipped}
+    )
 
 
 def main() -> None:

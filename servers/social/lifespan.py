@@ -13,8 +13,8 @@ import redis.asyncio as aioredis
 from mcp.server.fastmcp import Context, FastMCP
 
 from chimera.platform.db import open_pool
-from chimera.platform.embedded import ensure_services
 from chimera.platform.settings import Settings
+from servers.bootstrap import server_endpoints
 from servers.runtime import ServerDeps
 from servers.social.backend import Backends, SandboxBackend, x_http_client
 from servers.social.outbox import Outbox
@@ -35,7 +35,7 @@ class SocialDeps(ServerDeps):
 async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
     """Open everything for the server's life; with the X backend, run the outbox task."""
     settings = Settings()
-    endpoints = await asyncio.to_thread(ensure_services, settings)
+    endpoints = await server_endpoints(settings, "social")
     pool = await open_pool(endpoints.pg_app, max_size=5)
     redis: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
     sandbox = SandboxBackend(pool, settings.sandbox_latency_ms / 1000, redis=redis)

@@ -19,8 +19,8 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from chimera.platform.db import Conn, Pool, open_pool
-from chimera.platform.embedded import ensure_services
 from chimera.platform.settings import Settings
+from servers.bootstrap import server_endpoints
 from servers.wallet.cdp_chain import CoinbaseChain
 from servers.wallet.coinbase import CdpWallets, open_cdp
 from servers.wallet.keystore import Keystore
@@ -80,7 +80,7 @@ async def wallet_lifespan(_: FastMCP[Any]) -> AsyncIterator[WalletDeps]:
     # Synchronous on purpose: a misconfigured server must die before the stdio reader starts
     # (off-loop, the error would wait for stdin to close). It runs once, before any request.
     cdp = open_cdp(settings) if settings.wallet_provider == "coinbase" else None
-    endpoints = await asyncio.to_thread(ensure_services, settings)
+    endpoints = await server_endpoints(settings, "wallet")
     async with open_wallet_deps(settings, endpoints.pg_app, cdp) as deps:
         yield deps
 

@@ -19,6 +19,7 @@ from servers.auth import check_agent, may_set_caps, require_operator
 from servers.runtime import InvalidArgument, caller, payload_hash, serve
 from servers.wallet import ledger, receipts, sender
 from servers.wallet.deps import WalletDeps, wallet_lifespan
+from servers.wallet.funds import fund_once
 from servers.wallet.wallets import (
     NETWORKS,
     check_recipient,
@@ -159,9 +160,17 @@ async def send_transaction(
     return await sender.send(_deps(ctx), hold, caps, idempotency_key, digest, address)
 
 
-@mcp.tool(description="Devnet faucet: fund a wallet with test ETH and USDC (refused off devnet).")
+@mcp.tool(
+    description="Devnet faucet: fund a wallet with test ETH and USDC (refused off devnet);"
+    " `first_only` funds only a wallet holding nothing yet (safe for concurrent callers)."
+)
 async def fund_wallet(
-    tenant_id: str, agent_id: str, ctx: Context, wallet_id: str | None = None, network: str = "base"
+    tenant_id: str,
+    agent_id: str,
+    ctx: Context,
+    wallet_id: str | None = None,
+    network: str = "base",
+    first_only: bool = False,
 ) -> dict[str, Any]:
     """Drip test funds to the agent's wallet (an operator tool)."""
     caller(ctx, tenant_id)
@@ -171,7 +180,10 @@ async def fund_wallet(
         raise InvalidArgument("fund_wallet is a devnet faucet; this chain is not a devnet")
     async with tenant_tx(deps.pool, tenant_id) as conn:
         wallet = await resolve_wallet(conn, agent_id, wallet_id, network)
-    dripped = await (await deps.reader()).fund(wallet["address"])
+    if first_only:
+        dripped = await fund_once(deps, tenant_id, wallet)
+    else:
+        dripped = await (await deps.reader()).fund(wallet["address"])
     return {**wallet, "funded": {a: fmt(from_units(u, a)) for a, u in dripped.items()}}
 
 

@@ -33,21 +33,19 @@ def _fresh_loop(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def provision_devnet_wallet(host: McpHost, raw: dict[str, Any]) -> None:
-    """Create and fund `raw['wallet_id']` for the agent when unknown (devnet faucet only)."""
+    """Create and first-fund `raw['wallet_id']` for the agent (devnet faucet only).
+
+    Both steps are idempotent and the first funding is serialised by the wallet server, so ten
+    concurrent first calls all find a funded wallet.
+    """
     ids = {k: raw.get(k) for k in ("tenant_id", "agent_id", "wallet_id")}
     if not all(isinstance(v, str) and v for v in ids.values()):
         return
     who = CallIdentity(str(ids["tenant_id"]), str(ids["agent_id"]))
     try:
-        await host.call_tool("wallet", "get_balance", ids, who=who)
-        return
-    except ToolNotFound:
-        pass
-    try:
-        made = await host.call_tool("wallet", "create_wallet", ids, who=who)
-        if made.get("created"):
-            await host.call_tool("wallet", "fund_wallet", ids, who=who)
-    except (InvalidToolArguments, McpCallError):
+        await host.call_tool("wallet", "create_wallet", ids, who=who)
+        await host.call_tool("wallet", "fund_wallet", {**ids, "first_only": True}, who=who)
+    except (InvalidToolArguments, McpCallError, ToolNotFound):
         return  # not a devnet, or the id is taken: the send is rejected with the reason
 
 

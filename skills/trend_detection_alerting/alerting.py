@@ -109,7 +109,11 @@ async def engage(
     svc: Services, persona: Persona, start: StartEngagement, report: PerceiveReport
 ) -> None:
     """Record the agent's mentions; start an engagement run when some are undecided."""
-    found = await read_mentions(svc.host, CallIdentity(persona.tenant_id, persona.agent_id))
+    found, warnings = await read_mentions(
+        svc.host, CallIdentity(persona.tenant_id, persona.agent_id)
+    )
+    for warning in warnings:
+        log.warning("perception: %s", warning)
     async with tenant_tx(svc.pool, persona.tenant_id) as conn:
         await ledger.record_seen(conn, persona.tenant_id, persona.agent_id, found)
         report.mentions_waiting = await ledger.count_new(conn, persona.agent_id)

