@@ -11,7 +11,11 @@ from chimera.mcp.host import SERVERS, McpHost, server_connections
 from chimera.platform.embedded import Endpoints
 from chimera.platform.settings import Settings
 
-OPERATOR_TOOLS = SERVERS["wallet"] | {"fund_wallet", "list_transactions"}
+OPERATOR_TOOLS = SERVERS["wallet"] | {
+    "fund_wallet",
+    "list_transactions",
+    "set_agent_caps",
+}
 """Wallet tools an operator may call."""
 
 
