@@ -15,6 +15,10 @@ OPERATOR_TOOLS = SERVERS["wallet"] | {
     "fund_wallet",
     "list_transactions",
     "set_agent_caps",
+    "scan_income",
+    "list_income",
+    "create_invoice",
+    "devnet_pay",
 }
 """Wallet tools an operator may call."""
 

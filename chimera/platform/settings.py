@@ -229,6 +229,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Default cap on one agent's USDC spend per UTC calendar month. Unset: no cap.",
     )
+    income_confirmations: int = Field(
+        default=2,
+        ge=0,
+        le=10_000,
+        description="Blocks an incoming transfer must be under before a scan records it.",
+    )
     wallet_fault: str = Field(
         default="",
         pattern=r"^(|exit_before_broadcast|exit_after_broadcast)$",

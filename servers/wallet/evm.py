@@ -119,6 +119,58 @@ class EvmChain:
         await self.w3.eth.wait_for_transaction_receipt(mint, timeout=20, poll_latency=0.02)
         return dict(FAUCET)
 
+    async def head(self) -> int:
+        """The newest block number."""
+        return int(await self.w3.eth.block_number)
+
+    async def usdc_transfers_to(
+        self, addresses: list[str], from_block: int, to_block: int
+    ) -> list[dict[str, Any]]:
+        """USDC `Transfer` logs to any of `addresses` in the block range (inclusive).
+
+        Returns:
+            One dict per log: tx_hash, log_index, block_number, from, to, units.
+
+        """
+        if not addresses or from_block > to_block:
+            return []
+        logs = await self.usdc.events.Transfer().get_logs(
+            argument_filters={"to": [self.w3.to_checksum_address(a) for a in addresses]},
+            from_block=from_block,
+            to_block=to_block,
+        )
+        return [
+            {
+                "tx_hash": "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
+                "log_index": int(log["logIndex"]),
+                "block_number": int(log["blockNumber"]),
+                "from": str(log["args"]["from"]),
+                "to": str(log["args"]["to"]),
+                "units": int(log["args"]["value"]),
+            }
+            for log in logs
+        ]
+
+    async def sponsor_transfer(self, to: str, units: int, sponsor: int = 1) -> dict[str, Any]:
+        """Devnet only: an unlocked account gets `units` USDC minted and transfers them to `to`.
+
+        Returns:
+            The sponsor's address and the transfer's hash.
+
+        """
+        accounts = await self.w3.eth.accounts
+        minter, payer = accounts[0], accounts[sponsor]
+        mint = await self.usdc.functions.mint(payer, units).transact({"from": minter})
+        await self.w3.eth.wait_for_transaction_receipt(mint, timeout=20, poll_latency=0.02)
+        sent = await self.usdc.functions.transfer(self.w3.to_checksum_address(to), units).transact(
+            {"from": payer}
+        )
+        await self.w3.eth.wait_for_transaction_receipt(sent, timeout=20, poll_latency=0.02)
+        return {
+            "sponsor_address": str(payer),
+            "tx_hash": "0x" + bytes(sent).hex().removeprefix("0x"),
+        }
+
 
 async def open_chain(settings: Settings) -> EvmChain:
     """Connect to the devnet (anvil) or start the in-process eth-tester fallback."""

@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError
 
 from chimera.platform.db import tenant_tx
 from servers.runtime import InvalidArgument, caller, payload_hash, serve
-from servers.wallet import agent_caps, ledger, receipts, sender
+from servers.wallet import agent_caps, income_tools, ledger, receipts, sender
 from servers.wallet.deps import WalletDeps, wallet_lifespan
 from servers.wallet.wallets import (
     NETWORKS,
@@ -34,6 +34,8 @@ mcp = FastMCP(
     lifespan=wallet_lifespan,
     log_level="WARNING",
 )
+
+income_tools.register(mcp)
 
 IdempotencyKey = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9:_\-]+$")]
 

@@ -7,17 +7,17 @@ row), checked against the chain and the ledger rows, not just the tools' answers
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 
 from chimera.mcp.errors import InvalidToolArguments
-from chimera.mcp.host import CallIdentity, McpHost
+from chimera.mcp.host import McpHost
 from chimera.mcp.wallet import open_wallet_host
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from tests.support.economics import fresh_agent
 from tests.support.mcp import XYZ
 from tests.support.wallet import Devnet, campaign, funded_wallet, recipient, send_args
 
@@ -28,17 +28,6 @@ async def ops(svc: Services) -> AsyncIterator[McpHost]:
     host = await open_wallet_host(svc.settings, svc.endpoints)
     yield host
     await host.aclose()
-
-
-async def fresh_agent(svc: Services) -> CallIdentity:
-    """A registered agent of tenant-xyz that no other test pays from."""
-    agent_id = f"agent-econ-{uuid.uuid4().hex[:8]}"
-    async with tenant_tx(svc.pool, XYZ) as conn:
-        await conn.execute(
-            "INSERT INTO agents (id, tenant_id, name, persona_ref) VALUES (%s, %s, %s, %s)",
-            (agent_id, XYZ, agent_id, "agents/none/SOUL.md"),
-        )
-    return CallIdentity(XYZ, agent_id, "run-agent-caps")
 
 
 async def settled_total(svc: Services, agent_id: str) -> Decimal:
@@ -59,7 +48,7 @@ async def test_fifty_concurrent_payments_over_five_campaigns_never_exceed_the_ag
     svc: Services, devnet: Devnet, ops: McpHost
 ) -> None:
     """specs/economics.md §1.1, §1.2"""
-    who = await fresh_agent(svc)
+    who = await fresh_agent(svc, XYZ)
     wallet = await funded_wallet(ops, who)
     caps = await ops.call_tool(
         "wallet",
@@ -96,7 +85,7 @@ async def test_refused_payment_frees_nothing_and_a_failed_one_gives_the_agent_it
     svc: Services, ops: McpHost
 ) -> None:
     """specs/economics.md §1.2"""
-    who = await fresh_agent(svc)
+    who = await fresh_agent(svc, XYZ)
     wallet = await funded_wallet(ops, who)
     await ops.call_tool(
         "wallet",
@@ -130,7 +119,7 @@ async def test_refused_payment_frees_nothing_and_a_failed_one_gives_the_agent_it
 
 async def test_agent_caps_with_a_malformed_amount_are_refused(svc: Services, ops: McpHost) -> None:
     """specs/economics.md §1.3"""
-    who = await fresh_agent(svc)
+    who = await fresh_agent(svc, XYZ)
     with pytest.raises(InvalidToolArguments, match="decimal string"):
         await ops.call_tool(
             "wallet",

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS wallet_invoices (
     wallet_id    text NOT NULL REFERENCES wallets(wallet_id),
     campaign_id  text,
     sponsor      text NOT NULL,
+    payer_address text CHECK (payer_address ~ '^0x[0-9a-fA-F]{40}$'),
     asset        text NOT NULL,
     amount       numeric(38, 18) NOT NULL CHECK (amount > 0),
     status       text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid')),
