@@ -12,6 +12,7 @@ from chimera.cli import (
     checkpoints,
     memory,
     perceive,
+    pnl,
     review,
     services,
     users,
@@ -38,6 +39,7 @@ app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(wallet.app, name="wallet")
 app.command(name="perceive")(perceive.perceive)
+app.command(name="pnl")(pnl.pnl_command)
 
 
 @app.callback()
