@@ -43,6 +43,8 @@ class PolicyOverrides(BaseModel):
     review_default_action: ReviewDefault | None = None
     ai_disclosure: bool | None = None
     disclosure_label: ShortText | None = None
+    sponsor: ShortText | None = None
+    """A sponsored campaign's sponsor: its posts carry the paid-partnership disclosure."""
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> PolicyOverrides:
@@ -114,6 +116,7 @@ def effective_persona(persona: Persona, policy: PolicyOverrides) -> Persona:
     disclosure = DisclosurePolicy(
         ai_generated=persona.disclosure.ai_generated if ai is None else ai,
         label=policy.disclosure_label or persona.disclosure.label,
+        sponsor=policy.sponsor or persona.disclosure.sponsor,
     )
     return persona.model_copy(
         update={

@@ -1,9 +1,10 @@
 """Hard policy checks applied to every draft after soft scoring (fail closed).
 
 A hard failure rejects whatever the score and the campaign's thresholds: over the platform
-limit, missing AI disclosure, a forbidden topic in the draft or in the text it answers, or
-untrusted text that tries to instruct the agent. Otherwise a sensitive topic in the draft or its
-source forces human review, and the thresholds route the rest.
+limit, missing AI disclosure, a sponsored post without its paid-partnership tag (`#ad`), a
+forbidden topic in the draft or in the text it answers, or untrusted text that tries to instruct
+the agent. Otherwise a sensitive topic in the draft or its source forces human review, and the
+thresholds route the rest.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from chimera.strategies.topics import SENSITIVE_DEFAULT, looks_like_injection, t
 from chimera.strategies.writer import limit_for
 from state.context import Context
 from state.contracts import Artifact
-from state.persona import Persona
+from state.persona import AD_TAG, Persona
 from state.records import Verdict
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_AD = re.compile(rf"(?<!\w){re.escape(AD_TAG)}(?!\w)", re.IGNORECASE)
 
 
 def risk_slug(topic: str, level: str) -> str:
@@ -42,6 +44,11 @@ def hard_failures(artifact: Artifact, persona: Persona) -> tuple[list[str], str 
         reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
     if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
         reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
+    if persona.disclosure.sponsor and not _AD.search(text):
+        reasons.append(
+            f"Sponsored by {persona.disclosure.sponsor} but missing the paid-partnership"
+            f" disclosure ({AD_TAG})."
+        )
     if forbidden := topics_in(text, persona.forbidden_topics):
         reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
         risk = "brand_safety_high"

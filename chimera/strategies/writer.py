@@ -7,7 +7,7 @@ import re
 
 from chimera.strategies.topics import looks_like_injection, topics_in
 from state.contracts import CaptionPayload, Task, TaskType
-from state.persona import Persona
+from state.persona import AD_TAG, Persona
 
 PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
 DEFAULT_LIMIT = 2200
@@ -49,6 +49,12 @@ def gist(mention: str, words: int = 8) -> str:
     return head + ("…" if len(parts) > words else "")
 
 
+def disclosure_tail(persona: Persona) -> str:
+    """The labels every post ends with: the sponsor's AD_TAG (if sponsored), then the AI label."""
+    sponsored = AD_TAG if persona.disclosure.sponsor else ""
+    return " ".join(t for t in (sponsored, persona.disclosure.label) if t)
+
+
 def _fit(text: str, tail: str, limit: int) -> str:
     room = limit - len(tail) - 1
     body = text if len(text) <= room else text[: max(0, room - 1)].rsplit(" ", 1)[0] + "…"
@@ -73,7 +79,7 @@ class TemplateWriter:
         angle = task.params.get("angle", persona.niche[0] if persona.niche else "")
         goal = headline(task.goal.goal_description)
         hashtags = list(persona.hashtags[:4])
-        tail = " ".join([persona.call_to_action, *hashtags, persona.disclosure.label]).strip()
+        tail = " ".join([persona.call_to_action, *hashtags, disclosure_tail(persona)]).strip()
         mood = f"{angle} is the mood right now."
         text = f"{voice.capitalize()}! {goal} is here — {mood} {persona.tone_notes}"
         return CaptionPayload(
@@ -98,7 +104,7 @@ class TemplateWriter:
             about = gist(mention)
             body = f"Thank you! {voice}" + (f" — on “{about}”" if about else "")
             body += f" — {persona.call_to_action}"
-        text = _fit(f"{author} {body}".strip(), persona.disclosure.label, limit_for(platform))
+        text = _fit(f"{author} {body}".strip(), disclosure_tail(persona), limit_for(platform))
         return CaptionPayload(
             text=text, platform=platform, hashtags=[], reply_to_id=task.params.get("mention_id")
         )
