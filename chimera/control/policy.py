@@ -24,6 +24,7 @@ from state.types import ShortText
 Topics = Annotated[list[ShortText], Field(max_length=60)]
 Threshold = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ReviewDefault = Literal["approve", "reject"]
+MediaBudget = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
 
 
 class PolicyError(ValueError):
@@ -45,6 +46,8 @@ class PolicyOverrides(BaseModel):
     disclosure_label: ShortText | None = None
     sponsor: ShortText | None = None
     """A sponsored campaign's sponsor: its posts carry the paid-partnership disclosure."""
+    media_budget_usd: MediaBudget | None = None
+    """Cap on the campaign's media generation spend (reserved before each render)."""
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> PolicyOverrides:
