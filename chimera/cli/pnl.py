@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from chimera.cli.output import console, emit_json, fail, run_async
-from chimera.control.pnl import PnlQuery, pnl
+from chimera.control.pnl import PnlQuery, by_campaign, pnl
 from chimera.platform.db import tenant_tx
 from chimera.resources import open_services
 
@@ -44,6 +44,9 @@ def pnl_command(
     campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="Period start (inclusive).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Period end (exclusive).")] = None,
+    per_campaign: Annotated[
+        bool, typer.Option("--by-campaign", help="Also report each campaign in scope.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Income, costs by kind, net, engagement and ROI (cost per 1000 views, per engagement)."""
@@ -56,7 +59,10 @@ def pnl_command(
 
     async def main() -> dict[str, object]:
         async with open_services(with_host=False) as svc, tenant_tx(svc.pool, tenant) as conn:
-            return await pnl(conn, query)
+            report = await pnl(conn, query)
+            if per_campaign:
+                report["campaigns"] = await by_campaign(conn, query)
+            return report
 
     report = run_async(main, as_json=json_out, expected=(ValueError, LookupError))
     if json_out:
@@ -69,3 +75,6 @@ def pnl_command(
         assert isinstance(values, dict)
         console.print(f"[bold]{section:>10}[/] " + ", ".join(f"{k} {v}" for k, v in values.items()))
     console.print(f"[bold]{'net':>10}[/] {report['net']} {report['currency']}")
+    for one in report.get("campaigns", []):
+        assert isinstance(one, dict)
+        console.print(f"  {one['campaign_id']}: net {one['net']} (costs {one['costs']['total']})")

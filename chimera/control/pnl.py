@@ -85,6 +85,27 @@ _ENGAGEMENT = (
 )
 
 
+_CAMPAIGNS = (
+    "SELECT campaign_id FROM wallet_transactions WHERE status = 'settled'"
+    + _WINDOW.format(at="settled_at")
+    + " UNION SELECT campaign_id FROM wallet_income WHERE campaign_id IS NOT NULL"
+    + _WINDOW.format(at="received_at")
+    + " UNION SELECT tracking->>'campaign_id' FROM social_posts"
+    " WHERE status = 'published' AND tracking ? 'campaign_id'"
+    + _WINDOW.format(at="published_at")
+    + " ORDER BY 1"
+)
+
+
+async def by_campaign(conn: Conn, q: PnlQuery) -> list[dict[str, Any]]:
+    """`pnl` of each campaign with money or posts in the query's scope, by campaign id."""
+    rows = await (await conn.execute(_CAMPAIGNS, q.params())).fetchall()
+    return [
+        await pnl(conn, PnlQuery(q.tenant_id, q.agent_id, r["campaign_id"], q.start, q.end))
+        for r in rows
+    ]
+
+
 async def _one(conn: Conn, query: str, params: dict[str, Any]) -> dict[str, Any]:
     row = await (await conn.execute(query, params)).fetchone()
     assert row is not None

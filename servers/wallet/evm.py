@@ -28,6 +28,8 @@ from servers.wallet.signing import BroadcastRejected, BroadcastUnknown, Signed
 GAS = {"ETH": 21_000, "USDC": 100_000}
 FAUCET = {"ETH": 10**18, "USDC": 1_000 * 10**6}
 """What one faucet drip gives: 1 ETH (for gas) and 1000 USDC."""
+LOG_WINDOW = 5_000
+"""Blocks per `eth_getLogs` query (public RPCs refuse wide ranges)."""
 
 
 class EvmChain:
@@ -132,13 +134,16 @@ class EvmChain:
             One dict per log: tx_hash, log_index, block_number, from, to, units.
 
         """
-        if not addresses or from_block > to_block:
+        if not addresses:
             return []
-        logs = await self.usdc.events.Transfer().get_logs(
-            argument_filters={"to": [self.w3.to_checksum_address(a) for a in addresses]},
-            from_block=from_block,
-            to_block=to_block,
-        )
+        logs: list[Any] = []
+        recipients = [self.w3.to_checksum_address(a) for a in addresses]
+        for low in range(from_block, to_block + 1, LOG_WINDOW):  # RPCs cap a query's range
+            logs += await self.usdc.events.Transfer().get_logs(
+                argument_filters={"to": recipients},
+                from_block=low,
+                to_block=min(low + LOG_WINDOW - 1, to_block),
+            )
         return [
             {
                 "tx_hash": "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from psycopg.types.json import Jsonb
 
-from chimera.control.pnl import PnlQuery, pnl
+from chimera.control.pnl import PnlQuery, by_campaign, pnl
 from chimera.mcp.host import CallIdentity, McpHost
 from chimera.mcp.wallet import open_wallet_host
 from chimera.platform.db import tenant_tx
@@ -147,6 +147,19 @@ async def test_pnl_totals_equal_the_ledger_rows_per_agent_and_per_campaign(
     assert (
         one["engagement"]["views"] == 3000 and one["roi"]["cost_per_engagement"] == "0.0973"
     )  # 35.04 / 360
+
+
+async def test_the_per_campaign_reports_add_up_to_the_agents_payments_and_sponsorship(
+    svc: Services, ops: McpHost
+) -> None:
+    """specs/economics.md §3.2, §3.3"""
+    who, a, b = await _economy(svc, ops)
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        parts = await by_campaign(conn, PnlQuery(XYZ, who.agent_id))
+    assert sorted(p["campaign_id"] for p in parts) == sorted([a, b])
+    assert sum(Decimal(p["costs"]["payments"]) for p in parts) == Decimal("40")
+    # the tip belongs to no campaign; the sponsorship to campaign a
+    assert sum(Decimal(p["income"]["total"]) for p in parts) == Decimal("120")
 
 
 async def test_a_period_without_activity_reports_zero_and_no_ratios(
