@@ -5,6 +5,10 @@ processes (two hosts) race N `send_transaction` calls of `amount` USDC against a
 `cap`; the bench reports how many executed (must be floor(cap / amount)), the overspend measured
 ON CHAIN (must be 0), and the time per executed payment next to a bare web3 transfer on the same
 devnet (sign, broadcast, receipt; no ledger, no MCP), run in the same process.
+
+The agent-cap case (specs/economics.md §1.2) races the same N payments spread over 5 campaigns
+of one fresh agent whose `max_daily` is `cap` while each campaign alone would allow them all:
+executed must be floor(cap / amount) and the on-chain overspend against the agent's cap 0.
 """
 
 from __future__ import annotations
@@ -19,18 +23,23 @@ from typing import Any
 from eth_account import Account
 from web3 import AsyncHTTPProvider, AsyncWeb3
 
+from chimera.control.personas import load_persona
+from chimera.control.repo import sync_persona
 from chimera.mcp.host import CallIdentity, McpHost
 from chimera.mcp.wallet import open_wallet_host
+from chimera.platform.db import tenant_tx
 from chimera.platform.devnet import CONTRACT
 from chimera.resources import Services, open_services
 
 WHO = CallIdentity("tenant-xyz", "agent-ethiopia-fashion-001", "bench-budget")
 
 
-def _args(wallet_id: str, campaign: str, to: str, amount: str, cap: str) -> dict[str, Any]:
+def _args(
+    wallet_id: str, campaign: str, to: str, amount: str, cap: str, who: CallIdentity = WHO
+) -> dict[str, Any]:
     return {
-        "tenant_id": WHO.tenant_id,
-        "agent_id": WHO.agent_id,
+        "tenant_id": who.tenant_id,
+        "agent_id": who.agent_id,
         "wallet_id": wallet_id,
         "network": "base",
         "asset": "USDC",
@@ -53,30 +62,28 @@ async def _usdc(svc: Services, w3: AsyncWeb3) -> Any:
     return w3.eth.contract(address=w3.to_checksum_address(record["embedded"]), abi=abi)
 
 
-async def ours(
-    svc: Services, hosts: list[McpHost], n: int, amount: str, cap: str
+async def _funded(host: McpHost, who: CallIdentity) -> str:
+    ids = {"tenant_id": who.tenant_id, "agent_id": who.agent_id}
+    wallet = await host.call_tool("wallet", "create_wallet", ids, who=who)
+    await host.call_tool("wallet", "fund_wallet", ids, who=who)
+    return str(wallet["wallet_id"])
+
+
+async def _race(
+    svc: Services, hosts: list[McpHost], calls: list[dict[str, Any]], who: CallIdentity, cap: str
 ) -> dict[str, Any]:
-    """N concurrent payments through the hosts; executed count, overspend on chain, timing."""
-    wallet = await hosts[0].call_tool(
-        "wallet", "create_wallet", {"tenant_id": WHO.tenant_id, "agent_id": WHO.agent_id}, who=WHO
-    )
-    await hosts[0].call_tool(
-        "wallet", "fund_wallet", {"tenant_id": WHO.tenant_id, "agent_id": WHO.agent_id}, who=WHO
-    )
-    campaign, to = f"cmp-bench-{uuid.uuid4().hex[:8]}", Account.create().address
+    """Run the payments concurrently over the hosts; executed count, chain overspend, timing."""
+    to = calls[0]["to_address"]
     started = time.perf_counter()
     results = await asyncio.gather(
         *(
-            hosts[i % len(hosts)].call_tool(
-                "wallet",
-                "send_transaction",
-                _args(wallet["wallet_id"], campaign, to, amount, cap),
-                who=WHO,
-            )
-            for i in range(n)
+            hosts[i % len(hosts)].call_tool("wallet", "send_transaction", args, who=who)
+            for i, args in enumerate(calls)
         )
     )
     elapsed = time.perf_counter() - started
+    amount = calls[0]["amount"]
+    n = len(calls)
     w3 = AsyncWeb3(AsyncHTTPProvider(svc.endpoints.chain_rpc))
     received = Decimal(await (await _usdc(svc, w3)).functions.balanceOf(to).call()).scaleb(-6)
     executed = sum(1 for r in results if r["status"] == "executed")
@@ -90,6 +97,41 @@ async def ours(
         "wall_s": elapsed,
         "s_per_executed": elapsed / max(executed, 1),
     }
+
+
+async def ours(
+    svc: Services, hosts: list[McpHost], n: int, amount: str, cap: str
+) -> dict[str, Any]:
+    """N concurrent payments of one campaign against its total cap."""
+    wallet_id = await _funded(hosts[0], WHO)
+    campaign, to = f"cmp-bench-{uuid.uuid4().hex[:8]}", Account.create().address
+    calls = [_args(wallet_id, campaign, to, amount, cap) for _ in range(n)]
+    return await _race(svc, hosts, calls, WHO, cap)
+
+
+async def _bench_agent(svc: Services) -> CallIdentity:
+    """A fresh agent (the sample persona under a new id): its agent budget starts at 0."""
+    persona = await asyncio.to_thread(load_persona, svc.settings.agents_dir, WHO.agent_id)
+    agent = persona.model_copy(update={"agent_id": f"agent-bench-{uuid.uuid4().hex[:8]}"})
+    async with tenant_tx(svc.pool, WHO.tenant_id) as conn:
+        await sync_persona(conn, agent, f"agents/{WHO.agent_id}/SOUL.md")
+    return CallIdentity(WHO.tenant_id, agent.agent_id, "bench-budget-agent")
+
+
+async def ours_agent(
+    svc: Services, hosts: list[McpHost], n: int, amount: str, cap: str, campaigns: int = 5
+) -> dict[str, Any]:
+    """N concurrent payments over `campaigns` campaigns of one agent whose daily cap is `cap`."""
+    who = await _bench_agent(svc)
+    wallet_id = await _funded(hosts[0], who)
+    ids = {"tenant_id": who.tenant_id, "agent_id": who.agent_id}
+    await hosts[0].call_tool("wallet", "set_agent_caps", {**ids, "max_daily": cap}, who=who)
+    names = [f"cmp-bench-{uuid.uuid4().hex[:8]}" for _ in range(campaigns)]
+    to = Account.create().address
+    roomy = str(Decimal(amount) * n)  # each campaign alone would allow every payment
+    calls = [_args(wallet_id, names[i % campaigns], to, amount, roomy, who) for i in range(n)]
+    result = await _race(svc, hosts, calls, who, cap)
+    return {**result, "campaigns": campaigns}
 
 
 async def bare(svc: Services, transfers: int) -> dict[str, Any]:
@@ -125,6 +167,7 @@ async def measure(n: int, amount: str, cap: str) -> dict[str, Any]:
         hosts = [await open_wallet_host(svc.settings, svc.endpoints) for _ in range(2)]
         try:
             result = await ours(svc, hosts, n, amount, cap)
+            result["agent_cap"] = await ours_agent(svc, hosts, n, amount, cap)
         finally:
             for host in hosts:
                 await host.aclose()
@@ -145,4 +188,12 @@ def main(n: int, amount: str, cap: str) -> dict[str, Any]:
         f" vs bare web3 transfer {result['bare']['s_per_transfer']:.3f} s"
         f" (ratio {result['ratio_per_payment']:.1f}x: MCP + ledger + locks + rejections)"
     )
-    return {"benchmark": "budget", "target": "overspend == 0 (ARCHITECTURE §9)", **result}
+    agent = result["agent_cap"]
+    print(
+        f"agent cap: {agent['requests']} concurrent payments over {agent['campaigns']} campaigns"
+        f" of one agent, daily cap {cap}: executed {agent['executed']}"
+        f" (expected {agent['expected_executed']}), on chain {agent['on_chain_total']},"
+        f" overspend {agent['overspend']}"
+    )
+    target = "overspend == 0 against a campaign cap and an agent cap (ARCHITECTURE §9)"
+    return {"benchmark": "budget", "target": target, **result}

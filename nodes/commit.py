@@ -24,6 +24,13 @@ from state.records import Envelope, Published, TaskStatus
 KIND = "post_content"
 
 
+def disclosure_of(env: Envelope) -> Disclosure:
+    """AI disclosure always; a sponsored campaign's sponsor and the `ad` tag as well."""
+    sponsor = env.persona.disclosure.sponsor
+    tags = ["ai_generated", *(["ad"] if sponsor else [])]
+    return Disclosure(ai_generated=True, sponsor=sponsor, compliance_tags=tags)
+
+
 def post_payload(env: Envelope) -> PostContent:
     """The post_content arguments for an approved (possibly edited) artifact."""
     draft = env.need_artifact().payload
@@ -36,7 +43,7 @@ def post_payload(env: Envelope) -> PostContent:
             media_ids=draft.media_ids,
             reply_to_id=draft.reply_to_id,
         ),
-        disclosure=Disclosure(ai_generated=True, compliance_tags=["ai_generated"]),
+        disclosure=disclosure_of(env),
         scheduling=Scheduling(mode="immediate"),
         tracking=Tracking(campaign_id=env.run.campaign_id, task_id=env.task.task_id),
     )

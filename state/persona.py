@@ -20,6 +20,12 @@ class DisclosurePolicy(BaseModel):
 
     ai_generated: bool = True
     label: ShortText = "#AI"
+    sponsor: ShortText | None = None
+    """The paying sponsor of the campaign (set by campaign policy); its posts must carry AD_TAG."""
+
+
+AD_TAG = "#ad"
+"""The paid-partnership disclosure a sponsored post carries (`compliance_tags: ["ad"]`)."""
 
 
 class Persona(BaseModel):

@@ -111,6 +111,10 @@ def update(
     review_threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
     review_ttl_minutes: Annotated[int | None, typer.Option(min=1)] = None,
     review_default_action: Annotated[str | None, typer.Option(help="approve or reject")] = None,
+    sponsor: Annotated[str | None, typer.Option(help="The campaign's paying sponsor.")] = None,
+    media_budget_usd: Annotated[
+        float | None, typer.Option(min=0, help="Cap on the campaign's media generation spend.")
+    ] = None,
     expect_version: Annotated[int | None, typer.Option(help="Fail unless at this version.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -124,6 +128,8 @@ def update(
         "review_threshold": review_threshold,
         "review_ttl_minutes": review_ttl_minutes,
         "review_default_action": review_default_action,
+        "sponsor": sponsor,
+        "media_budget_usd": media_budget_usd,
     }
 
     async def main() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from chimera.cli import (
     mentions,
     models,
     perceive,
+    pnl,
     posts,
     review,
     services,
@@ -50,6 +51,7 @@ app.command(name="perceive")(perceive.perceive)
 app.command(name="judge")(judge.judge)
 app.command(name="doctor")(models.doctor)
 app.add_typer(models.prompts_app, name="prompts")
+app.command(name="pnl")(pnl.pnl_command)
 
 
 @app.callback()

@@ -1,7 +1,9 @@
-"""`chimera wallet create|balance|fund|history`: the agents' wallets, from the operator's seat.
+"""`chimera wallet create|balance|fund|history|caps|invoice|tip|pay-invoice|income`.
 
-Every command goes through the wallet MCP server (the only holder of keys) on a host with the
-operator tools allowed. `fund` is the devnet faucet and is refused on any other chain.
+The agents' wallets, from the operator's seat. Every command goes through the wallet MCP server
+(the only holder of keys) on a host with the operator tools allowed. `fund`, `tip` and
+`pay-invoice` are devnet helpers (a devnet account plays the sponsor) and are refused on any
+other chain.
 """
 
 from __future__ import annotations
@@ -125,5 +127,105 @@ def history(
             r["to_address"],
             r["campaign_id"],
             r["tx_hash"] or "",
+        )
+    console.print(table)
+
+
+def _print(tenant: str, agent: str, tool: str, args: dict[str, Any], json_out: bool) -> None:
+    result = run_async(_call(tenant, agent, tool, args), as_json=json_out, expected=EXPECTED)
+    _show(result, json_out)
+
+
+MoneyOpt = Annotated[str | None, typer.Option(help="A USDC amount like '200.00'; unset: no cap.")]
+
+
+@app.command()
+def caps(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    max_daily: MoneyOpt = None,
+    max_monthly: MoneyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Set the agent's USDC caps over all its campaigns (per UTC day and calendar month)."""
+    args = {"max_daily": max_daily, "max_monthly": max_monthly}
+    _print(tenant, agent, "set_agent_caps", args, json_out)
+
+
+@app.command()
+def invoice(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    sponsor: Annotated[str, typer.Option(help="Who pays, e.g. 'Brand ABC'.")],
+    amount: Annotated[str, typer.Option(help="USDC amount like '120.00'.")],
+    campaign: Annotated[str | None, typer.Option(help="The sponsored campaign.")] = None,
+    payer: Annotated[str | None, typer.Option(help="The sponsor's paying address.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Open a sponsor invoice payable in USDC to the agent's wallet."""
+    args: dict[str, Any] = {"sponsor": sponsor, "amount": amount}
+    args |= {k: v for k, v in (("campaign_id", campaign), ("payer_address", payer)) if v}
+    _print(tenant, agent, "create_invoice", args, json_out)
+
+
+@app.command()
+def tip(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    amount: Annotated[str, typer.Option(help="USDC amount like '5.00'.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Devnet: a devnet account tips the agent's wallet in USDC."""
+    _print(tenant, agent, "devnet_pay", {"amount": amount}, json_out)
+
+
+@app.command("pay-invoice")
+def pay_invoice(
+    agent: AgentOpt,
+    tenant: TenantOpt,
+    invoice_id: Annotated[str, typer.Option("--invoice", help="The invoice id to pay.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Devnet: a devnet account pays the agent's invoice in full."""
+    _print(tenant, agent, "devnet_pay", {"invoice_id": invoice_id}, json_out)
+
+
+@app.command()
+def income(
+    tenant: TenantOpt,
+    agent: Annotated[str | None, typer.Option(help="Only this agent.")] = None,
+    scan: Annotated[bool, typer.Option(help="Scan the chain first.")] = True,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Scan for confirmed incoming USDC, then list the recorded income, newest first."""
+
+    async def main() -> Any:
+        async with open_services(with_host=False) as svc:
+            host = await open_wallet_host(svc.settings, svc.endpoints)
+            who = CallIdentity(tenant, agent or "operator", "cli")
+            try:
+                if scan:
+                    await host.call_tool("wallet", "scan_income", {"tenant_id": tenant}, who=who)
+                args = {"tenant_id": tenant, "agent_id": agent, "limit": limit}
+                return await host.call_tool("wallet", "list_income", args, who=who)
+            finally:
+                await host.aclose()
+
+    rows = run_async(main, as_json=json_out, expected=EXPECTED)["income"]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table(title=f"Income ({len(rows)})")
+    for column in ("agent", "amount", "purpose", "from", "campaign", "hash"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["agent_id"],
+            f"{r['amount']} {r['asset']}",
+            r["purpose"],
+            r["counterparty"],
+            r["campaign_id"] or "",
+            r["tx_hash"],
         )
     console.print(table)

@@ -17,7 +17,7 @@ from chimera.control.policy import PolicyOverrides, campaign_overrides
 from chimera.platform.db import Conn
 
 PERSONA_FIELDS = frozenset(
-    {"forbidden_topics", "sensitive_topics", "ai_disclosure", "disclosure_label"}
+    {"forbidden_topics", "sensitive_topics", "ai_disclosure", "disclosure_label", "sponsor"}
 )
 THRESHOLD_FIELDS = frozenset({"approve_threshold", "review_threshold"})
 REVIEW_FIELDS = frozenset({"review_ttl_minutes", "review_default_action"})

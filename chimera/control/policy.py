@@ -24,6 +24,7 @@ from state.types import ShortText
 Topics = Annotated[list[ShortText], Field(max_length=60)]
 Threshold = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ReviewDefault = Literal["approve", "reject"]
+MediaBudget = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
 
 
 ENGAGEMENT_FIELDS = ("max_replies", "max_replies_per_hour", "complaint_action", "unanswered_action")
@@ -51,6 +52,10 @@ class PolicyOverrides(BaseModel):
     max_replies_per_hour: Annotated[int, Field(ge=0, le=10_000)] | None = None
     complaint_action: Literal["escalate", "reply"] | None = None
     unanswered_action: Literal["defer", "escalate"] | None = None
+    sponsor: ShortText | None = None
+    """A sponsored campaign's sponsor: its posts carry the paid-partnership disclosure."""
+    media_budget_usd: MediaBudget | None = None
+    """Cap on the campaign's media generation spend (reserved before each render)."""
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> PolicyOverrides:
@@ -127,6 +132,7 @@ def effective_persona(persona: Persona, policy: PolicyOverrides) -> Persona:
     disclosure = DisclosurePolicy(
         ai_generated=persona.disclosure.ai_generated if ai is None else ai,
         label=policy.disclosure_label or persona.disclosure.label,
+        sponsor=policy.sponsor or persona.disclosure.sponsor,
     )
     return persona.model_copy(
         update={

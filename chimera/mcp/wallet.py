@@ -11,7 +11,15 @@ from chimera.mcp.host import SERVERS, McpHost, connection_token, server_connecti
 from chimera.platform.embedded import Endpoints
 from chimera.platform.settings import Settings
 
-OPERATOR_TOOLS = SERVERS["wallet"] | {"fund_wallet", "list_transactions"}
+OPERATOR_TOOLS = SERVERS["wallet"] | {
+    "fund_wallet",
+    "list_transactions",
+    "set_agent_caps",
+    "scan_income",
+    "list_income",
+    "create_invoice",
+    "devnet_pay",
+}
 """Wallet tools an operator may call."""
 
 

@@ -8,6 +8,7 @@ Run-time knobs that vary per campaign (thresholds, caps) live in `state.context.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -279,6 +280,23 @@ class Settings(BaseSettings):
     )
     wallet_kdf_n: int = Field(
         default=2**14, ge=2**10, le=2**20, description="scrypt cost (N) of keystore encryption."
+    )
+    agent_max_daily_usdc: Decimal | None = Field(
+        default=None,
+        ge=0,
+        description="Default cap on one agent's USDC spend per UTC day, over all its campaigns"
+        " (applied when the agent first pays; `set_agent_caps` changes it). Unset: no cap.",
+    )
+    agent_max_monthly_usdc: Decimal | None = Field(
+        default=None,
+        ge=0,
+        description="Default cap on one agent's USDC spend per UTC calendar month. Unset: no cap.",
+    )
+    income_confirmations: int = Field(
+        default=2,
+        ge=0,
+        le=10_000,
+        description="Blocks an incoming transfer must be under before a scan records it.",
     )
     wallet_fault: str = Field(
         default="",

@@ -1,12 +1,12 @@
 """Hard policy checks applied to every draft after soft scoring (fail closed).
 
 A hard failure rejects whatever the score and the campaign's thresholds: over the platform
-limit, missing AI disclosure, a forbidden topic in the draft or in the text it answers, or
-untrusted text that tries to instruct the agent, a wallet address, seed phrase or payment request
-in the draft. Forbidden and sensitive topics come from the topic lexicon and, when the scorer or
-the judge ran the risk detector, from its semantic findings (`Score.findings`). Otherwise a
-sensitive topic in the draft or its source forces human review, and the thresholds route the
-rest.
+limit, missing AI disclosure, a sponsored post without its paid-partnership tag (`#ad`), a
+forbidden topic in the draft or in the text it answers, or untrusted text that tries to instruct
+the agent, a wallet address, seed phrase or payment request in the draft. Forbidden and
+sensitive topics come from the topic lexicon and, when the scorer or the judge ran the risk
+detector, from its semantic findings (`Score.findings`). Otherwise a sensitive topic in the
+draft or its source forces human review, and the thresholds route the rest.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from chimera.strategies.topics import SENSITIVE_DEFAULT, looks_like_injection, t
 from chimera.strategies.writer import limit_for
 from state.context import Context
 from state.contracts import Artifact
-from state.persona import Persona
+from state.persona import AD_TAG, Persona
 from state.records import Verdict
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -36,6 +36,7 @@ _PAYMENT = re.compile(
     r"|\b(dm|send) (me )?your (wallet|card|bank)",
     re.I,
 )
+_AD = re.compile(rf"(?<!\w){re.escape(AD_TAG)}(?!\w)", re.IGNORECASE)
 
 
 def risk_slug(topic: str, level: str) -> str:
@@ -73,6 +74,11 @@ def hard_failures(
     found = findings or RiskReport()
     reasons = text_failures(text, platform, persona, found.draft_topics)
     risk = "brand_safety_high" if _forbidden(text, found.draft_topics, persona) else None
+    if persona.disclosure.sponsor and not _AD.search(text):
+        reasons.append(
+            f"Sponsored by {persona.disclosure.sponsor} but missing the paid-partnership"
+            f" disclosure ({AD_TAG})."
+        )
     if forbidden_source := _forbidden(source, found.source_topics, persona):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
         risk = "brand_safety_high"

@@ -9,7 +9,7 @@ from chimera.platform.untrusted import normalise, quote, safe_label
 from chimera.strategies.topics import looks_like_injection, topics_in
 from state.contracts import CaptionPayload, Task, TaskType
 from state.memory import MemoryContext
-from state.persona import Persona
+from state.persona import AD_TAG, Persona
 
 PLATFORM_LIMITS = {"twitter": 280, "x": 280, "tiktok": 2200, "instagram": 2200}
 DEFAULT_LIMIT = 2200
@@ -54,6 +54,12 @@ def safe_angle(task: Task, persona: Persona) -> str:
     return (safe_label(str(given)) if given else None) or own
 
 
+def disclosure_tail(persona: Persona) -> str:
+    """The labels every post ends with: the sponsor's AD_TAG (if sponsored), then the AI label."""
+    sponsored = AD_TAG if persona.disclosure.sponsor else ""
+    return " ".join(t for t in (sponsored, persona.disclosure.label) if t)
+
+
 def _fit(text: str, tail: str, limit: int) -> str:
     room = limit - len(tail) - 1
     body = text if len(text) <= room else text[: max(0, room - 1)].rsplit(" ", 1)[0] + "…"
@@ -81,7 +87,7 @@ class TemplateWriter:
         angle = safe_angle(task, persona)
         goal = headline(task.goal.goal_description)
         hashtags = list(persona.hashtags[:4])
-        tail = " ".join([persona.call_to_action, *hashtags, persona.disclosure.label]).strip()
+        tail = " ".join([persona.call_to_action, *hashtags, disclosure_tail(persona)]).strip()
         mood = f"{angle} is the mood right now."
         text = f"{voice.capitalize()}! {goal} is here — {mood} {persona.tone_notes}"
         return CaptionPayload(
@@ -99,7 +105,7 @@ class TemplateWriter:
             }
         )
         body = reply_body(task, persona)
-        text = _fit(body.strip(), persona.disclosure.label, limit_for(platform))
+        text = _fit(body.strip(), disclosure_tail(persona), limit_for(platform))
         return CaptionPayload(
             text=text, platform=platform, hashtags=[], reply_to_id=task.params.get("mention_id")
         )

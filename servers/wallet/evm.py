@@ -28,6 +28,8 @@ from servers.wallet.signing import BroadcastRejected, BroadcastUnknown, Signed
 GAS = {"ETH": 21_000, "USDC": 100_000}
 FAUCET = {"ETH": 10**18, "USDC": 1_000 * 10**6}
 """What one faucet drip gives: 1 ETH (for gas) and 1000 USDC."""
+LOG_WINDOW = 5_000
+"""Blocks per `eth_getLogs` query (public RPCs refuse wide ranges)."""
 
 
 class EvmChain:
@@ -118,6 +120,61 @@ class EvmChain:
         mint = await self.usdc.functions.mint(owner, FAUCET["USDC"]).transact({"from": faucet})
         await self.w3.eth.wait_for_transaction_receipt(mint, timeout=20, poll_latency=0.02)
         return dict(FAUCET)
+
+    async def head(self) -> int:
+        """The newest block number."""
+        return int(await self.w3.eth.block_number)
+
+    async def usdc_transfers_to(
+        self, addresses: list[str], from_block: int, to_block: int
+    ) -> list[dict[str, Any]]:
+        """USDC `Transfer` logs to any of `addresses` in the block range (inclusive).
+
+        Returns:
+            One dict per log: tx_hash, log_index, block_number, from, to, units.
+
+        """
+        if not addresses:
+            return []
+        logs: list[Any] = []
+        recipients = [self.w3.to_checksum_address(a) for a in addresses]
+        for low in range(from_block, to_block + 1, LOG_WINDOW):  # RPCs cap a query's range
+            logs += await self.usdc.events.Transfer().get_logs(
+                argument_filters={"to": recipients},
+                from_block=low,
+                to_block=min(low + LOG_WINDOW - 1, to_block),
+            )
+        return [
+            {
+                "tx_hash": "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
+                "log_index": int(log["logIndex"]),
+                "block_number": int(log["blockNumber"]),
+                "from": str(log["args"]["from"]),
+                "to": str(log["args"]["to"]),
+                "units": int(log["args"]["value"]),
+            }
+            for log in logs
+        ]
+
+    async def sponsor_transfer(self, to: str, units: int, sponsor: int = 1) -> dict[str, Any]:
+        """Devnet only: an unlocked account gets `units` USDC minted and transfers them to `to`.
+
+        Returns:
+            The sponsor's address and the transfer's hash.
+
+        """
+        accounts = await self.w3.eth.accounts
+        minter, payer = accounts[0], accounts[sponsor]
+        mint = await self.usdc.functions.mint(payer, units).transact({"from": minter})
+        await self.w3.eth.wait_for_transaction_receipt(mint, timeout=20, poll_latency=0.02)
+        sent = await self.usdc.functions.transfer(self.w3.to_checksum_address(to), units).transact(
+            {"from": payer}
+        )
+        await self.w3.eth.wait_for_transaction_receipt(sent, timeout=20, poll_latency=0.02)
+        return {
+            "sponsor_address": str(payer),
+            "tx_hash": "0x" + bytes(sent).hex().removeprefix("0x"),
+        }
 
 
 async def open_chain(settings: Settings) -> EvmChain:

@@ -2,10 +2,12 @@
 
 A reservation is ONE conditional write: an UPDATE of the campaign's budget row whose WHERE
 clause holds every cap (`max_per_tx`, `max_daily`, `max_campaign_total`, each the stricter of
-the stored cap and the caller's guard). Postgres re-evaluates that predicate on the newest row
-version when concurrent updates queue on the row, so N parallel requests can never push the
-totals past a cap. The transaction row (keyed by the idempotency key) is inserted in the same
-database transaction; when the cap predicate fails, both roll back: nothing is reserved.
+the stored cap and the caller's guard), followed in the same transaction by the agent's row
+(`agent_caps`: `max_daily`, `max_monthly` across all of the agent's campaigns). Postgres
+re-evaluates each predicate on the newest row version when concurrent updates queue on the row,
+so N parallel requests can never push the totals past a cap. The transaction row (keyed by the
+idempotency key) is inserted in the same database transaction; when a cap predicate fails, all of
+it rolls back: nothing is reserved.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from chimera.platform.db import Conn
+from servers.wallet import agent_caps
 from state.money import fmt
 
 
@@ -172,6 +175,9 @@ async def reserve(conn: Conn, hold: Hold, caps: Caps, key: str, digest: str) -> 
         return None
     if not await _hold(conn, hold, caps):
         raise CapExceeded(await _which_cap(conn, hold, caps))
+    over = await agent_caps.hold(conn, hold.agent_id, hold.asset, hold.amount, today())
+    if over is not None:
+        raise CapExceeded(over)
     return tx_id
 
 
@@ -253,7 +259,7 @@ async def release(conn: Conn, tx_id: str, reason: str) -> None:
         await conn.execute(
             "UPDATE wallet_transactions SET status = 'released', reason = %s"
             " WHERE tx_id = %s AND status IN ('reserved', 'pending')"
-            " RETURNING campaign_id, asset, amount, spend_day",
+            " RETURNING agent_id, campaign_id, asset, amount, spend_day",
             (reason[:500], tx_id),
         )
     ).fetchone()
@@ -270,6 +276,9 @@ async def release(conn: Conn, tx_id: str, reason: str) -> None:
             "campaign": freed["campaign_id"],
             "asset": freed["asset"],
         },
+    )
+    await agent_caps.release(
+        conn, freed["agent_id"], freed["asset"], freed["amount"], freed["spend_day"]
     )
 
 

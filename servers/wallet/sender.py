@@ -18,7 +18,7 @@ from typing import Any
 
 from chimera.platform.db import Conn, tenant_tx
 from servers.runtime import Conflict, Transient
-from servers.wallet import cdp_sender, ledger
+from servers.wallet import agent_caps, cdp_sender, ledger
 from servers.wallet.deps import WalletDeps, address_lock, scoped
 from servers.wallet.funds import release_if_short
 from servers.wallet.receipts import receipt
@@ -36,6 +36,8 @@ async def send(
         deps.cdp.check_network(hold.network)  # before anything is reserved
     async with tenant_tx(deps.pool, hold.tenant_id) as conn:
         configured = await ledger.ensure_budget(conn, hold, caps)
+        defaults = (deps.settings.agent_max_daily_usdc, deps.settings.agent_max_monthly_usdc)
+        await agent_caps.ensure(conn, hold.tenant_id, hold.agent_id, hold.asset, defaults)
     try:
         async with tenant_tx(deps.pool, hold.tenant_id) as conn:
             if not configured:

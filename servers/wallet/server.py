@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 from chimera.platform.db import tenant_tx
 from servers.auth import check_agent, may_set_caps, require_operator
 from servers.runtime import InvalidArgument, caller, payload_hash, serve
-from servers.wallet import ledger, receipts, sender
+from servers.wallet import agent_caps, income_tools, ledger, receipts, sender
 from servers.wallet.deps import WalletDeps, wallet_lifespan
 from servers.wallet.funds import fund_once
 from servers.wallet.wallets import (
@@ -28,7 +28,7 @@ from servers.wallet.wallets import (
     resolve_wallet,
 )
 from state.contracts import BudgetGuard, TransactionRequest
-from state.money import AmountError, fmt, from_units, parse_amount
+from state.money import AmountError, decimals_of, fmt, from_units, parse_amount
 
 mcp = FastMCP(
     "wallet",
@@ -36,6 +36,8 @@ mcp = FastMCP(
     lifespan=wallet_lifespan,
     log_level="WARNING",
 )
+
+income_tools.register(mcp)
 
 IdempotencyKey = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9:_\-]+$")]
 
@@ -201,6 +203,36 @@ async def list_transactions(
     async with tenant_tx(_deps(ctx).pool, tenant_id) as conn:
         rows = await history(conn, wallet_id, campaign_id, limit)
     return {"transactions": rows}
+
+
+@mcp.tool(description="Operator: set an agent's spending caps across all its campaigns.")
+async def set_agent_caps(
+    tenant_id: str,
+    agent_id: str,
+    ctx: Context,
+    asset: str = "USDC",
+    max_daily: str | None = None,
+    max_monthly: str | None = None,
+) -> dict[str, Any]:
+    """Replace the agent's `max_daily` / `max_monthly` (None: no cap); spend so far is kept."""
+    caller(ctx, tenant_id)
+    try:
+        decimals_of(asset)
+        daily = None if max_daily is None else parse_amount(max_daily, asset, allow_zero=True)
+        monthly = None if max_monthly is None else parse_amount(max_monthly, asset, allow_zero=True)
+    except AmountError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    async with tenant_tx(_deps(ctx).pool, tenant_id) as conn:
+        return await agent_caps.set_caps(conn, tenant_id, agent_id, asset, daily, monthly)
+
+
+@mcp.resource("agent://{agent_id}/budget", mime_type="application/json")
+async def agent_budget_resource(agent_id: str) -> str:
+    """The agent's caps and spend today and this month, per asset."""
+    ctx = mcp.get_context()
+    who = caller(ctx)
+    async with tenant_tx(_deps(ctx).pool, who["tenant_id"]) as conn:
+        return json.dumps(await agent_caps.agent_budget(conn, agent_id, ledger.today()))
 
 
 async def _campaign_view(campaign_id: str, view: Any) -> str:

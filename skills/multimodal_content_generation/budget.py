@@ -30,27 +30,30 @@ def _option(image: bool, video: Video, prices: dict[str, float]) -> MediaPlan:
     return MediaPlan(image=image, video=video, cost_usd=round(cost, 4), fallbacks=())
 
 
-def _name(plan: MediaPlan) -> str:
+def name(plan: MediaPlan) -> str:
+    """How a plan reads in fallback notes and media holds."""
     if plan.video:
         return f"image + {plan.video} video"
     return "image only" if plan.image else "caption only"
+
+
+def ladder(tier: Literal["daily", "hero"], prices: dict[str, float]) -> list[MediaPlan]:
+    """The options at or below `tier`, richest first; the last (caption only) costs nothing."""
+    options = [_option(True, "hero", prices)] if tier == "hero" else []
+    options += [_option(True, "daily", prices), _option(True, None, prices)]
+    return [*options, _option(False, None, prices)]
 
 
 def choose(
     tier: Literal["daily", "hero"], budget_usd: float, prices: dict[str, float]
 ) -> MediaPlan:
     """The richest plan at or below `tier` whose estimated cost fits the budget."""
-    ladder: list[MediaPlan] = []
-    if tier == "hero":
-        ladder.append(_option(True, "hero", prices))
-    ladder += [_option(True, "daily", prices), _option(True, None, prices)]
-    ladder.append(_option(False, None, prices))
     steps: list[str] = []
-    for plan in ladder:
+    for plan in ladder(tier, prices):
         if plan.cost_usd <= budget_usd + 1e-9:
             return MediaPlan(plan.image, plan.video, plan.cost_usd, tuple(steps))
         steps.append(
-            f"{_name(plan)} would cost ~{plan.cost_usd:.2f} USD, over the"
+            f"{name(plan)} would cost ~{plan.cost_usd:.2f} USD, over the"
             f" {budget_usd:.2f} USD budget; fell back to a cheaper option"
         )
     raise AssertionError("the caption-only plan always fits a non-negative budget")

@@ -7,7 +7,7 @@ refused, since no caption could serve it.
 from __future__ import annotations
 
 from chimera.strategies.topics import topics_in
-from chimera.strategies.writer import headline, limit_for
+from chimera.strategies.writer import disclosure_tail, headline, limit_for
 from skills.multimodal_content_generation.request import ContentRequest, ContentRequestError
 from state.persona import Persona
 
@@ -40,5 +40,5 @@ def write_caption(request: ContentRequest, persona: Persona) -> tuple[str, list[
     body = f"{headline(brief.goal)}: {', '.join(kept).lower() or persona.niche[0]}."
     body = f"{tone.capitalize()} energy! {body} {brief.cta or persona.call_to_action}".strip()
     hashtags = list(persona.hashtags[:4])
-    tail = " ".join([*hashtags, persona.disclosure.label])
+    tail = " ".join([*hashtags, disclosure_tail(persona)])
     return _fit(body, tail, limit_for(request.platform)), hashtags, notes

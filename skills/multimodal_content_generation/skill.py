@@ -15,6 +15,7 @@ from chimera.control.personas import PersonaError, tenant_persona
 from chimera.mcp.host import CallIdentity
 from chimera.resources import Services
 from skills.multimodal_content_generation.budget import IMAGE, VIDEO_TOOL, MediaPlan, choose
+from skills.multimodal_content_generation.campaign_budget import reserve_plan, settle_plan
 from skills.multimodal_content_generation.caption import write_caption
 from skills.multimodal_content_generation.request import ContentRequest, ContentRequestError
 from state.persona import Persona
@@ -131,7 +132,10 @@ async def generate_content(
     pricing = await svc.host.read_resource("media", "media://pricing", who=who)
     prices = {k: float(v) for k, v in pricing["prices"].items()}
     plan = choose(request.tier, request.budget_hint.max_generation_cost_usd, prices)
-    image, video = await _render(svc, request, persona, plan, text, seed or default_seed(request))
+    key = seed or default_seed(request)
+    plan = await reserve_plan(svc, request, plan, prices, key)
+    image, video = await _render(svc, request, persona, plan, text, key)
+    await settle_plan(svc, request, key, [image, video])
     assets = _assets(text, hashtags, image, video)
     metadata = _metadata(request, plan, pricing, image, video, notes)
     return {
