@@ -1,0 +1,191 @@
+"""The OpenClaw bridge MCP server (CONTRACTS §8): presence, trend signals, collaborations.
+
+Every call carries the caller's tenant (payload or `_meta`, and they must agree) and acts for
+the caller's agent only. The embedded router behind it delivers inside this deployment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from mcp.server.fastmcp import Context, FastMCP
+from pydantic import Field
+
+from servers.openclaw.collab import Collaborations
+from servers.openclaw.models import AgentId, Availability, Decision, Proposal, Trend
+from servers.openclaw.router import EmbeddedRouter
+from servers.runtime import InvalidArgument, ServerDeps, caller, database_lifespan, serve
+
+
+@dataclass
+class BridgeDeps:
+    """The router and collaborations of the running bridge."""
+
+    router: EmbeddedRouter
+    collab: Collaborations
+
+
+@asynccontextmanager
+async def bridge_lifespan(server: FastMCP[Any]) -> AsyncIterator[BridgeDeps]:
+    """The runtime-role pool, wrapped in the embedded router."""
+    async with database_lifespan(server) as base:
+        router = _router(base)
+        yield BridgeDeps(router=router, collab=Collaborations(router))
+
+
+def _router(base: ServerDeps) -> EmbeddedRouter:
+    return EmbeddedRouter(base.pool, base.settings)
+
+
+mcp = FastMCP(
+    "openclaw",
+    instructions="Agent network bridge: availability, trend signals and collaboration proposals.",
+    lifespan=bridge_lifespan,
+    log_level="WARNING",
+)
+
+
+def _bridge(ctx: Context[Any, Any, Any]) -> BridgeDeps:
+    deps: BridgeDeps = ctx.request_context.lifespan_context
+    return deps
+
+
+def _who(
+    ctx: Context[Any, Any, Any], tenant_id: str | None, agent_id: str | None
+) -> tuple[str, str]:
+    """The caller's tenant and agent; a payload agent must match the `_meta` agent."""
+    sent = caller(ctx, tenant_id)
+    meta_agent = sent.get("agent_id")
+    if agent_id and meta_agent and agent_id != meta_agent:
+        raise InvalidArgument("agent id of the payload does not match the caller's agent")
+    agent = agent_id or meta_agent
+    if not agent:
+        raise InvalidArgument("agent_id is required")
+    return sent["tenant_id"], agent
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidArgument(f"not an ISO-8601 time: {value!r}") from exc
+    if moment.tzinfo is None:
+        raise InvalidArgument("times must carry a UTC offset")
+    return moment
+
+
+@mcp.tool(description="Publish this agent's availability (on every state change).")
+async def publish_availability(
+    tenant_id: str, agent_id: AgentId, availability: Availability, ctx: Context
+) -> dict[str, Any]:
+    """Store the shareable projection; `published: false` when the policy shares nothing."""
+    tenant, agent = _who(ctx, tenant_id, agent_id)
+    entry = await _bridge(ctx).router.publish(tenant, agent, availability, _now())
+    return {"published": entry is not None, "availability": entry}
+
+
+@mcp.resource(
+    "agent://status/availability",
+    mime_type="application/json",
+    description="The calling agent's published availability (CONTRACTS §8).",
+)
+async def availability(ctx: Context) -> str:
+    """The caller's own record."""
+    tenant, agent = _who(ctx, None, None)
+    return json.dumps(await _bridge(ctx).router.own(tenant, agent))
+
+
+@mcp.resource(
+    "agent://network/availability",
+    mime_type="application/json",
+    description="Availability of every agent the caller's and their tenants' policies allow.",
+)
+async def network(ctx: Context) -> str:
+    """The directory as this tenant may see it."""
+    tenant, _ = _who(ctx, None, None)
+    return json.dumps({"agents": await _bridge(ctx).router.visible(tenant)})
+
+
+@mcp.tool(description="Share a trend's high-level signal (topic, confidence, regions, tags).")
+async def share_trend_signal(
+    from_agent_id: AgentId,
+    tenant_id: str,
+    trend: Trend,
+    expires_at: str,
+    ctx: Context,
+    intended_recipients: Annotated[
+        str | list[AgentId], Field(description='"broadcast" or a list of agent ids')
+    ] = "broadcast",
+) -> dict[str, Any]:
+    """Deliver to reachable recipients; summary and source resources never leave."""
+    tenant, agent = _who(ctx, tenant_id, from_agent_id)
+    if isinstance(intended_recipients, str) and intended_recipients != "broadcast":
+        raise InvalidArgument('intended_recipients is "broadcast" or a list of agent ids')
+    to = None if isinstance(intended_recipients, str) else intended_recipients
+    router = _bridge(ctx).router
+    return await router.share(tenant, agent, trend, to, _moment(expires_at), _now())
+
+
+@mcp.resource(
+    "openclaw://inbox/signals",
+    mime_type="application/json",
+    description="Trend signals received by the calling agent, highest priority first.",
+)
+async def inbox_signals(ctx: Context) -> str:
+    """Unexpired received signals."""
+    tenant, agent = _who(ctx, None, None)
+    return json.dumps({"signals": await _bridge(ctx).router.signals(tenant, agent, _now())})
+
+
+@mcp.tool(description="Propose a collaboration to another agent (CONTRACTS §8).")
+async def propose_collaboration(
+    from_agent_id: AgentId,
+    to_agent_id: AgentId,
+    tenant_id: str,
+    proposal: Proposal,
+    ctx: Context,
+) -> dict[str, Any]:
+    """A pending proposal in both agents' records."""
+    tenant, agent = _who(ctx, tenant_id, from_agent_id)
+    return await _bridge(ctx).collab.propose(tenant, agent, to_agent_id, proposal, _now())
+
+
+@mcp.tool(description="Accept, reject or modify (with counter-terms) a received proposal.")
+async def respond_to_collaboration(
+    tenant_id: str,
+    agent_id: AgentId,
+    proposal_id: Annotated[str, Field(pattern=r"^prop-[0-9a-f]{20}$")],
+    decision: Decision,
+    ctx: Context,
+    counter_terms: Proposal | None = None,
+    reason: Annotated[str, Field(max_length=280)] = "",
+) -> dict[str, Any]:
+    """Both agents' records show the answer."""
+    tenant, agent = _who(ctx, tenant_id, agent_id)
+    collab = _bridge(ctx).collab
+    return await collab.respond(tenant, agent, proposal_id, decision, counter_terms, reason, _now())
+
+
+@mcp.resource(
+    "openclaw://inbox/proposals",
+    mime_type="application/json",
+    description="Collaboration proposals the calling agent sent or received, newest first.",
+)
+async def inbox_proposals(ctx: Context) -> str:
+    """Both sides of the agent's proposals."""
+    tenant, agent = _who(ctx, None, None)
+    return json.dumps({"proposals": await _bridge(ctx).collab.listing(tenant, agent)})
+
+
+def main() -> None:
+    """Run standalone."""
+    serve(mcp)
