@@ -98,8 +98,11 @@ async def publish_availability(
     mime_type="application/json",
     description="The calling agent's published availability (CONTRACTS §8).",
 )
-async def availability(ctx: Context) -> str:
+async def availability() -> str:
     """The caller's own record."""
+    # A static resource gets no injected Context (FastMCP matches parameterless templates as
+    # falsy), so every resource here asks the server for the current request's context.
+    ctx = mcp.get_context()
     tenant, agent = _who(ctx, None, None)
     return json.dumps(await _bridge(ctx).router.own(tenant, agent))
 
@@ -109,8 +112,9 @@ async def availability(ctx: Context) -> str:
     mime_type="application/json",
     description="Availability of every agent the caller's and their tenants' policies allow.",
 )
-async def network(ctx: Context) -> str:
+async def network() -> str:
     """The directory as this tenant may see it."""
+    ctx = mcp.get_context()
     tenant, _ = _who(ctx, None, None)
     return json.dumps({"agents": await _bridge(ctx).router.visible(tenant)})
 
@@ -140,8 +144,9 @@ async def share_trend_signal(
     mime_type="application/json",
     description="Trend signals received by the calling agent, highest priority first.",
 )
-async def inbox_signals(ctx: Context) -> str:
+async def inbox_signals() -> str:
     """Unexpired received signals."""
+    ctx = mcp.get_context()
     tenant, agent = _who(ctx, None, None)
     return json.dumps({"signals": await _bridge(ctx).router.signals(tenant, agent, _now())})
 
@@ -180,8 +185,9 @@ async def respond_to_collaboration(
     mime_type="application/json",
     description="Collaboration proposals the calling agent sent or received, newest first.",
 )
-async def inbox_proposals(ctx: Context) -> str:
+async def inbox_proposals() -> str:
     """Both sides of the agent's proposals."""
+    ctx = mcp.get_context()
     tenant, agent = _who(ctx, None, None)
     return json.dumps({"proposals": await _bridge(ctx).collab.listing(tenant, agent)})
 
