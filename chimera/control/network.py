@@ -61,3 +61,19 @@ async def proposals(conn: Conn, agent_id: str | None) -> list[dict[str, Any]]:
         )
     ).fetchall()
     return [dict(r) for r in rows]
+
+
+OPEN_TASKS = ["pending", "dispatched", "awaiting_review"]
+
+
+async def pending_work(conn: Conn, agent_id: str) -> int:
+    """The agent's real pending work: open tasks of its campaigns plus pending reviews."""
+    row = await (
+        await conn.execute(
+            "SELECT (SELECT count(*) FROM tasks t JOIN campaigns c ON c.id = t.campaign_id"
+            "  WHERE c.agent_id = %s AND t.status = ANY(%s))"
+            " + (SELECT count(*) FROM reviews WHERE agent_id = %s AND status = 'pending') AS n",
+            (agent_id, OPEN_TASKS, agent_id),
+        )
+    ).fetchone()
+    return int(row["n"]) if row else 0

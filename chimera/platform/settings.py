@@ -197,6 +197,9 @@ class Settings(BaseSettings):
     openclaw_signal_ttl_hours: int = Field(
         default=24, ge=1, le=24 * 30, description="Longest life of a shared trend signal."
     )
+    openclaw_capacity: int = Field(
+        default=10, ge=1, le=10_000, description="Pending tasks and reviews that mean full load."
+    )
     openclaw_presence_every_s: float = Field(
         default=300.0, gt=0, le=3600, description="Longest gap between availability updates."
     )
