@@ -20,13 +20,25 @@ def _moment(value: str) -> datetime:
 
 
 def items_of(uri: str, data: dict[str, Any]) -> list[Item]:
-    """Items of one resource payload (news `items` or social `mentions`)."""
+    """Items of one resource payload (news `items`, social `mentions` or network `signals`)."""
     if "items" in data:
         return [
             make_item(
                 uri, f"{n['title']}. {n.get('summary', '')}", _moment(n["published"]), n["tags"]
             )
             for n in data["items"]
+        ]
+    if "signals" in data:
+        # A shared signal carries only slugs: its words are its topic, its tags its tags and
+        # regions; it is clustered and scored like any other item.
+        return [
+            make_item(
+                uri,
+                s["topic"].replace("-", " "),
+                _moment(s["received_at"]),
+                [*s["tags"], *s["regions"]],
+            )
+            for s in data["signals"]
         ]
     return [
         make_item(uri, str(m["text"]), _moment(m["created_at"])) for m in data.get("mentions", [])
