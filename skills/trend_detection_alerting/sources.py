@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from chimera.mcp.host import CallIdentity, McpHost
-from skills.trend_detection_alerting.request import TrendRequest, server_of
+from skills.trend_detection_alerting.request import NETWORK_SIGNALS, TrendRequest, server_of
 from skills.trend_detection_alerting.text import Item, make_item
 
 
@@ -55,3 +55,12 @@ async def read_items(host: McpHost, request: TrendRequest, run_id: str = "") -> 
 
     batches = await asyncio.gather(*(one(uri) for uri in dict.fromkeys(request.resources)))
     return [item for batch in batches for item in batch]
+
+
+def source_count(resources: list[str], answered: set[str]) -> int:
+    """Sources a trend's diversity is measured against.
+
+    The network inbox counts only when it held signals: an empty inbox confirms nothing, so it
+    must not dilute the diversity of trends seen in the feeds.
+    """
+    return sum(1 for r in set(resources) if r != NETWORK_SIGNALS or r in answered)
