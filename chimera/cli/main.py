@@ -11,6 +11,7 @@ from chimera.cli import (
     campaign,
     checkpoints,
     memory,
+    network,
     perceive,
     review,
     services,
@@ -36,6 +37,7 @@ app.add_typer(campaign.app, name="campaign")
 app.command("audit")(audit.audit)
 app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
+app.add_typer(network.app, name="network")
 app.add_typer(wallet.app, name="wallet")
 app.command(name="perceive")(perceive.perceive)
 

@@ -54,8 +54,11 @@ async def proposals(conn: Conn, agent_id: str | None) -> list[dict[str, Any]]:
     rows = await (
         await conn.execute(
             "SELECT p.proposal_id, p.side, p.agent_id, p.peer_agent_id, p.status,"
-            " p.proposal, p.counter_terms, p.created_at, l.reason AS locked"
+            " p.proposal, p.counter_terms, p.created_at, l.reason AS locked,"
+            " v.verdict, v.score, v.status AS review, v.answered_by"
             " FROM openclaw_proposals p LEFT JOIN network_locks l USING (tenant_id, agent_id)"
+            " LEFT JOIN network_verdicts v ON v.tenant_id = p.tenant_id"
+            " AND v.proposal_id = p.proposal_id AND p.side = 'received'"
             " WHERE %s::text IS NULL OR p.agent_id = %s ORDER BY p.created_at DESC LIMIT 200",
             (agent_id, agent_id),
         )
@@ -77,3 +80,49 @@ async def pending_work(conn: Conn, agent_id: str) -> int:
         )
     ).fetchone()
     return int(row["n"]) if row else 0
+
+
+async def lock_reason(conn: Conn, agent_id: str) -> str | None:
+    """Why the agent's collaborations are locked, or None."""
+    row = await (
+        await conn.execute("SELECT reason FROM network_locks WHERE agent_id = %s", (agent_id,))
+    ).fetchone()
+    return str(row["reason"]) if row else None
+
+
+async def judged(conn: Conn, agent_id: str) -> set[str]:
+    """Proposal ids the agent's judge already decided on."""
+    rows = await (
+        await conn.execute(
+            "SELECT proposal_id FROM network_verdicts WHERE agent_id = %s", (agent_id,)
+        )
+    ).fetchall()
+    return {str(r["proposal_id"]) for r in rows}
+
+
+async def record_verdict(conn: Conn, tenant_id: str, agent_id: str, proposal_id: str,
+                         verdict: dict[str, Any]) -> None:  # fmt: skip
+    """Store the judge's verdict (`verdict`, `score`, `reasons`, `status`, `answered_by`)."""
+    await conn.execute(
+        "INSERT INTO network_verdicts (tenant_id, agent_id, proposal_id, score, verdict, reasons,"
+        " status, answered_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (tenant_id, proposal_id) DO NOTHING",
+        (tenant_id, agent_id, proposal_id, verdict["score"], verdict["verdict"],
+         verdict["reasons"], verdict["status"], verdict.get("answered_by")),
+    )  # fmt: skip
+
+
+async def verdict_of(conn: Conn, proposal_id: str) -> dict[str, Any] | None:
+    """The verdict on a received proposal of this tenant, or None (also: another tenant's)."""
+    row = await (
+        await conn.execute("SELECT * FROM network_verdicts WHERE proposal_id = %s", (proposal_id,))
+    ).fetchone()
+    return dict(row) if row else None
+
+
+async def mark_answered(conn: Conn, proposal_id: str, by: str) -> None:
+    """Record that a human (or the judge) answered the proposal."""
+    await conn.execute(
+        "UPDATE network_verdicts SET status = 'answered', answered_by = %s WHERE proposal_id = %s",
+        (by, proposal_id),
+    )

@@ -125,4 +125,9 @@ class Collaborations:
                     (agent_id,),
                 )
             ).fetchall()
-        return [_view(r) for r in rows]
+        out = [_view(r) for r in rows]
+        for row in out:
+            if row["side"] == "received":
+                async with tenant_tx(self.router.pool, row["peer_tenant"]) as conn:
+                    row["sender_reputation"] = await policy.reputation(conn, row["peer_agent_id"])
+        return out

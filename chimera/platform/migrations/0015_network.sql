@@ -17,3 +17,17 @@ CREATE TABLE IF NOT EXISTS network_locks (
     locked_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, agent_id)
 );
+
+-- The recipient judge's verdict on a received collaboration proposal, and who answered it.
+CREATE TABLE IF NOT EXISTS network_verdicts (
+    tenant_id   text NOT NULL,
+    agent_id    text NOT NULL,
+    proposal_id text NOT NULL,
+    score       double precision NOT NULL,
+    verdict     text NOT NULL CHECK (verdict IN ('accept', 'reject')),
+    reasons     text[] NOT NULL DEFAULT '{}',
+    status      text NOT NULL CHECK (status IN ('awaiting_human', 'answered', 'locked')),
+    answered_by text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, proposal_id)
+);
