@@ -93,7 +93,7 @@ class Collaborations:
             row = await (
                 await conn.execute(
                     "SELECT peer_tenant, peer_agent_id, status, expires_at FROM openclaw_proposals"
-                    " WHERE side = 'received' AND proposal_id = %s AND agent_id = %s FOR UPDATE",
+                    " WHERE side = 'received' AND proposal_id = %s AND agent_id = %s",
                     (proposal_id, agent_id),
                 )
             ).fetchone()
@@ -103,16 +103,17 @@ class Collaborations:
             raise InvalidArgument(f"proposal {proposal_id} is {row['status']}, not pending")
         status = _STATUS[decision]
         terms = Jsonb(counter_terms.model_dump()) if counter_terms else None
-        for owner, side in ((tenant_id, "received"), (row["peer_tenant"], "sent")):
-            async with tenant_tx(self.router.pool, owner) as conn:
-                await conn.execute(
-                    "UPDATE openclaw_proposals SET status = %s, counter_terms = %s, reason = %s,"
-                    " responded_at = %s WHERE side = %s AND proposal_id = %s",
-                    (status, terms, reason, now, side, proposal_id),
-                )
-                if side == "sent" and decision != "modify":
-                    delta = ACCEPTED_BONUS if decision == "accept" else -REJECTED_PENALTY
-                    await policy.adjust(conn, owner, row["peer_agent_id"], delta, now)
+        answer = "UPDATE openclaw_proposals SET status = %s, counter_terms = %s, reason = %s,"
+        answer += " responded_at = %s WHERE side = %s AND proposal_id = %s AND status = 'pending'"
+        async with tenant_tx(self.router.pool, tenant_id) as conn:
+            cur = await conn.execute(answer, (status, terms, reason, now, "received", proposal_id))
+        if cur.rowcount == 0:  # a concurrent answer won the race
+            raise InvalidArgument(f"proposal {proposal_id} was already answered, not pending")
+        async with tenant_tx(self.router.pool, row["peer_tenant"]) as conn:
+            await conn.execute(answer, (status, terms, reason, now, "sent", proposal_id))
+            if decision != "modify":
+                delta = ACCEPTED_BONUS if decision == "accept" else -REJECTED_PENALTY
+                await policy.adjust(conn, row["peer_tenant"], row["peer_agent_id"], delta, now)
         return {"proposal_id": proposal_id, "status": status}
 
     async def listing(self, tenant_id: str, agent_id: str) -> list[dict[str, Any]]:
