@@ -185,6 +185,15 @@ class Settings(BaseSettings):
         default="tenant",
         description="What may leave a tenant without a network policy row: none, tenant, network.",
     )
+    openclaw_router: Literal["embedded", "remote"] = Field(
+        default="embedded", description="The bridge's router: this deployment, or a remote one."
+    )
+    openclaw_router_url: str | None = Field(
+        default=None, description="Base URL of the remote router (specs/network.md §6)."
+    )
+    openclaw_router_credentials: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Tenant id -> bearer credential of the remote router."
+    )
     openclaw_rate_per_minute: int = Field(
         default=30, ge=1, le=10_000, description="Network messages one agent may send a minute."
     )

@@ -6,40 +6,44 @@ the caller's agent only. The embedded router behind it delivers inside this depl
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import httpx
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
+from chimera.platform.settings import Settings
+from servers.openclaw.bridge import Bridge
 from servers.openclaw.collab import Collaborations
 from servers.openclaw.models import AgentId, Availability, Decision, Proposal, Trend
+from servers.openclaw.remote import RemoteRouter
 from servers.openclaw.router import EmbeddedRouter
-from servers.runtime import InvalidArgument, ServerDeps, caller, database_lifespan, serve
-
-
-@dataclass
-class BridgeDeps:
-    """The router and collaborations of the running bridge."""
-
-    router: EmbeddedRouter
-    collab: Collaborations
+from servers.runtime import InvalidArgument, caller, database_lifespan, serve
 
 
 @asynccontextmanager
-async def bridge_lifespan(server: FastMCP[Any]) -> AsyncIterator[BridgeDeps]:
-    """The runtime-role pool, wrapped in the embedded router."""
-    async with database_lifespan(server) as base:
-        router = _router(base)
-        yield BridgeDeps(router=router, collab=Collaborations(router))
+async def bridge_lifespan(server: FastMCP[Any]) -> AsyncIterator[Bridge]:
+    """The runtime-role pool and the embedded router; the remote router's client when set."""
+    async with database_lifespan(server) as base, contextlib.AsyncExitStack() as stack:
+        router = EmbeddedRouter(base.pool, base.settings)
+        yield Bridge(router, Collaborations(router), await _remote(base.settings, stack))
 
 
-def _router(base: ServerDeps) -> EmbeddedRouter:
-    return EmbeddedRouter(base.pool, base.settings)
+async def _remote(settings: Settings, stack: contextlib.AsyncExitStack) -> RemoteRouter | None:
+    if settings.openclaw_router != "remote":
+        return None
+    if not settings.openclaw_router_url:
+        raise RuntimeError("CHIMERA_OPENCLAW_ROUTER_URL is required with the remote router")
+    client = await stack.enter_async_context(
+        httpx.AsyncClient(base_url=settings.openclaw_router_url, timeout=10.0)
+    )
+    credentials = {t: c.get_secret_value() for t, c in settings.openclaw_router_credentials.items()}
+    return RemoteRouter(client, credentials)
 
 
 mcp = FastMCP(
@@ -50,9 +54,9 @@ mcp = FastMCP(
 )
 
 
-def _bridge(ctx: Context[Any, Any, Any]) -> BridgeDeps:
-    deps: BridgeDeps = ctx.request_context.lifespan_context
-    return deps
+def _bridge(ctx: Context[Any, Any, Any]) -> Bridge:
+    bridge: Bridge = ctx.request_context.lifespan_context
+    return bridge
 
 
 def _who(
@@ -89,7 +93,7 @@ async def publish_availability(
 ) -> dict[str, Any]:
     """Store the shareable projection; `published: false` when the policy shares nothing."""
     tenant, agent = _who(ctx, tenant_id, agent_id)
-    entry = await _bridge(ctx).router.publish(tenant, agent, availability, _now())
+    entry = await _bridge(ctx).publish(tenant, agent, availability, _now())
     return {"published": entry is not None, "availability": entry}
 
 
@@ -104,7 +108,7 @@ async def availability() -> str:
     # falsy), so every resource here asks the server for the current request's context.
     ctx = mcp.get_context()
     tenant, agent = _who(ctx, None, None)
-    return json.dumps(await _bridge(ctx).router.own(tenant, agent))
+    return json.dumps(await _bridge(ctx).own(tenant, agent))
 
 
 @mcp.resource(
@@ -116,7 +120,7 @@ async def network() -> str:
     """The directory as this tenant may see it."""
     ctx = mcp.get_context()
     tenant, _ = _who(ctx, None, None)
-    return json.dumps({"agents": await _bridge(ctx).router.visible(tenant)})
+    return json.dumps({"agents": await _bridge(ctx).visible(tenant)})
 
 
 @mcp.tool(description="Share a trend's high-level signal (topic, confidence, regions, tags).")
@@ -135,8 +139,8 @@ async def share_trend_signal(
     if isinstance(intended_recipients, str) and intended_recipients != "broadcast":
         raise InvalidArgument('intended_recipients is "broadcast" or a list of agent ids')
     to = None if isinstance(intended_recipients, str) else intended_recipients
-    router = _bridge(ctx).router
-    return await router.share(tenant, agent, trend, to, _moment(expires_at), _now())
+    bridge = _bridge(ctx)
+    return await bridge.share(tenant, agent, trend, to, _moment(expires_at), _now())
 
 
 @mcp.resource(
@@ -148,7 +152,7 @@ async def inbox_signals() -> str:
     """Unexpired received signals."""
     ctx = mcp.get_context()
     tenant, agent = _who(ctx, None, None)
-    return json.dumps({"signals": await _bridge(ctx).router.signals(tenant, agent, _now())})
+    return json.dumps({"signals": await _bridge(ctx).signals(tenant, agent, _now())})
 
 
 @mcp.tool(description="Propose a collaboration to another agent (CONTRACTS §8).")
@@ -161,7 +165,7 @@ async def propose_collaboration(
 ) -> dict[str, Any]:
     """A pending proposal in both agents' records."""
     tenant, agent = _who(ctx, tenant_id, from_agent_id)
-    return await _bridge(ctx).collab.propose(tenant, agent, to_agent_id, proposal, _now())
+    return await _bridge(ctx).propose(tenant, agent, to_agent_id, proposal, _now())
 
 
 @mcp.tool(description="Accept, reject or modify (with counter-terms) a received proposal.")
@@ -176,8 +180,8 @@ async def respond_to_collaboration(
 ) -> dict[str, Any]:
     """Both agents' records show the answer."""
     tenant, agent = _who(ctx, tenant_id, agent_id)
-    collab = _bridge(ctx).collab
-    return await collab.respond(tenant, agent, proposal_id, decision, counter_terms, reason, _now())
+    bridge = _bridge(ctx)
+    return await bridge.respond(tenant, agent, proposal_id, decision, counter_terms, reason, _now())
 
 
 @mcp.resource(
@@ -189,7 +193,7 @@ async def inbox_proposals() -> str:
     """Both sides of the agent's proposals."""
     ctx = mcp.get_context()
     tenant, agent = _who(ctx, None, None)
-    return json.dumps({"proposals": await _bridge(ctx).collab.listing(tenant, agent)})
+    return json.dumps({"proposals": await _bridge(ctx).listing(tenant, agent)})
 
 
 def main() -> None:
