@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from chimera.control import network
+from chimera.control import network, repo
 from chimera.control.personas import load_persona
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
@@ -19,6 +19,31 @@ from chimera.resources import Services
 from chimera.strategies.collab_judge import judge_proposal
 
 INBOX = "openclaw://inbox/proposals"
+
+
+def joint_campaign(proposal_id: str) -> str:
+    """The campaign id both tenants give an accepted collaboration (same id, separate rows)."""
+    return f"cmp-joint-{proposal_id.removeprefix('prop-')}"
+
+
+async def link_accepted(svc: Services, who: CallIdentity, inbox: dict[str, Any]) -> list[str]:
+    """Create this tenant's side of every accepted collaboration's joint campaign.
+
+    Each tenant holds its own campaign row under the shared id; nothing of the other tenant's
+    records is read or copied, only the agreed proposal's idea becomes the objective.
+    """
+    linked = []
+    async with tenant_tx(svc.pool, who.tenant_id) as conn:
+        for p in inbox["proposals"]:
+            if p["status"] != "accepted":
+                continue
+            campaign_id = joint_campaign(p["proposal_id"])
+            objective = (
+                f"Joint campaign with {p['peer_agent_id']}: {p['proposal']['campaign_idea']}"
+            )
+            await repo.ensure_campaign(conn, who.tenant_id, who.agent_id, campaign_id, objective)
+            linked.append(campaign_id)
+    return linked
 
 
 async def judge_inbox(svc: Services, agent_id: str) -> list[dict[str, Any]]:
@@ -47,6 +72,7 @@ async def judge_inbox(svc: Services, agent_id: str) -> list[dict[str, Any]]:
                 conn, persona.tenant_id, agent_id, p["proposal_id"], verdict
             )
         verdicts.append(verdict)
+    await link_accepted(svc, who, await svc.host.read_resource("openclaw", INBOX, who=who))
     return verdicts
 
 
@@ -91,4 +117,5 @@ async def decide(
     result = await answer(svc, who, proposal_id, decision, reason or f"decided by {by}")
     async with tenant_tx(svc.pool, tenant_id) as conn:
         await network.mark_answered(conn, proposal_id, by)
+    await link_accepted(svc, who, await svc.host.read_resource("openclaw", INBOX, who=who))
     return result

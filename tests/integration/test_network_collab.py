@@ -50,7 +50,7 @@ async def _status(svc: Services, who: CallIdentity, proposal_id: str) -> str:
 
 
 async def test_the_judge_answers_alone_when_policy_needs_no_human(svc: Services) -> None:
-    """specs/network.md §5.3"""
+    """specs/network.md §5.3, §5.5"""
     sender = await _setup(svc, "never")
     fair, greedy = await _propose(svc, sender, FAIR), await _propose(svc, sender, GREEDY)
     verdicts = {v["proposal_id"]: v for v in await collab.judge_inbox(svc, ETHIOPIA)}
@@ -59,6 +59,23 @@ async def test_the_judge_answers_alone_when_policy_needs_no_human(svc: Services)
     assert await _status(svc, sender, fair) == "accepted"
     assert await _status(svc, sender, greedy) == "rejected"
     assert await collab.judge_inbox(svc, ETHIOPIA) == [], "each proposal is judged once"
+    joint = collab.joint_campaign(fair)
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        row = await (
+            await conn.execute("SELECT * FROM campaigns WHERE id = %s", (joint,))
+        ).fetchone()
+    assert row is not None and row["agent_id"] == ETHIOPIA and "Joint campaign" in row["objective"]
+    async with tenant_tx(svc.pool, sender.tenant_id) as conn:
+        other = await (
+            await conn.execute("SELECT 1 FROM campaigns WHERE id = %s", (joint,))
+        ).fetchone()
+    assert other is None, "the other tenant never sees this tenant's campaign row"
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        rejected = collab.joint_campaign(greedy)
+        none = await (
+            await conn.execute("SELECT 1 FROM campaigns WHERE id = %s", (rejected,))
+        ).fetchone()
+    assert none is None, "a rejected proposal has no joint campaign"
 
 
 async def test_a_human_decides_when_policy_says_so_and_can_override_the_judge(
