@@ -179,3 +179,27 @@ async def test_an_operator_lock_blocks_proposals_until_it_is_lifted(svc: Service
         net.b_tenant, net.b_agent, pending["proposal_id"], "accept", None, "", NOW
     )
     assert done["status"] == "accepted"
+
+
+async def test_the_daily_quota_holds_across_minutes(svc: Services) -> None:
+    """specs/network.md §4.1"""
+    net = peers(svc, openclaw_rate_per_minute=100, openclaw_daily_quota=5)
+    for tenant in (net.a_tenant, net.b_tenant):
+        await set_sharing(svc, tenant, "network")
+    await net.router.publish(net.b_tenant, net.b_agent, available(["fashion"]), NOW)
+    for n in range(5):
+        at = NOW + timedelta(minutes=10 * n)
+        trend = TREND.model_copy(update={"id": f"quota-{n}"})
+        await net.router.share(
+            net.a_tenant, net.a_agent, trend, [net.b_agent], at + timedelta(hours=1), at
+        )
+    late = NOW + timedelta(hours=3)
+    with pytest.raises(RateLimited, match="retry_at=2026-02-07T10:00:00Z"):
+        await net.router.share(
+            net.a_tenant, net.a_agent, TREND, [net.b_agent], late + timedelta(hours=1), late
+        )
+    next_day = NOW + timedelta(days=1, minutes=1)
+    sent = await net.router.share(
+        net.a_tenant, net.a_agent, TREND, [net.b_agent], next_day + timedelta(hours=1), next_day
+    )
+    assert sent["delivered"] == 1
