@@ -78,6 +78,12 @@ async def test_a_plain_mcp_client_lists_and_calls_the_bridge_over_stdio(svc: Ser
             meta=meta,
         )
         assert other.isError and "does not match the caller's tenant" in str(other.content)
+        impostor = await session.call_tool(
+            "publish_availability",
+            {"tenant_id": tenant, "agent_id": "agent-someone-else", "availability": availability},
+            meta=meta,
+        )
+        assert impostor.isError and "does not match the caller's agent" in str(impostor.content)
         bad = await session.call_tool(
             "share_trend_signal",
             {"from_agent_id": agent, "tenant_id": tenant, "expires_at": "2026-02-06T18:00:00Z",
