@@ -15,6 +15,7 @@ from chimera.cli import (
     memory,
     mentions,
     models,
+    network,
     perceive,
     pnl,
     posts,
@@ -44,6 +45,7 @@ app.command("audit")(audit.audit)
 app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(mentions.app, name="mentions")
+app.add_typer(network.app, name="network")
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(posts.app, name="posts")
 app.add_typer(agents.app, name="agents")

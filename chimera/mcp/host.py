@@ -53,6 +53,14 @@ SERVERS: dict[str, frozenset[str]] = {
     "memory": frozenset({"search_memory", "upsert_memory"}),
     "wallet": frozenset({"create_wallet", "get_balance", "send_transaction"}),
     "media": frozenset({"generate_image", "generate_video_from_image", "generate_video_from_text"}),
+    "openclaw": frozenset(
+        {
+            "publish_availability",
+            "share_trend_signal",
+            "propose_collaboration",
+            "respond_to_collaboration",
+        }
+    ),
 }
 """Server name -> tools the runtime may call (its allow-list)."""
 

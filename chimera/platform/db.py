@@ -31,6 +31,7 @@ MIGRATION_DIRS = (
     ("memory", REPO_ROOT / "servers" / "memory" / "migrations"),
     ("wallet", REPO_ROOT / "servers" / "wallet" / "migrations"),
     ("media", REPO_ROOT / "servers" / "media" / "migrations"),
+    ("openclaw", REPO_ROOT / "servers" / "openclaw" / "migrations"),
 )
 _MIGRATION_LOCK = 73_519_001  # advisory lock id serialising concurrent migrators
 

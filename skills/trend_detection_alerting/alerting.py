@@ -35,6 +35,7 @@ from chimera.resources import Services
 from chimera.signals.alert_stream import AlertStream, Entry
 from chimera.signals.feeds import read_mentions
 from chimera.strategies.relevance import Relevance
+from skills.trend_detection_alerting.request import NETWORK_SIGNALS
 from skills.trend_detection_alerting.skill import EmbeddingsArg, aexecute_trend_detection
 from state.context import Context
 from state.contracts import Trend
@@ -225,7 +226,7 @@ async def perceive(
         tenant_id=persona.tenant_id,
         agent_id=agent_id,
         window_hours=opts.window_hours,
-        resources=[*persona.news_resources, "twitter://mentions/recent"],
+        resources=[*persona.news_resources, "twitter://mentions/recent", NETWORK_SIGNALS],
         min_cluster_score=opts.min_cluster_score,
         now=opts.now or utc_now(),
     )

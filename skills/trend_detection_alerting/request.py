@@ -9,9 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from state.types import Id, UtcTimestamp, utc_now
 
 ResourceUri = Annotated[
-    str, Field(pattern=r"^(news|twitter)://[a-z0-9][a-z0-9/_-]{1,200}$", max_length=220)
+    str,
+    Field(pattern=r"^(news|twitter|openclaw)://[a-z0-9][a-z0-9/_-]{1,200}$", max_length=220),
 ]
-"""A news (`news://{region}/{topic}/trends`) or mentions (`twitter://mentions/recent`) URI."""
+"""A news (`news://{region}/{topic}/trends`), mentions (`twitter://mentions/recent`) or network
+inbox (`openclaw://inbox/signals`) URI."""
+NETWORK_SIGNALS = "openclaw://inbox/signals"
+"""Trend signals other agents shared with this one: one more perception source."""
 
 
 class TrendRequestError(ValueError):
@@ -35,4 +39,4 @@ class TrendRequest(BaseModel):
 
 def server_of(uri: str) -> str:
     """The Chimera MCP server that serves a resource URI."""
-    return {"news": "news", "twitter": "social"}[uri.split("://", 1)[0]]
+    return {"news": "news", "twitter": "social", "openclaw": "openclaw"}[uri.split("://", 1)[0]]

@@ -17,7 +17,7 @@ from chimera.resources import Services, open_services
 from skills.trend_detection_alerting.detect import Window, detect
 from skills.trend_detection_alerting.embeddings import default_embeddings
 from skills.trend_detection_alerting.request import TrendRequest, TrendRequestError
-from skills.trend_detection_alerting.sources import read_items
+from skills.trend_detection_alerting.sources import read_items, source_count
 from skills.trend_detection_alerting.store import save_alerts
 from state.contracts import FlatTrendAlert, TrendAlertEnvelope
 from state.types import parse_utc, utc_now
@@ -63,7 +63,7 @@ async def detect_envelope(
         window=Window(parse_utc(request.now), request.window_hours),
         ids=(request.tenant_id, request.agent_id),
         regions=[persona.region],
-        sources=len(set(request.resources)),
+        sources=source_count(request.resources, {i.resource for i in items}),
         min_cluster_score=request.min_cluster_score,
         max_trends=request.max_trends,
         embeddings=model,

@@ -14,7 +14,7 @@ from typing import Any
 
 from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity, McpHost
-from skills.trend_detection_alerting.request import TrendRequest, server_of
+from skills.trend_detection_alerting.request import NETWORK_SIGNALS, TrendRequest, server_of
 from skills.trend_detection_alerting.text import Item, make_item
 
 log = logging.getLogger(__name__)
@@ -25,13 +25,25 @@ def _moment(value: str) -> datetime:
 
 
 def items_of(uri: str, data: dict[str, Any]) -> list[Item]:
-    """Items of one resource payload (news `items` or social `mentions`)."""
+    """Items of one resource payload (news `items`, social `mentions` or network `signals`)."""
     if "items" in data:
         return [
             make_item(
                 uri, f"{n['title']}. {n.get('summary', '')}", _moment(n["published"]), n["tags"]
             )
             for n in data["items"]
+        ]
+    if "signals" in data:
+        # A shared signal carries only slugs: its words are its topic, its tags its tags and
+        # regions; it is clustered and scored like any other item.
+        return [
+            make_item(
+                uri,
+                s["topic"].replace("-", " "),
+                _moment(s["received_at"]),
+                [*s["tags"], *s["regions"]],
+            )
+            for s in data["signals"]
         ]
     return [
         make_item(uri, str(m["text"]), _moment(m["created_at"])) for m in data.get("mentions", [])
@@ -66,3 +78,12 @@ async def read_items(host: McpHost, request: TrendRequest, run_id: str = "") -> 
     if failures and len(failures) == len(uris):
         raise failures[0][1]
     return [item for batch in batches if not isinstance(batch, BaseException) for item in batch]
+
+
+def source_count(resources: list[str], answered: set[str]) -> int:
+    """Sources a trend's diversity is measured against.
+
+    The network inbox counts only when it held signals: an empty inbox confirms nothing, so it
+    must not dilute the diversity of trends seen in the feeds.
+    """
+    return sum(1 for r in set(resources) if r != NETWORK_SIGNALS or r in answered)

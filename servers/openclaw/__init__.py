@@ -1,0 +1,1 @@
+"""The OpenClaw bridge: presence, trend signals and collaborations between agents."""
