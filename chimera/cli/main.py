@@ -10,6 +10,7 @@ from chimera.cli import (
     audit,
     campaign,
     checkpoints,
+    fleet,
     memory,
     perceive,
     review,
@@ -38,6 +39,8 @@ app.add_typer(checkpoints.app, name="checkpoints")
 app.add_typer(memory.app, name="memory")
 app.add_typer(wallet.app, name="wallet")
 app.command(name="perceive")(perceive.perceive)
+app.add_typer(fleet.app, name="fleet")
+app.command(name="worker")(fleet.worker)
 
 
 @app.callback()
