@@ -58,12 +58,14 @@ async def run_worker(
     concurrency: int = 4,
     queues: Sequence[str] = (),
     stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
 ) -> None:
-    """Poll until `stop` is set or the process gets SIGTERM / SIGINT."""
+    """Poll until `stop` is set or (with `handle_signals`) the process gets SIGTERM / SIGINT."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    if handle_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     client = await connect(settings)
     queues = list(queues) or [task_queue(settings, t) for t in await tenants_of(settings)]
     async with open_services(settings) as svc:
