@@ -11,6 +11,7 @@ from chimera.cli import (
     audit,
     campaign,
     checkpoints,
+    fleet,
     judge,
     memory,
     mentions,
@@ -54,6 +55,8 @@ app.command(name="judge")(judge.judge)
 app.command(name="doctor")(models.doctor)
 app.add_typer(models.prompts_app, name="prompts")
 app.command(name="pnl")(pnl.pnl_command)
+app.add_typer(fleet.app, name="fleet")
+app.command(name="worker")(fleet.worker)
 
 
 @app.callback()

@@ -10,6 +10,7 @@ from chimera.cli.output import console, emit_json, fail
 from chimera.platform import embedded as svc
 from chimera.platform.bootstrap import bootstrap
 from chimera.platform.settings import Settings
+from chimera.platform.temporal import TemporalError, ensure_temporal
 
 app = typer.Typer(help="Start, stop and inspect the embedded services.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -17,16 +18,18 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output."
 
 @app.command()
 def start(json_out: JsonOpt = False) -> None:
-    """Start (or reuse) Postgres and Redis and apply migrations."""
+    """Start (or reuse) Postgres, Redis, the devnet and Temporal, and apply migrations."""
     settings = Settings()
     try:
         endpoints = bootstrap(settings)
-    except svc.ServiceError as exc:
+        temporal = ensure_temporal(settings)
+    except (svc.ServiceError, TemporalError) as exc:
         fail(str(exc), as_json=json_out, code=1)
     info = {
         "postgres": "embedded" if endpoints.embedded_pg else "external",
         "redis": endpoints.redis,
         "chain": endpoints.chain_rpc or "in-process eth-tester (inside the wallet server)",
+        "temporal": temporal.address,
         "home": str(settings.home),
     }
     emit_json(info) if json_out else console.print(f"[green]services ready[/] {info}")

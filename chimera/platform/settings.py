@@ -42,6 +42,17 @@ class Settings(BaseSettings):
         default=REPO_ROOT / ".chimera",
         description="Data directory for the embedded Postgres and Redis and other local state.",
     )
+    temporal_address: str | None = Field(
+        default=None,
+        description="host:port of a Temporal frontend; the embedded dev server when unset.",
+    )
+    temporal_namespace: str = Field(default="default", description="Temporal namespace.")
+    temporal_task_queue: str = Field(
+        default="chimera", description="Prefix of the fleet's task queues (one per tenant)."
+    )
+    temporal_ui: bool = Field(
+        default=True, description="Serve the embedded dev server's Web UI (on a free port)."
+    )
     postgres_uri: str | None = Field(
         default=None,
         description="Owner (migration) connection URI of an external Postgres; embedded if unset.",

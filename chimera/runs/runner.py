@@ -116,3 +116,12 @@ async def resume_review(
     """
     summaries = await decide(svc, tenant_id, [review_id], decision, progress=progress)
     return summaries[0]
+
+
+async def campaign_summary(svc: Services, tenant_id: str, campaign_id: str) -> RunSummary | None:
+    """Where the campaign's latest run stands, without driving it (None: never run)."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        last = await repo.latest_thread(conn, campaign_id)
+    if last is None:
+        return None
+    return await finish(svc, compile_graph(svc), tenant_id, campaign_id, last["thread_id"])

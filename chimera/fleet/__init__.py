@@ -1,0 +1,1 @@
+"""Fleet operation on Temporal: workflows, activities, workers and schedules for many agents."""
