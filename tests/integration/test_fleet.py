@@ -134,6 +134,7 @@ async def test_an_invalid_decision_is_refused_by_the_workflow_before_any_activit
         await handle.terminate("test over")
 
 
+@pytest.mark.timeout(600)
 async def test_schedules_fire_for_a_hundred_agents(
     fleet_settings: Settings, client: Client
 ) -> None:
