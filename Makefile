@@ -15,7 +15,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup browser run run-llm test test-fast test-faults lint bench-fanout bench-mcp bench-budget bench-trends bench-console dev services-stop clean
 
-setup: $(VENV)/.synced node_modules/.installed browser
+setup: $(VENV)/.synced node_modules/.installed
 
 # The console's browser tests drive Debian's chromium (Playwright cannot download browsers here).
 browser:
@@ -49,7 +49,7 @@ run: setup
 run-llm: setup
 	$(BIN)/python scripts/local_llm.py run
 
-test: setup lint
+test: setup browser lint
 	$(BIN)/pytest -q
 
 test-fast: setup
