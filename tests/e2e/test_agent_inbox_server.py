@@ -29,7 +29,7 @@ PENDING = "SELECT count(*) FROM reviews WHERE thread_id = %s AND status = 'pendi
 async def _paused(server_url: str) -> str:
     client = get_client(url=server_url, api_key=KEY_XYZ)
     thread = await client.threads.create()
-    goal = f"Promote the new summer line on TikTok (inbox {uuid.uuid4().hex[:6]})."
+    goal = f"Promote the new summer line (inbox {uuid.uuid4().hex[:6]})."
     run_input = {"tenant_id": TENANT, "agent_id": "agent-ethiopia-fashion-001", "goal": goal}
     await client.runs.wait(thread["thread_id"], "campaign", input=run_input)
     assert (await client.threads.get(thread["thread_id"]))["status"] == "interrupted"

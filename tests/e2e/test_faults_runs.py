@@ -29,7 +29,7 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 THREAD_OF = "SELECT thread_id FROM threads WHERE campaign_id = %s"
-GOAL = "Promote the new Ethiopian summer fashion line on TikTok (fault test)."
+GOAL = "Promote the new Ethiopian summer fashion line (fault test)."
 
 
 def run_args(campaign: str) -> list[str]:

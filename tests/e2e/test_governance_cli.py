@@ -29,7 +29,7 @@ def test_refused_edits_and_stale_approvals_publish_nothing_and_say_why(
     settings: Settings,
 ) -> None:
     """specs/governance.md §1.2, §2.1, §5.1"""
-    goal = "Promote the new Ethiopian summer fashion line on TikTok (cli governance)."
+    goal = "Promote the new Ethiopian summer fashion line (cli governance)."
     code, summary, err = chimera(settings, "run", "--agent", ETHIOPIA, "--goal", goal)
     assert code == 0 and summary["state"] == "paused", err
     campaign, published = summary["campaign_id"], len(summary["published"])

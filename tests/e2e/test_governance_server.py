@@ -26,7 +26,7 @@ TENANT = "tenant-xyz"
 
 async def _paused(client: LangGraphClient) -> tuple[str, dict[str, Any]]:
     """A new campaign thread waiting at its one review, and that interrupt."""
-    goal = f"Promote the new summer line on TikTok (governance {uuid.uuid4().hex[:6]})."
+    goal = f"Promote the new summer line (governance {uuid.uuid4().hex[:6]})."
     thread = await client.threads.create()
     tid = str(thread["thread_id"])
     run_input = {"tenant_id": TENANT, "agent_id": "agent-ethiopia-fashion-001", "goal": goal}
