@@ -10,7 +10,12 @@ from chimera.cli.output import console, emit_json, fail
 from chimera.platform import embedded as svc
 from chimera.platform.bootstrap import bootstrap
 from chimera.platform.settings import Settings
-from chimera.platform.temporal import TemporalError, ensure_temporal
+from chimera.platform.temporal import (
+    TemporalError,
+    ensure_temporal,
+    stop_temporal,
+    temporal_status,
+)
 
 app = typer.Typer(help="Start, stop and inspect the embedded services.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -38,7 +43,8 @@ def start(json_out: JsonOpt = False) -> None:
 @app.command()
 def stop(json_out: JsonOpt = False) -> None:
     """Stop the embedded servers of this CHIMERA_HOME (external ones are never touched)."""
-    stopped = svc.stop_services(Settings())
+    settings = Settings()
+    stopped = svc.stop_services(settings) + stop_temporal(settings)
     emit_json({"stopped": stopped}) if json_out else console.print(
         f"stopped: {stopped or 'nothing'}"
     )
@@ -47,7 +53,8 @@ def stop(json_out: JsonOpt = False) -> None:
 @app.command()
 def status(json_out: JsonOpt = False) -> None:
     """Show whether each service is running."""
-    rows = svc.status(Settings())
+    settings = Settings()
+    rows = [*svc.status(settings), svc.ServiceStatus("temporal", *temporal_status(settings))]
     if json_out:
         emit_json([r.__dict__ for r in rows])
         return

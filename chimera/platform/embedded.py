@@ -25,7 +25,6 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from chimera.platform.devnet import ChainError, chain_status, ensure_chain, stop_chain
 from chimera.platform.locks import file_lock
 from chimera.platform.settings import Settings
-from chimera.platform.temporal import stop_temporal, temporal_status
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +210,6 @@ def status(settings: Settings) -> list[ServiceStatus]:
         running = bool(_pid_alive(pidfile) and _redis_ping(sock))
         out.append(ServiceStatus("redis", running, str(sock)))
     out.append(ServiceStatus("anvil", *chain_status(settings)))
-    out.append(ServiceStatus("temporal", *temporal_status(settings)))
     return out
 
 
@@ -240,4 +238,4 @@ def stop_services(settings: Settings) -> list[str]:
             while _pid_alive(pidfile) and time.monotonic() < deadline:
                 time.sleep(0.05)
             stopped.append("redis")
-    return stopped + stop_chain(settings) + stop_temporal(settings)
+    return stopped + stop_chain(settings)

@@ -85,6 +85,11 @@ def _feeds_digest(feeds: Sequence[str]) -> str:
     return hashlib.sha256(json.dumps(sorted(feeds)).encode()).hexdigest()[:12]
 
 
+def news_cache_key(tenant_id: str, uri: str, feeds: Sequence[str] = ()) -> str:
+    """The tenant's cache key of a news resource read with these extra feeds."""
+    return cache_key(tenant_id, "news", _feeds_digest(feeds), uri)
+
+
 def _skipped_warnings(uri: str, data: dict[str, Any]) -> list[str]:
     return [f"{uri}: feed {s['source']} skipped ({s['reason']})" for s in data.get("skipped", [])]
 
@@ -97,7 +102,7 @@ async def read_news(
     A fresh copy also refreshes a long-lived stale copy; when the resource cannot be read at all
     the stale copy is used and labelled in the warnings (no copy: no items, and a warning).
     """
-    key = cache_key(who.tenant_id, "news", _feeds_digest(feeds), uri)
+    key = news_cache_key(who.tenant_id, uri, feeds)
     cached = await cache.get(key)
     if cached:
         body = json.loads(cached)

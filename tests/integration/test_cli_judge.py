@@ -40,7 +40,7 @@ def test_a_drafts_file_gets_one_json_verdict_per_line_without_any_service(
         {"id": "pm", "kind": "reply", "text": "@a Thanks! #AIcreator",
          "source": "ጠቅላይ ሚኒስትሩ ስለ ምርጫው ምን አሉ?"},
         {"id": "money", "kind": "reply", "platform": "instagram",
-         "text": "@b Fashion is my lane, please ask a professional. #AIcreator",
+         "text": "Fashion is my lane, please ask a professional. #AIcreator",
          "source": "Should I put my savings into your label?"},
     ]  # fmt: skip
     drafts.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")

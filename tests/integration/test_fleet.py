@@ -21,7 +21,7 @@ from chimera.fleet.contracts import CampaignRunInput, ReviewDecisionInput, RunRe
 from chimera.fleet.schedules import AgentRef, ensure_perception_schedules, schedule_id
 from chimera.fleet.worker import run_worker
 from chimera.platform.settings import Settings
-from chimera.platform.temporal import ensure_temporal
+from chimera.platform.temporal import ensure_temporal, stop_temporal
 from chimera.resources import Services
 from state.inputs import RunRequest
 from tests.conftest import ETHIOPIA
@@ -38,10 +38,11 @@ def fleet_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture(scope="module")
-async def client(fleet_settings: Settings) -> Client:
-    """A client of the embedded dev server (started on first use)."""
+async def client(fleet_settings: Settings) -> AsyncIterator[Client]:
+    """A client of the embedded dev server (started on first use, stopped after the module)."""
     await asyncio.to_thread(ensure_temporal, fleet_settings)
-    return await connect(fleet_settings)
+    yield await connect(fleet_settings)
+    await asyncio.to_thread(stop_temporal, fleet_settings)
 
 
 @pytest.fixture

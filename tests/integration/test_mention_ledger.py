@@ -117,7 +117,7 @@ async def test_a_size_and_where_to_buy_question_is_answered_from_soul_knowledge(
     )
     posts = await platform_posts(svc, XYZ, summary.campaign_id)
     answer = next(p["text"] for p in posts if p["reply_to_id"] == "mention-eth-008")
-    assert answer.startswith("@lulit.shops")
+    assert "@lulit.shops" not in answer  # replies never name an untrusted handle
     assert "XS to XXL" in answer and "Piassa Weavers Collective" in answer
     assert "Thank you" not in answer
 

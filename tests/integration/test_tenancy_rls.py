@@ -21,7 +21,7 @@ from chimera.control.repo import ensure_campaign
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
-from chimera.signals.feeds import NEWS_TTL_S, cache_key, read_news
+from chimera.signals.feeds import NEWS_TTL_S, news_cache_key, read_news
 from state.contracts import PostContent
 from tests.conftest import ETHIOPIA, LAGOS
 
@@ -241,7 +241,7 @@ async def test_redis_keys_written_for_a_campaign_are_prefixed_by_tenant(svc: Ser
         (CallIdentity(tenant_id=ABC, agent_id=LAGOS), "news://nigeria/tech/trends"),
     ]
     for who, uri in reads:
-        key = cache_key(who.tenant_id, "news", uri)
+        key = news_cache_key(who.tenant_id, uri)
         assert key.startswith(f"chimera:{who.tenant_id}:")
         await svc.redis.delete(key)
         items = await read_news(svc.host, svc.redis, uri, who)
@@ -249,7 +249,7 @@ async def test_redis_keys_written_for_a_campaign_are_prefixed_by_tenant(svc: Ser
         assert await svc.redis.exists(key) == 1
         assert 0 < await svc.redis.ttl(key) <= NEWS_TTL_S
     keys = await svc.redis.keys("chimera:*")
-    assert {cache_key(w.tenant_id, "news", u) for w, u in reads} <= set(keys)
+    assert {news_cache_key(w.tenant_id, u) for w, u in reads} <= set(keys)
     allowed = re.compile(r"^chimera:(sys|tenant-[A-Za-z0-9_.-]+):")
     assert [k for k in keys if not allowed.match(k)] == []
     assert not [k for k in await svc.redis.keys("*") if not k.startswith("chimera:")]
@@ -258,7 +258,7 @@ async def test_redis_keys_written_for_a_campaign_are_prefixed_by_tenant(svc: Ser
 async def test_the_same_resource_is_cached_separately_per_tenant(svc: Services) -> None:
     """specs/technical.md §3.3"""
     uri = "news://ethiopia/fashion/trends"
-    xyz, abc = cache_key(XYZ, "news", uri), cache_key(ABC, "news", uri)
+    xyz, abc = news_cache_key(XYZ, uri), news_cache_key(ABC, uri)
     await svc.redis.delete(xyz, abc)
     await read_news(svc.host, svc.redis, uri, CallIdentity(tenant_id=XYZ, agent_id=ETHIOPIA))
     assert await svc.redis.exists(xyz) == 1
