@@ -27,8 +27,8 @@ QUICKSTART = [
     ),
     new_code_cell(SETUP),
     new_code_cell(
-        'summary = await lab.run(AGENT, "Promote the new Ethiopian summer fashion line on '
-        'TikTok.")\nsummary.state, [t["status"] for t in summary.tasks]'
+        'summary = await lab.run(AGENT, "Promote the new Ethiopian summer fashion line.")\n'
+        'summary.state, [t["status"] for t in summary.tasks]'
     ),
     new_markdown_cell("The run pauses on a review. The thread's state and the pending interrupt:"),
     new_code_cell(
