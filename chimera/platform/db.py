@@ -113,6 +113,18 @@ APPEND_ONLY = ("audit_log", "payment_ledger", "wallet_ledger")
 
 
 def _secure(conn: psycopg.Connection, settings: Settings) -> None:
+    """Roles, grants and row-level security, in ONE transaction.
+
+    Statement by statement, a concurrent process could insert between dropping and re-creating
+    a tenant policy (forced RLS with no policy refuses every row) or between the blanket grant
+    and the append-only revokes; as one transaction, the others wait on the table locks and
+    only ever see the finished state.
+    """
+    with conn.transaction():
+        _secure_in_tx(conn, settings)
+
+
+def _secure_in_tx(conn: psycopg.Connection, settings: Settings) -> None:
     role = settings.app_db_role
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
     password = settings.app_db_password.get_secret_value()
