@@ -101,6 +101,7 @@ class SandboxOutbox:
         while True:
             try:
                 await self.drain_once()
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("sandbox outbox pass failed")
+            except Exception as exc:  # keep the loop alive; the next pass retries
+                # One line, no traceback: a lost Redis or Postgres is retried, not a crash.
+                log.warning("sandbox outbox pass failed (retrying): %s", exc)
             await asyncio.sleep(self.poll_s)
