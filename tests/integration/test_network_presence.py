@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 
 from chimera.control import network, repo
 from chimera.platform.db import tenant_tx
@@ -24,6 +25,8 @@ async def test_presence_publishes_real_pending_work_on_change_and_offline_at_sto
     svc: Services,
 ) -> None:
     """specs/network.md §2.3"""
+    # A capacity no earlier test's leftover work can fill: the load must move with this test's.
+    svc = replace(svc, settings=svc.settings.model_copy(update={"openclaw_capacity": 2000}))
     presence = Presence(svc, ETHIOPIA)
     first = await presence.tick()
     assert first is not None and first["published"]

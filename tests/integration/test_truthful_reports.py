@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from chimera.resources import Services
 from chimera.runs.runner import resume_review, run_campaign
 from state.records import TaskStatus
@@ -15,7 +17,8 @@ TENANT = "tenant-xyz"
 async def test_a_goal_on_a_forbidden_topic_is_refused_with_its_reason(svc: Services) -> None:
     """specs/governance.md §3.2"""
     goal = "Promote the summer drop to voters before the election."
-    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
+    campaign = f"cmp-refused-{uuid.uuid4().hex[:8]}"  # its own campaign: one refusal event
+    summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal, campaign_id=campaign)
     assert summary.state == "refused"
     assert "forbidden topics" in summary.reason and "politics" in summary.reason
     assert summary.tasks == [] and summary.published == []
