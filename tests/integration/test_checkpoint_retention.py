@@ -19,6 +19,7 @@ from chimera.runs.retention import CHECKPOINT_TABLES, parse_age, prune_checkpoin
 from chimera.runs.runner import resume_review, run_campaign
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA, subprocess_env
+from tests.support.platform import forget_mentions
 
 TENANT = "tenant-xyz"
 LATER = datetime.now(UTC) + timedelta(days=31)
@@ -47,6 +48,9 @@ async def finished_and_paused(svc: Services, goal: str) -> tuple[str, str, str]:
         decision=ReviewDecision(decision="approve"),
     )
     assert done.state == "done"
+    # Mentions are answered once per agent: the second campaign escalates the finance mention
+    # again only once the ledger forgets the first campaign's decisions.
+    await forget_mentions(svc)
     paused = await run_campaign(svc, agent_id=ETHIOPIA, goal=f"{goal} Second campaign.")
     assert paused.state == "paused"
     return done.thread_id, paused.thread_id, paused.pending_reviews[0]["review_id"]
