@@ -78,7 +78,7 @@ def check(variant: Variant, last: dict[str, Any]) -> None:
 
 async def timed_run(variant: Variant, run_no: int) -> None:
     """Collect garbage (untimed), then time and check one run."""
-    thread_id = f"{variant.name}-{run_no}"
+    thread_id = f"{TENANT_ID}.{variant.name}.run-{run_no}"
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     last = await drive(variant, thread_id)
@@ -93,7 +93,7 @@ async def open_variants(admin: str, tasks: int) -> list[Variant]:
     ctx = Context(max_parallel_workers=tasks, max_tasks=tasks)
     pools = []
     for side in ("ours", "bare"):
-        conninfo = await asyncio.to_thread(fresh_database, admin, side)
+        conninfo = await asyncio.to_thread(fresh_database, admin, side, chimera=side == "ours")
         pools.append(await open_checkpoint_pool(conninfo))
     bare_in = {**INPUTS, "n": tasks}
     return [

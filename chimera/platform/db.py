@@ -65,8 +65,9 @@ def migrate(admin_conninfo: str, settings: Settings) -> list[str]:
         conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
         try:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-            applied = _apply_pending(conn)
+            # The saver's tables first: a migration gives them their tenant column.
             _setup_checkpointer(conn)
+            applied = _apply_pending(conn)
             _secure(conn, settings)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
@@ -110,6 +111,14 @@ def _setup_checkpointer(conn: psycopg.Connection) -> None:
 
 APPEND_ONLY = ("audit_log", "payment_ledger", "wallet_ledger")
 """Records the runtime role may only insert into and read (governance: append-only)."""
+CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
+"""LangGraph's saver tables: the runtime role writes them but deletes only through retention."""
+RUNTIME_FUNCTIONS = (
+    "chimera_campaign_usable(text)",
+    "chimera_prunable_threads(timestamptz, text[])",
+    "chimera_prune_thread(text, text, timestamptz)",
+)
+"""SECURITY DEFINER functions the runtime role may call (each answers or does one narrow thing)."""
 
 
 def _secure(conn: psycopg.Connection, settings: Settings) -> None:
@@ -146,18 +155,15 @@ def _secure_in_tx(conn: psycopg.Connection, settings: Settings) -> None:
     )
     # The migration ledger is the owner's: the runtime role may neither read nor rewrite it.
     conn.execute(sql.SQL("REVOKE ALL ON schema_migrations FROM {}").format(sql.Identifier(role)))
-    conn.execute(
-        sql.SQL("GRANT EXECUTE ON FUNCTION chimera_campaign_usable(text) TO {}").format(
-            sql.Identifier(role)
-        )
-    )
-    for table in APPEND_ONLY:
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() != (None,):
-            conn.execute(
-                sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
-                    sql.Identifier(table), sql.Identifier(role)
-                )
+    for function in RUNTIME_FUNCTIONS:
+        conn.execute(
+            sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
+                sql.SQL(function), sql.Identifier(role)
             )
+        )
+    _revoke(conn, role, APPEND_ONLY, "UPDATE, DELETE, TRUNCATE")
+    _revoke(conn, role, CHECKPOINT_TABLES, "DELETE, TRUNCATE")
+    _revoke(conn, role, ("checkpoint_migrations",), "INSERT, UPDATE, DELETE, TRUNCATE")
     tenant_tables = conn.execute(
         "SELECT table_name FROM information_schema.columns"
         " WHERE table_schema = 'public' AND column_name = 'tenant_id'"
@@ -174,6 +180,17 @@ def _secure_in_tx(conn: psycopg.Connection, settings: Settings) -> None:
                 "WITH CHECK (tenant_id = current_setting('app.tenant_id', true))"
             ).format(ident)
         )
+
+
+def _revoke(conn: psycopg.Connection, role: str, tables: tuple[str, ...], privileges: str) -> None:
+    """Revoke `privileges` (a fixed SQL list) on each existing table from the runtime role."""
+    for table in tables:
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() != (None,):
+            conn.execute(
+                sql.SQL("REVOKE {} ON {} FROM {}").format(
+                    sql.SQL(privileges), sql.Identifier(table), sql.Identifier(role)
+                )
+            )
 
 
 class DatabaseUnavailable(RuntimeError):

@@ -2,10 +2,11 @@
 
 A thread is a candidate when its newest root checkpoint is older than the cut-off; it is pruned
 only if the campaign graph reads it as finished (nothing left to run, a report written). A
-paused, running, broken or foreign-graph thread is never touched. The delete runs in one
-transaction that first re-reads the thread's newest checkpoint, so a run that resumed the thread
-in the meantime keeps it. Pruned rows are checkpoints, checkpoint_blobs and checkpoint_writes;
-the control plane (threads, reviews, audit log) keeps the run's history.
+paused, running, broken or foreign-graph thread is never touched. The delete is one database
+function (`chimera_prune_thread`, migration 0016) that first re-reads the thread's newest
+checkpoint, so a run that resumed the thread in the meantime keeps it; the runtime role has
+no other way to delete checkpoints. Pruned rows are checkpoints, checkpoint_blobs and
+checkpoint_writes; the control plane (threads, reviews, audit log) keeps the run's history.
 """
 
 from __future__ import annotations
@@ -22,19 +23,13 @@ from chimera.runs.threads import compile_graph, thread_state
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_TABLES = ("checkpoint_writes", "checkpoint_blobs", "checkpoints")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
 _UNITS = {"d": "days", "": "days", "h": "hours", "m": "minutes"}
 _KEPT = {"unfinished": "running", "new": "unknown", "broken": "unknown"}
 """How a kept thread is reported: what `thread_state` says, in retention's words."""
 
-_CANDIDATES = """
-SELECT thread_id, max(checkpoint_id) AS last_id
-FROM checkpoints WHERE checkpoint_ns = '' AND (%s::text[] IS NULL OR thread_id = ANY(%s))
-GROUP BY thread_id
-HAVING max((checkpoint->>'ts')::timestamptz) < %s
-ORDER BY thread_id
-"""
+_CANDIDATES = "SELECT thread_id, last_id FROM chimera_prunable_threads(%s, %s)"
+_PRUNE = "SELECT chimera_prune_thread(%s, %s, %s) AS n"
 
 
 @dataclass
@@ -90,7 +85,7 @@ async def prune_checkpoints(
     report = PruneReport(cutoff=cutoff, dry_run=dry_run)
     graph = compile_graph(svc)
     async with svc.checkpoint_pool.connection() as conn:
-        candidates = await (await conn.execute(_CANDIDATES, (only, only, cutoff))).fetchall()
+        candidates = await (await conn.execute(_CANDIDATES, (cutoff, only))).fetchall()
     for row in candidates:
         thread_id, last_id = row["thread_id"], row["last_id"]
         state = await thread_state(graph, thread_id)
@@ -99,7 +94,7 @@ async def prune_checkpoints(
         elif dry_run:
             report.pruned.append(thread_id)
         else:
-            deleted = await _delete_thread(svc, thread_id, last_id)
+            deleted = await _delete_thread(svc, thread_id, last_id, cutoff)
             if deleted is None:
                 report.kept[thread_id] = "changed"
             else:
@@ -108,23 +103,18 @@ async def prune_checkpoints(
     return report
 
 
-async def _delete_thread(svc: Services, thread_id: str, last_id: str) -> int | None:
-    """Delete one thread's checkpoint rows unless a newer checkpoint appeared; rows deleted."""
-    async with svc.checkpoint_pool.connection() as conn, conn.transaction():
-        current = await (
-            await conn.execute(
-                "SELECT max(checkpoint_id) AS last_id FROM checkpoints"
-                " WHERE thread_id = %s AND checkpoint_ns = '' ",
-                (thread_id,),
-            )
-        ).fetchone()
-        if current is None or current["last_id"] != last_id:
-            return None
-        total = 0
-        for table in CHECKPOINT_TABLES:
-            cur = await conn.execute(f"DELETE FROM {table} WHERE thread_id = %s", (thread_id,))
-            total += cur.rowcount
-    return total
+async def _delete_thread(
+    svc: Services, thread_id: str, last_id: str, cutoff: datetime
+) -> int | None:
+    """Delete one finished thread's checkpoint rows unless a newer checkpoint appeared.
+
+    The database decides (`chimera_prune_thread`, the runtime role's only way to delete
+    checkpoints): it refuses a thread that has not finished or was checkpointed after `cutoff`.
+    Returns the rows deleted, or None when the thread moved on since it was listed.
+    """
+    async with svc.checkpoint_pool.connection() as conn:
+        row = await (await conn.execute(_PRUNE, (thread_id, last_id, cutoff))).fetchone()
+    return None if row is None or row["n"] is None else int(row["n"])
 
 
 async def prune_periodically(svc: Services, stop: asyncio.Event) -> None:

@@ -14,6 +14,7 @@ from chimera.control import agent_state, repo
 from chimera.control.ownership import check_campaign_usable
 from chimera.control.personas import load_persona
 from chimera.control.summaries import RunSummary
+from chimera.platform.checkpoint import new_thread_id
 from chimera.platform.db import tenant_tx
 from chimera.platform.logs import log_context
 from chimera.platform.tracing import tracing
@@ -93,8 +94,7 @@ async def _start_or_continue(
             )
     if thread_id is None:
         seq = 1 if last is None else int(last["seq"]) + 1
-        # Namespaced by tenant so thread ids never collide across tenants.
-        thread_id = f"{tenant}.{campaign}.run-{seq}"
+        thread_id = new_thread_id(tenant, campaign, seq)
         payload = request.model_dump()
     with log_context(thread_id=thread_id):
         await drive(graph, payload, thread_id, context, progress)

@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chimera.platform.db import CHECKPOINT_TABLES
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services
-from chimera.runs.retention import CHECKPOINT_TABLES, parse_age, prune_checkpoints
+from chimera.runs.retention import parse_age, prune_checkpoints
 from chimera.runs.runner import resume_review, run_campaign
 from state.review import ReviewDecision
 from tests.conftest import ETHIOPIA, subprocess_env
-from tests.support.platform import forget_mentions
+from tests.support.platform import checkpoint_rows, forget_mentions
 
 TENANT = "tenant-xyz"
 LATER = datetime.now(UTC) + timedelta(days=31)
@@ -27,15 +28,7 @@ LATER = datetime.now(UTC) + timedelta(days=31)
 
 async def rows_of(svc: Services, thread_id: str) -> dict[str, int]:
     """Checkpoint rows per table for one thread."""
-    counts = {}
-    async with svc.checkpoint_pool.connection() as conn:
-        for table in CHECKPOINT_TABLES:
-            cur = await conn.execute(
-                f"SELECT count(*) AS n FROM {table} WHERE thread_id = %s", (thread_id,)
-            )
-            row = await cur.fetchone()
-            counts[table] = 0 if row is None else int(row["n"])
-    return counts
+    return await checkpoint_rows(svc, thread_id)
 
 
 async def finished_and_paused(svc: Services, goal: str) -> tuple[str, str, str]:

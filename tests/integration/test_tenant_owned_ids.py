@@ -17,22 +17,14 @@ import pytest
 from chimera.control.errors import CampaignNotFound
 from chimera.platform.settings import REPO_ROOT
 from chimera.resources import Services
-from chimera.runs.retention import CHECKPOINT_TABLES
 from chimera.runs.runner import run_campaign
 from tests.conftest import ETHIOPIA, LAGOS, subprocess_env
+from tests.support.platform import checkpoint_rows
 
 
 async def _rows(svc: Services, campaign_id: str) -> dict[str, int]:
     """Checkpoint rows per table of every thread whose id names the campaign (any tenant)."""
-    counts = {}
-    async with svc.checkpoint_pool.connection() as conn:
-        for table in CHECKPOINT_TABLES:
-            cur = await conn.execute(
-                f"SELECT count(*) AS n FROM {table} WHERE thread_id LIKE %s", (f"%{campaign_id}%",)
-            )
-            row = await cur.fetchone()
-            counts[table] = 0 if row is None else int(row["n"])
-    return counts
+    return await checkpoint_rows(svc, f"%{campaign_id}%")
 
 
 async def test_another_tenants_campaign_id_is_refused_before_anything_is_written(

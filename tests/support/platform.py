@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import psycopg
 
-from chimera.platform.db import tenant_tx
+from chimera.platform.bootstrap import bootstrap
+from chimera.platform.db import CHECKPOINT_TABLES, tenant_tx
 from chimera.platform.settings import Settings
-from chimera.resources import Services, bootstrap
+from chimera.resources import Services
 
 
 async def platform_posts(svc: Services, tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
@@ -57,3 +59,21 @@ async def settle_mentions(svc: Services, tenant: str, agent: str, mention_ids: l
                 " DO UPDATE SET status = 'ignored', reason = 'answered elsewhere'",
                 (tenant, agent, mention_id),
             )
+
+
+async def checkpoint_rows(svc: Services, thread_like: str) -> dict[str, int]:
+    """Checkpoint rows per table of the threads whose id matches a LIKE pattern, any tenant.
+
+    Read as the owner: the runtime role sees only the rows of the tenant it is set to.
+    """
+    endpoints = await asyncio.to_thread(bootstrap, svc.settings)
+    counts = {}
+    async with await psycopg.AsyncConnection.connect(endpoints.pg_admin, autocommit=True) as conn:
+        for table in CHECKPOINT_TABLES:
+            cur = await conn.execute(
+                f"SELECT count(*) FROM {table} WHERE thread_id LIKE %s",
+                (thread_like,),
+            )
+            row = await cur.fetchone()
+            counts[table] = 0 if row is None else int(row[0])
+    return counts
