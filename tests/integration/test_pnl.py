@@ -129,7 +129,7 @@ async def test_pnl_totals_equal_the_ledger_rows_per_agent_and_per_campaign(
         "sponsorship": "120.00",
         "refund": "0.00",
     }
-    assert agent["costs"] == {"total": "40.54", "payments": "40.00", "media": "0.54"}
+    assert agent["costs"] == {"total": "40.54", "payments": "40.00", "media": "0.54", "llm": "0.00"}
     assert agent["net"] == "86.96" and agent["counts"]["payments"] == 3
     assert agent["engagement"] == {
         "views": 4000,
