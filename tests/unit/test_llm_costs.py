@@ -50,7 +50,7 @@ def test_the_price_setting_extends_and_overrides_the_built_in_table(
         '{"gemma3:270m": {"input_per_1k": "0", "output_per_1k": "0"},'
         ' "gpt-4.1": {"input_per_1k": "0.001", "output_per_1k": "0.004"}}',
     )
-    table = Settings(_env_file=None).llm_price_table()  # type: ignore[call-arg]
+    table = Settings(_env_file=None).llm_price_table()
     assert find_price(table, "gemma3:270m") == TokenPrice(
         input_per_1k=Decimal(0), output_per_1k=Decimal(0)
     )
@@ -60,7 +60,7 @@ def test_the_price_setting_extends_and_overrides_the_built_in_table(
     assert find_price(table, "gpt-4o") == DEFAULT_LLM_PRICES["gpt-4o"]
     monkeypatch.setenv("CHIMERA_LLM_PRICES", '{"m": {"input_per_1k": "-1", "output_per_1k": "0"}}')
     with pytest.raises(ValueError, match="greater than or equal to 0"):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)
 
 
 def test_costs_per_task_add_up_to_the_totals_and_unpriced_tokens_are_flagged() -> None:
