@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from chimera.control.pnl import PnlQuery, by_task
 from chimera.control.summaries import RunSummary
 from chimera.mcp.host import CallIdentity, McpHost
 from chimera.mcp.wallet import open_wallet_host
+from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs.runner import resume_review, run_campaign
 from state.context import Context
@@ -49,7 +51,7 @@ def pay_task(summary: RunSummary) -> dict[str, object]:
 async def test_hero_video_goal_pays_the_vendor_once_through_the_cfo(
     svc: Services, devnet: Devnet
 ) -> None:
-    """specs/functional.md §9.1; specs/technical.md §11.7"""
+    """specs/functional.md §9.1; specs/technical.md §11.7; specs/economics.md §3.2, §3.5"""
     await fund_agent(svc)
     vendor = recipient()
     ctx = Context(hero_video_vendor=vendor, payment_allow_list=(vendor,), tx_review_threshold="30")
@@ -58,6 +60,10 @@ async def test_hero_video_goal_pays_the_vendor_once_through_the_cfo(
     assert await devnet.usdc_balance(vendor) == Decimal("25")
     [row] = await ledger_rows(svc, XYZ, summary.campaign_id)
     assert row["status"] == "settled" and row["to_address"] == vendor
+    async with tenant_tx(svc.pool, XYZ) as conn:  # the payment is a cost of its task
+        lines = await by_task(conn, PnlQuery(XYZ, ETHIOPIA, summary.campaign_id))
+    paid = {t["task_id"]: t["costs"]["payments"] for t in lines if t["costs"]["payments"] != "0.00"}
+    assert paid == {pay_task(summary)["task_id"]: "25.00"}
 
 
 async def test_recipient_off_the_allow_list_is_refused_and_nothing_is_reserved(
