@@ -1,13 +1,17 @@
 """cfo: the judge of money. Every payment is approved, sent to a human, or refused here.
 
 Caps are read through the wallet server's `campaign://{id}/budget` and `campaign://{id}/spend`
-resources (the stricter of the stored caps and the run's caps applies); the recipient must be on
+resources (the stricter of the stored caps and the run's caps applies) and the agent's caps over
+all its campaigns through `agent://{id}/budget`, so a payment over any of them is refused with
+its reason before the wallet is asked to pay (the wallet's conditional writes stay the final
+guard against concurrent payments, specs/economics.md §1.4); the recipient must be on
 the campaign's allow-list; payments above the review threshold wait for a human through the
 existing review node. Any doubt (no payment, unreadable resource, malformed amount) refuses.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -20,7 +24,13 @@ from chimera.platform.db import Conn, tenant_tx
 from chimera.resources import Services
 from nodes.contracts import Node
 from nodes.outcomes import earlier_decision, next_step, review_item
-from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
+from skills.autonomous_transaction.guard import (
+    GuardError,
+    agent_violation,
+    effective_caps,
+    spent,
+    violation,
+)
 from state.context import Context, context_of
 from state.contracts import SuggestedAction
 from state.money import AmountError, parse_amount
@@ -45,6 +55,27 @@ def _verdict(env: Envelope, decision: str, reason: str) -> Verdict:
     )
 
 
+async def _over_cap(svc: Services, env: Envelope, amount: Decimal) -> str | None:
+    """The first campaign or agent cap the payment would break, or None.
+
+    Raises:
+        AmountError: a cap or spend is malformed.
+        GuardError: a budget payload cannot be read with certainty.
+        McpCallError: a wallet resource could not be read.
+
+    """
+    tx, who = env.need_transaction(), CallIdentity.of_run(env.run)
+    campaign = tx.budget_guard.campaign_id
+    budget = await svc.host.read_resource("wallet", f"campaign://{campaign}/budget", who=who)
+    spend = await svc.host.read_resource("wallet", f"campaign://{campaign}/spend", who=who)
+    caps = effective_caps(tx.budget_guard.model_dump(exclude_none=True), budget, tx.asset)
+    today, total = spent(spend, tx.asset)
+    if over := violation(amount, caps, today, total, campaign):
+        return over
+    agent = await svc.host.read_resource("wallet", f"agent://{tx.agent_id}/budget", who=who)
+    return agent_violation(amount, agent, tx.asset, tx.agent_id)
+
+
 async def assess_payment(svc: Services, env: Envelope, ctx: Context) -> Verdict:
     """Approve, review or reject the envelope's payment (fail closed)."""
     tx = env.transaction
@@ -53,18 +84,13 @@ async def assess_payment(svc: Services, env: Envelope, ctx: Context) -> Verdict:
     allowed = {a.lower() for a in ctx.payment_allow_list}
     if tx.to_address.lower() not in allowed:
         return _verdict(env, "reject", f"Recipient {tx.to_address} is not on the allow-list.")
-    who = CallIdentity.of_run(env.run)
-    campaign = tx.budget_guard.campaign_id
     try:
         amount = parse_amount(tx.amount, tx.asset)
         threshold = parse_amount(ctx.tx_review_threshold, tx.asset, allow_zero=True)
-        budget = await svc.host.read_resource("wallet", f"campaign://{campaign}/budget", who=who)
-        spend = await svc.host.read_resource("wallet", f"campaign://{campaign}/spend", who=who)
-        caps = effective_caps(tx.budget_guard.model_dump(exclude_none=True), budget, tx.asset)
-        today, total = spent(spend, tx.asset)
+        over = await _over_cap(svc, env, amount)
     except (AmountError, GuardError, McpCallError) as exc:
         return _verdict(env, "reject", f"Cannot verify the budget, refusing: {str(exc)[:140]}")
-    if over := violation(amount, caps, today, total, campaign):
+    if over:
         return _verdict(env, "reject", over)
     if amount > threshold:
         return _verdict(

@@ -52,15 +52,8 @@ async def _score(svc: Services, env: Envelope, judgement: judge_context.Judgemen
         except Exception as exc:
             return Score(math.nan, "judge_error_high", [f"Judge failed: {str(exc)[:150]}"], [])
         finally:
-            run = env.run
-            await usage.save(
-                svc.pool,
-                tenant_id=run.tenant_id,
-                campaign_id=run.campaign_id,
-                thread_id=run.thread_id,
-                task_id=env.task.task_id,
-                meter=meter,
-            )
+            owner = usage.UsageOwner.of(env.run, env.task.task_id)
+            await usage.save(svc.pool, owner, meter, svc.settings.llm_price_table())
 
 
 async def _novel(svc: Services, env: Envelope, score: Score, ctx: Context) -> Score:

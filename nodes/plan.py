@@ -230,15 +230,8 @@ async def plan_tasks(
         try:
             dag = await strategies.planner.plan(request)
         finally:
-            ref = run_ref(state, thread_id)
-            await usage.save(
-                svc.pool,
-                tenant_id=ref.tenant_id,
-                campaign_id=ref.campaign_id,
-                thread_id=thread_id,
-                task_id=usage.PLAN_TASK,
-                meter=meter,
-            )
+            owner = usage.UsageOwner.of(run_ref(state, thread_id), usage.PLAN_TASK)
+            await usage.save(svc.pool, owner, meter, svc.settings.llm_price_table())
     validate_dag(dag, max_tasks=ctx.max_tasks)
     # Whatever the planner proposed, every publishing task lands in a slot of the posting plan.
     dag = restrict(dag, request.platforms)

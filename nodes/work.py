@@ -53,14 +53,6 @@ async def work_transaction(
     return Command(update={"artifacts": {task_id: artifact}}, goto=Send("judge", routed))
 
 
-def _ids(env: Envelope) -> dict[str, str]:
-    return {
-        "tenant_id": env.run.tenant_id,
-        "campaign_id": env.run.campaign_id,
-        "thread_id": env.run.thread_id,
-    }
-
-
 async def _draft(
     svc: Services, env: Envelope, ctx: Context, writer: Writer
 ) -> tuple[CaptionPayload, list[MediaRef]]:
@@ -80,7 +72,8 @@ async def _draft(
         try:
             payload = await writer.write(env.task, env.persona, env.memory)
         finally:
-            await usage.save(svc.pool, task_id=env.task.task_id, meter=meter, **_ids(env))
+            owner = usage.UsageOwner.of(env.run, env.task.task_id)
+            await usage.save(svc.pool, owner, meter, svc.settings.llm_price_table())
     if env.task.task_type != TaskType.PUBLISH_POST or not ctx.render_media:
         return payload, []
     tier: Literal["daily", "hero"] = "hero" if ctx.media_tier == "hero" else "daily"

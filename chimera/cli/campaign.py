@@ -71,6 +71,7 @@ def usage(campaign_id: str, tenant: TenantOpt, json_out: JsonOpt = False) -> Non
         console.print(
             f"{r['task_id']:>18} {r['role']:>9} {r['model']} {r['prompt_version']}"
             f" calls={r['calls']} in={r['input_tokens']} out={r['output_tokens']}"
+            f" cost={r['cost_usd'] or 'unpriced'}"
         )
     if not rows:
         console.print("no model calls recorded")

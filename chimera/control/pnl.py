@@ -2,79 +2,42 @@
 
 One place computes it, so the CLI (`chimera pnl`) and a console chart agree. It reads, under the
 tenant's row-level security, the rows the servers keep in the shared Postgres: income
-(`wallet_income`, USDC), payments (`wallet_transactions`, settled USDC), media generation
-(`media_assets.estimated_cost_usd`) and engagement (`social_engagement`, the newest snapshot per
-post). USDC is counted as USD. Attribution: payments carry their campaign; income carries one
-when it paid a sponsor invoice; a media asset belongs to the campaign of the post that attached
-it (assets no post attached count for the agent only); a post's campaign is its
-`tracking.campaign_id`. The period filters income by when it was recorded, payments by when they
-settled, media by creation and engagement by the post's publication time; bounds are
-[start, end).
+(`wallet_income`, USDC), costs by kind (`chimera.control.costs`: settled USDC payments, media
+generation, priced LLM tokens) and engagement (`social_engagement`, the newest snapshot per
+post). USDC is counted as USD. Attribution: payments carry their campaign and task; income
+carries a campaign when it paid a sponsor invoice; a media asset belongs to the campaign and
+task of the post that attached it (assets no post attached count for the agent only); token
+usage names its agent, campaign and task; a post's campaign is its `tracking.campaign_id`. The
+period filters income by when it was recorded, payments by when they settled, media by
+creation, tokens by when they were recorded and engagement by the post's publication time;
+bounds are [start, end).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from chimera.control.costs import Costs, load_costs
+from chimera.control.pnl_scope import PnlQuery, window
 from chimera.platform.db import Conn
 from state.money import fmt
 
+__all__ = ["PURPOSES", "PnlQuery", "by_campaign", "by_task", "pnl"]
+
 PURPOSES = ("tip", "sponsorship", "refund")
-
-
-@dataclass(frozen=True)
-class PnlQuery:
-    """What to report: one tenant, optionally one agent and/or campaign, over [start, end)."""
-
-    tenant_id: str
-    agent_id: str | None = None
-    campaign_id: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-
-    def params(self) -> dict[str, Any]:
-        """SQL parameters shared by every query below."""
-        return {
-            "agent": self.agent_id,
-            "campaign": self.campaign_id,
-            "start": self.start,
-            "end": self.end,
-        }
-
-
-_WINDOW = (
-    " AND (%(agent)s::text IS NULL OR agent_id = %(agent)s)"
-    " AND (%(start)s::timestamptz IS NULL OR {at} >= %(start)s)"
-    " AND (%(end)s::timestamptz IS NULL OR {at} < %(end)s)"
-)
 
 _INCOME = (
     "SELECT purpose, coalesce(sum(amount), 0) AS total FROM wallet_income WHERE asset = 'USDC'"
     " AND (%(campaign)s::text IS NULL OR campaign_id = %(campaign)s)"
-    + _WINDOW.format(at="received_at")
+    + window("received_at")
     + " GROUP BY purpose"
 )
 
-_PAYMENTS = (
-    "SELECT coalesce(sum(amount), 0) AS total, count(*) AS n FROM wallet_transactions"
-    " WHERE asset = 'USDC' AND status = 'settled'"
-    " AND (%(campaign)s::text IS NULL OR campaign_id = %(campaign)s)"
-    + _WINDOW.format(at="settled_at")
-)
-
 _POSTS = (
-    "SELECT post_id, media_ids FROM social_posts WHERE status = 'published'"
+    "SELECT post_id FROM social_posts WHERE status = 'published'"
     " AND (%(campaign)s::text IS NULL OR tracking->>'campaign_id' = %(campaign)s)"
-    + _WINDOW.format(at="published_at")
-)
-
-_MEDIA = (
-    "SELECT coalesce(sum(estimated_cost_usd), 0) AS total, count(*) AS n FROM media_assets"
-    " WHERE (%(campaign)s::text IS NULL OR asset_id = ANY(%(assets)s))"
-    + _WINDOW.format(at="created_at")
+    + window("published_at")
 )
 
 _ENGAGEMENT = (
@@ -84,15 +47,16 @@ _ENGAGEMENT = (
     " ORDER BY post_id, age_hours DESC) newest"
 )
 
-
 _CAMPAIGNS = (
     "SELECT campaign_id FROM wallet_transactions WHERE status = 'settled'"
-    + _WINDOW.format(at="settled_at")
+    + window("settled_at")
     + " UNION SELECT campaign_id FROM wallet_income WHERE campaign_id IS NOT NULL"
-    + _WINDOW.format(at="received_at")
+    + window("received_at")
     + " UNION SELECT tracking->>'campaign_id' FROM social_posts"
     " WHERE status = 'published' AND tracking ? 'campaign_id'"
-    + _WINDOW.format(at="published_at")
+    + window("published_at")
+    + " UNION SELECT campaign_id FROM llm_usage WHERE true"
+    + window("created_at")
     + " ORDER BY 1"
 )
 
@@ -106,10 +70,9 @@ async def by_campaign(conn: Conn, q: PnlQuery) -> list[dict[str, Any]]:
     ]
 
 
-async def _one(conn: Conn, query: str, params: dict[str, Any]) -> dict[str, Any]:
-    row = await (await conn.execute(query, params)).fetchone()
-    assert row is not None
-    return dict(row)
+async def by_task(conn: Conn, q: PnlQuery) -> list[dict[str, Any]]:
+    """Costs by kind per (campaign, task) in the query's scope; they add up to `pnl`'s costs."""
+    return (await load_costs(conn, q)).by_task()
 
 
 async def pnl(conn: Conn, q: PnlQuery) -> dict[str, Any]:
@@ -117,13 +80,11 @@ async def pnl(conn: Conn, q: PnlQuery) -> dict[str, Any]:
     params = q.params()
     rows = await (await conn.execute(_INCOME, params)).fetchall()
     income = {p: Decimal(0) for p in PURPOSES} | {r["purpose"]: r["total"] for r in rows}
-    payments = await _one(conn, _PAYMENTS, params)
-    posts = [dict(r) for r in await (await conn.execute(_POSTS, params)).fetchall()]
-    attached = sorted({m for p in posts for m in p["media_ids"]})
-    media = await _one(conn, _MEDIA, {**params, "assets": attached})
-    seen = await _one(conn, _ENGAGEMENT, {"posts": [p["post_id"] for p in posts]})
-    earned = sum(income.values(), Decimal(0))
-    costs = Decimal(payments["total"]) + Decimal(media["total"])
+    costs = await load_costs(conn, q)
+    posts = [r["post_id"] for r in await (await conn.execute(_POSTS, params)).fetchall()]
+    seen = await (await conn.execute(_ENGAGEMENT, {"posts": posts})).fetchone()
+    assert seen is not None
+    earned, spent = sum(income.values(), Decimal(0)), costs.total()
     return {
         "tenant_id": q.tenant_id,
         "agent_id": q.agent_id,
@@ -132,15 +93,22 @@ async def pnl(conn: Conn, q: PnlQuery) -> dict[str, Any]:
         "to": None if q.end is None else q.end.isoformat(),
         "currency": "USD",
         "income": {"total": fmt(earned), **{p: fmt(v) for p, v in income.items()}},
-        "costs": {
-            "total": fmt(costs),
-            "payments": fmt(Decimal(payments["total"])),
-            "media": fmt(Decimal(media["total"])),
-        },
-        "counts": {"payments": payments["n"], "media_assets": media["n"], "posts": len(posts)},
-        "net": fmt(earned - costs),
+        "costs": costs.by_kind(),
+        "llm": costs.llm(),
+        "counts": _counts(costs, len(posts)),
+        "net": fmt(earned - spent),
         "engagement": _engagement(seen),
-        "roi": _roi(earned, costs, seen),
+        "roi": _roi(earned, spent, seen),
+        "warnings": costs.warnings(),
+    }
+
+
+def _counts(costs: Costs, posts: int) -> dict[str, int]:
+    return {
+        "payments": costs.count("payments"),
+        "media_assets": costs.count("media"),
+        "llm_usage_rows": costs.count("llm"),
+        "posts": posts,
     }
 
 

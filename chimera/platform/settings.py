@@ -16,6 +16,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from chimera.platform.api_keys import parse_principal
+from chimera.platform.llm_prices import TokenPrice, price_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,6 +106,12 @@ class Settings(BaseSettings):
     model_timeout_s: float = Field(default=60.0, gt=0, description="Per-request model timeout.")
     model_max_retries: int = Field(
         default=2, ge=0, le=10, description="Client retries on 429, 5xx and timeouts."
+    )
+    llm_prices: dict[str, TokenPrice] = Field(
+        default_factory=dict,
+        description="Model -> {input_per_1k, output_per_1k} USD per 1000 tokens (JSON), added to"
+        " the built-in list prices (chimera/platform/llm_prices.py); a model with no price costs"
+        " 0 and is flagged in P&L.",
     )
     model_temperature: float | None = Field(
         default=None,
@@ -363,6 +370,10 @@ class Settings(BaseSettings):
     cdp_rpc_url: str | None = Field(
         default=None, description="RPC URL for balances and receipts (AgentKit's default if unset)."
     )
+
+    def llm_price_table(self) -> dict[str, TokenPrice]:
+        """The built-in LLM price table with `llm_prices` applied."""
+        return price_table(self.llm_prices)
 
     @field_validator("api_keys")
     @classmethod

@@ -131,14 +131,33 @@ async def _row(conn: Conn, agent_id: str, asset: str) -> dict[str, Any] | None:
     return None if found is None else dict(found)
 
 
-async def agent_budget(conn: Conn, agent_id: str, day: date) -> list[dict[str, Any]]:
-    """The agent's caps and spend per asset as of `day` (empty when it never paid)."""
+async def agent_budget(
+    conn: Conn, agent_id: str, day: date, defaults: tuple[Decimal | None, ...] = (None, None)
+) -> list[dict[str, Any]]:
+    """The agent's caps and spend per asset as of `day`.
+
+    An agent that never paid USDC has no row yet; it is shown with the default caps its first
+    payment will get (`ensure`), so a caller checking ahead sees the caps that will apply.
+    """
     rows = await (
         await conn.execute(
             "SELECT * FROM wallet_agent_budgets WHERE agent_id = %s ORDER BY asset", (agent_id,)
         )
     ).fetchall()
-    return [view(dict(r), day) for r in rows]
+    found = [view(dict(r), day) for r in rows]
+    if any(d is not None for d in defaults) and all(r["asset"] != "USDC" for r in found):
+        daily, monthly = defaults
+        found.append(
+            {
+                "agent_id": agent_id,
+                "asset": "USDC",
+                "max_daily": None if daily is None else fmt(daily),
+                "max_monthly": None if monthly is None else fmt(monthly),
+                "spent_today": "0.00",
+                "spent_month": "0.00",
+            }
+        )
+    return sorted(found, key=lambda r: str(r["asset"]))
 
 
 def view(row: dict[str, Any], day: date) -> dict[str, Any]:

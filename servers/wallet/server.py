@@ -231,8 +231,10 @@ async def agent_budget_resource(agent_id: str) -> str:
     """The agent's caps and spend today and this month, per asset."""
     ctx = mcp.get_context()
     who = caller(ctx)
-    async with tenant_tx(_deps(ctx).pool, who["tenant_id"]) as conn:
-        return json.dumps(await agent_caps.agent_budget(conn, agent_id, ledger.today()))
+    deps = _deps(ctx)
+    defaults = (deps.settings.agent_max_daily_usdc, deps.settings.agent_max_monthly_usdc)
+    async with tenant_tx(deps.pool, who["tenant_id"]) as conn:
+        return json.dumps(await agent_caps.agent_budget(conn, agent_id, ledger.today(), defaults))
 
 
 async def _campaign_view(campaign_id: str, view: Any) -> str:

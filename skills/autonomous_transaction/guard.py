@@ -1,7 +1,8 @@
 """The budget guard: the caps a transaction must fit, read from the wallet server's resources.
 
-Pure functions over the `campaign://{id}/budget` and `campaign://{id}/spend` payloads, shared by
-the skill and the CFO node. Any doubt (missing field, unparsable number) is a refusal.
+Pure functions over the `campaign://{id}/budget`, `campaign://{id}/spend` and
+`agent://{id}/budget` payloads, shared by the skill and the CFO node. Any doubt (missing field,
+unparsable number) is a refusal.
 """
 
 from __future__ import annotations
@@ -78,4 +79,39 @@ def violation(
                 f"{name} budget exceeded for campaign {campaign_id}"
                 f" ({fmt(value)} > {fmt(caps[name])})"
             )
+    return None
+
+
+AGENT_CAPS = (("max_daily", "spent_today"), ("max_monthly", "spent_month"))
+
+
+def agent_violation(
+    amount: Decimal, budget: list[dict[str, Any]], asset: str, agent_id: str
+) -> str | None:
+    """Why `amount` would break one of the agent's caps over all its campaigns, or None.
+
+    `budget` is the `agent://{agent_id}/budget` payload (one row per asset; no row for the
+    asset: no agent cap). The reason reads like the wallet's own refusal, e.g. `agent max_daily
+    budget exceeded for agent A (80.00 > 75.00)`.
+
+    Raises:
+        GuardError: the payload is malformed.
+
+    """
+    if not isinstance(budget, list):
+        raise GuardError("unreadable agent budget: not a list of assets")
+    row = next((r for r in budget if isinstance(r, dict) and r.get("asset") == asset), None)
+    if row is None:
+        return None
+    try:
+        for cap_name, spent_name in AGENT_CAPS:
+            if row.get(cap_name) is None:
+                continue
+            cap = parse_amount(row[cap_name], asset, allow_zero=True)
+            value = parse_amount(row[spent_name], asset, allow_zero=True) + amount
+            if value > cap:
+                over = f"({fmt(value)} > {fmt(cap)})"
+                return f"agent {cap_name} budget exceeded for agent {agent_id} {over}"
+    except (KeyError, AmountError) as exc:
+        raise GuardError(f"unreadable agent budget: {exc}") from exc
     return None

@@ -8,6 +8,7 @@ after the call was made returns `failed` (the same idempotency key makes a retry
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,7 +23,13 @@ from chimera.mcp.errors import (
 from chimera.mcp.host import CallIdentity, McpHost
 from chimera.platform.db import Pool, tenant_tx
 from skills.autonomous_transaction.contract import TransactionInput, envelope
-from skills.autonomous_transaction.guard import GuardError, effective_caps, spent, violation
+from skills.autonomous_transaction.guard import (
+    GuardError,
+    agent_violation,
+    effective_caps,
+    spent,
+    violation,
+)
 from state.money import AmountError, parse_amount
 
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -88,7 +95,20 @@ async def precheck(host: McpHost, req: TransactionInput, who: CallIdentity) -> s
         return f"cannot read the wallet balance, refusing: {exc}"
     if balance < amount:
         return f"insufficient {req.asset} balance in {req.wallet_id}: {balance} < {amount}"
-    return violation(amount, caps, today, total, req.campaign_id)
+    if over := violation(amount, caps, today, total, req.campaign_id):
+        return over
+    return await _agent_over(host, req, amount, who)
+
+
+async def _agent_over(
+    host: McpHost, req: TransactionInput, amount: Decimal, who: CallIdentity
+) -> str | None:
+    """The agent's caps over all its campaigns (specs/economics.md §1.4), checked ahead."""
+    try:
+        budget = await host.read_resource("wallet", f"agent://{req.agent_id}/budget", who=who)
+        return agent_violation(amount, budget, req.asset, req.agent_id)
+    except (McpCallError, GuardError) as exc:
+        return f"cannot verify the agent budget, refusing: {exc}"
 
 
 async def aexecute_transaction(

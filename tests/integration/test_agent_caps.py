@@ -17,6 +17,8 @@ from chimera.mcp.host import McpHost
 from chimera.mcp.wallet import open_wallet_host
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from servers.wallet import agent_caps
+from servers.wallet.ledger import today
 from tests.support.economics import fresh_agent
 from tests.support.mcp import XYZ
 from tests.support.wallet import Devnet, campaign, funded_wallet, recipient, send_args
@@ -127,3 +129,24 @@ async def test_agent_caps_with_a_malformed_amount_are_refused(svc: Services, ops
             {"tenant_id": XYZ, "agent_id": who.agent_id, "max_daily": "ten"},
             who=who,
         )
+
+
+async def test_an_agent_that_never_paid_reads_with_the_default_caps_its_first_payment_gets(
+    svc: Services,
+) -> None:
+    """specs/economics.md §1.4, §1.1"""
+    who = await fresh_agent(svc, XYZ)
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        shown = await agent_caps.agent_budget(conn, who.agent_id, today(), (Decimal(75), None))
+        none = await agent_caps.agent_budget(conn, who.agent_id, today())
+    assert shown == [
+        {
+            "agent_id": who.agent_id,
+            "asset": "USDC",
+            "max_daily": "75.00",
+            "max_monthly": None,
+            "spent_today": "0.00",
+            "spent_month": "0.00",
+        }
+    ]
+    assert none == []  # no default caps: no caps to show

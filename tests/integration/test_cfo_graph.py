@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
+import pytest
+
+from chimera.control.pnl import PnlQuery, by_task
 from chimera.control.summaries import RunSummary
+from chimera.mcp.host import CallIdentity, McpHost
 from chimera.mcp.wallet import open_wallet_host
+from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs.runner import resume_review, run_campaign
 from state.context import Context
@@ -45,7 +51,7 @@ def pay_task(summary: RunSummary) -> dict[str, object]:
 async def test_hero_video_goal_pays_the_vendor_once_through_the_cfo(
     svc: Services, devnet: Devnet
 ) -> None:
-    """specs/functional.md §9.1; specs/technical.md §11.7"""
+    """specs/functional.md §9.1; specs/technical.md §11.7; specs/economics.md §3.2, §3.5"""
     await fund_agent(svc)
     vendor = recipient()
     ctx = Context(hero_video_vendor=vendor, payment_allow_list=(vendor,), tx_review_threshold="30")
@@ -54,6 +60,10 @@ async def test_hero_video_goal_pays_the_vendor_once_through_the_cfo(
     assert await devnet.usdc_balance(vendor) == Decimal("25")
     [row] = await ledger_rows(svc, XYZ, summary.campaign_id)
     assert row["status"] == "settled" and row["to_address"] == vendor
+    async with tenant_tx(svc.pool, XYZ) as conn:  # the payment is a cost of its task
+        lines = await by_task(conn, PnlQuery(XYZ, ETHIOPIA, summary.campaign_id))
+    paid = {t["task_id"]: t["costs"]["payments"] for t in lines if t["costs"]["payments"] != "0.00"}
+    assert paid == {pay_task(summary)["task_id"]: "25.00"}
 
 
 async def test_recipient_off_the_allow_list_is_refused_and_nothing_is_reserved(
@@ -106,3 +116,45 @@ async def test_payment_above_threshold_waits_for_a_human_then_pays_once(
     assert pay_task(done)["status"] == "done"
     assert await devnet.usdc_balance(vendor) == Decimal("25")
     assert len(await ledger_rows(svc, XYZ, summary.campaign_id)) == 1
+
+
+async def _agent_caps(host: McpHost, daily: str | None, monthly: str | None) -> None:
+    args = {"tenant_id": XYZ, "agent_id": ETHIOPIA, "max_daily": daily, "max_monthly": monthly}
+    await host.call_tool("wallet", "set_agent_caps", args, who=WHO_XYZ)
+
+
+async def test_over_agent_cap_payment_is_refused_by_the_cfo_before_the_wallet_is_called(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """specs/economics.md §1.4; specs/technical.md §11.7"""
+    await fund_agent(svc)
+    ops = await open_wallet_host(svc.settings, svc.endpoints)
+    [before] = [
+        b
+        for b in await ops.read_resource("wallet", f"agent://{ETHIOPIA}/budget", who=WHO_XYZ)
+        if b["asset"] == "USDC"
+    ] or [{"max_daily": None, "max_monthly": None, "spent_today": "0.00"}]
+    daily = Decimal(before["spent_today"]) + 10  # the campaign's caps would allow 25 USDC
+    tools: list[str] = []
+    call_tool = svc.host.call_tool
+
+    async def spy(server: str, name: str, args: dict[str, Any], *, who: CallIdentity) -> Any:
+        tools.append(name)
+        return await call_tool(server, name, args, who=who)
+
+    monkeypatch.setattr(svc.host, "call_tool", spy)
+    try:
+        await _agent_caps(ops, str(daily), None)
+        vendor = recipient()
+        ctx = Context(hero_video_vendor=vendor, payment_allow_list=(vendor,))
+        summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=hero_goal(), context=ctx)
+    finally:
+        await _agent_caps(ops, before["max_daily"], before["max_monthly"])
+        await ops.aclose()
+    task = pay_task(summary)
+    assert task["status"] == "rejected" and task["risk_category"] == "finance_high", task
+    over = f"({daily + 15:.2f} > {daily:.2f})"  # spent today + 25
+    reason = f"agent max_daily budget exceeded for agent {ETHIOPIA} {over}"
+    assert reason in task["reasons"], task["reasons"]  # type: ignore[operator]
+    assert "send_transaction" not in tools and tools, tools  # the CFO refused, not the wallet
+    assert await ledger_rows(svc, XYZ, summary.campaign_id) == []

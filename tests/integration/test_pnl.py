@@ -129,7 +129,7 @@ async def test_pnl_totals_equal_the_ledger_rows_per_agent_and_per_campaign(
         "sponsorship": "120.00",
         "refund": "0.00",
     }
-    assert agent["costs"] == {"total": "40.54", "payments": "40.00", "media": "0.54"}
+    assert agent["costs"] == {"total": "40.54", "payments": "40.00", "media": "0.54", "llm": "0.00"}
     assert agent["net"] == "86.96" and agent["counts"]["payments"] == 3
     assert agent["engagement"] == {
         "views": 4000,
@@ -179,18 +179,20 @@ async def test_a_period_without_activity_reports_zero_and_no_ratios(
 
 @pytest.mark.slow
 def test_cli_pnl_prints_json_and_refuses_a_bad_period(settings: Settings) -> None:
-    """specs/economics.md §3.3"""
+    """specs/economics.md §3.3, §3.5"""
     base = [sys.executable, "-m", "chimera", "pnl", "--tenant", XYZ]
     env = subprocess_env(settings)
     ok = subprocess.run(
-        [*base, "--agent", "agent-none", "--json"],
+        [*base, "--agent", "agent-none", "--by", "task", "--by", "campaign", "--json"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         timeout=300,
     )
     assert ok.returncode == 0, ok.stderr.decode()
-    assert json.loads(ok.stdout)["net"] == "0.00"
+    report = json.loads(ok.stdout)
+    assert report["net"] == "0.00" and report["costs"]["llm"] == "0.00"
+    assert report["tasks"] == [] and report["campaigns"] == [] and report["warnings"] == []
     bad = subprocess.run(
         [*base, "--from", "2026-02-01", "--to", "2026-01-01"],
         cwd=REPO_ROOT,
