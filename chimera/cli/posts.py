@@ -17,7 +17,7 @@ from chimera.cli.output import console, emit_json, run_async
 from chimera.control import calendar, reviewers
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services, open_services
-from chimera.runs.outbox import drain_once, run_outbox
+from chimera.runs.outbox import Drained, drain_once, run_outbox
 from state.types import parse_utc, to_utc_z
 
 app = typer.Typer(help="Scheduled and published content: list, cancel, reschedule.")
@@ -71,7 +71,7 @@ def print_calendar(rows: list[dict[str, Any]]) -> None:
 def list_(
     tenant: TenantOpt,
     agent: Annotated[str | None, typer.Option(help="Only this agent.")] = None,
-    status: Annotated[str | None, typer.Option(help="scheduled|published|cancelled|failed")] = None,
+    status: Annotated[str | None, typer.Option(help="|".join(calendar.STATUSES))] = None,
     start: Annotated[str | None, typer.Option("--from", help="Slots at/after (ISO Z).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Slots before (ISO Z).")] = None,
     json_out: JsonOpt = False,
@@ -133,15 +133,20 @@ def outbox(
 ) -> None:
     """Publish the tenant's due scheduled posts (one pass, or until interrupted)."""
 
-    async def main() -> list[str]:
+    async def main() -> Drained:
         async with open_services() as svc:
             if once:
                 return await drain_once(svc, tenant)
             await run_outbox(svc, tenant, poll_s)
-        return []
+        return Drained()
 
     try:
-        published = run_async(main, as_json=json_out, expected=EXPECTED)
+        done = run_async(main, as_json=json_out, expected=EXPECTED)
     except (KeyboardInterrupt, asyncio.CancelledError):
-        published = []
-    emit_json({"published": published}) if json_out else console.print(f"published {published}")
+        done = Drained()
+    if json_out:
+        emit_json({"published": done.published, "refused": done.refused})
+        return
+    console.print(f"published {done.published}")
+    for post_id, reason in done.refused.items():
+        console.print(f"refused {post_id}: {reason}")

@@ -13,14 +13,25 @@ from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
+from pydantic import BaseModel
 
 from chimera.control import repo
 from chimera.platform.db import Conn
 from chimera.platform.ids import stable_id
+from state.persona import Persona
 from state.records import RunRef
 
-STATUSES = ("scheduled", "publishing", "published", "cancelled", "failed")
+STATUSES = ("scheduled", "publishing", "published", "cancelled", "failed", "refused")
 _TAKEN = ("scheduled", "publishing", "published")
+
+
+class PublishGate(BaseModel):
+    """What the outbox needs to check a deferred post against the campaign's policy again."""
+
+    persona: Persona
+    """The persona the post was written and approved under (before the current policy)."""
+    source_text: str = ""
+    """The untrusted text a reply answers ("" for a post)."""
 
 
 class PostNotFound(LookupError):
@@ -88,6 +99,15 @@ async def existing(conn: Conn, key: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+_SCHEDULE = (
+    "INSERT INTO posts (id, tenant_id, agent_id, campaign_id, task_id, thread_id, status,"
+    " platform, text, kind, publish_at, idempotency_key, payload, gate)"
+    " VALUES (%s, %s, %s, %s, %s, %s, 'scheduled', %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (id) DO NOTHING"
+)
+"""A deferred post, once per calendar id (a replayed commit finds the row it wrote)."""
+
+
 async def schedule(
     conn: Conn,
     run: RunRef,
@@ -97,6 +117,7 @@ async def schedule(
     *,
     kind: str,
     at: datetime,
+    gate: PublishGate,
 ) -> str:
     """Store a post deferred to `at` (idempotent on `key`); return its calendar id.
 
@@ -108,32 +129,16 @@ async def schedule(
         args: The post_content arguments.
         kind: `post` or `reply`.
         at: The slot.
+        gate: What the outbox re-checks the post with when it takes it.
 
     Returns:
         The calendar id of the post.
 
     """
     post_id = stable_id("cal", run.tenant_id, key)
-    await conn.execute(
-        "INSERT INTO posts (id, tenant_id, agent_id, campaign_id, task_id, platform, status, text,"
-        " kind, publish_at, idempotency_key, payload, thread_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, 'scheduled', %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (id) DO NOTHING",
-        (
-            post_id,
-            run.tenant_id,
-            run.agent_id,
-            run.campaign_id,
-            task_id,
-            args["platform"],
-            args["content"]["text"],
-            kind,
-            at,
-            key,
-            Jsonb(args),
-            run.thread_id,
-        ),
-    )
+    ids = (post_id, run.tenant_id, run.agent_id, run.campaign_id, task_id, run.thread_id)
+    post = (args["platform"], args["content"]["text"], kind, at, key, Jsonb(args))
+    await conn.execute(_SCHEDULE, (*ids, *post, Jsonb(gate.model_dump(mode="json"))))
     detail = {"post_id": post_id, "platform": args["platform"], "publish_at": at.isoformat()}
     await repo.audit_run(conn, run, "post_scheduled", task_id=task_id, detail=detail)
     return post_id

@@ -4,7 +4,8 @@ A due post is claimed with a conditional update (`scheduled` -> `publishing`) ov
 with `FOR UPDATE SKIP LOCKED`, so concurrent outboxes never claim one post twice. A claim older
 than `stale` (its process died mid-publish) is claimed again; the social server's idempotency key
 makes that second call return the first result instead of publishing twice. Posts of paused
-agents are never claimed.
+agents are never claimed. A claimed post the campaign's current policy refuses is settled
+`refused` with the reasons (specs/governance.md §1.4).
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chimera.platform.db import Conn
+
+_CLAIM = (
+    "WITH due AS (SELECT q.id, q.status = 'publishing' AS retaken"
+    "   FROM posts q JOIN agents a ON a.id = q.agent_id"
+    "   WHERE q.payload IS NOT NULL AND q.publish_at <= %(now)s AND a.status <> 'paused'"
+    "   AND (q.status = 'scheduled' OR (q.status = 'publishing' AND q.claimed_at < %(stale)s))"
+    "   ORDER BY q.publish_at, q.id LIMIT %(limit)s FOR UPDATE OF q SKIP LOCKED)"
+    " UPDATE posts p SET status = 'publishing', claimed_at = %(now)s FROM due WHERE p.id = due.id"
+    " RETURNING p.id, p.agent_id, p.campaign_id, p.task_id, p.thread_id, p.platform, p.kind,"
+    " p.idempotency_key, p.payload, p.gate, due.retaken"
+)
+"""The one conditional claim: due, unpaused, unclaimed (or stale) rows, skipping locked ones."""
 
 
 async def claim_due(
@@ -27,21 +40,13 @@ async def claim_due(
         limit: Most posts claimed at once.
 
     Returns:
-        Claimed rows: id, agent_id, campaign_id, task_id, thread_id, idempotency_key, payload.
+        Claimed rows: id, agent_id, campaign_id, task_id, thread_id, platform, kind,
+        idempotency_key, payload, gate (the publish gate's inputs, None for older rows) and
+        retaken (the row was another process's stale claim, so it may already be out).
 
     """
     rows = await (
-        await conn.execute(
-            "UPDATE posts p SET status = 'publishing', claimed_at = %(now)s"
-            " WHERE p.id IN (SELECT q.id FROM posts q JOIN agents a ON a.id = q.agent_id"
-            "   WHERE q.payload IS NOT NULL AND q.publish_at <= %(now)s AND a.status <> 'paused'"
-            "   AND (q.status = 'scheduled'"
-            "        OR (q.status = 'publishing' AND q.claimed_at < %(stale)s))"
-            "   ORDER BY q.publish_at, q.id LIMIT %(limit)s FOR UPDATE OF q SKIP LOCKED)"
-            " RETURNING p.id, p.agent_id, p.campaign_id, p.task_id, p.thread_id, p.platform,"
-            " p.kind, p.idempotency_key, p.payload",
-            {"now": now, "stale": now - stale, "limit": limit},
-        )
+        await conn.execute(_CLAIM, {"now": now, "stale": now - stale, "limit": limit})
     ).fetchall()
     return [dict(r) for r in rows]
 
@@ -70,4 +75,12 @@ async def release(conn: Conn, post_id: str, at: datetime) -> None:
         "UPDATE posts SET status = 'scheduled', publish_at = %s, claimed_at = NULL"
         " WHERE id = %s AND status = 'publishing'",
         (at, post_id),
+    )
+
+
+async def refuse(conn: Conn, post_id: str, reasons: list[str]) -> None:
+    """Settle a claimed post `refused`: the campaign's current policy forbids it to go out."""
+    await conn.execute(
+        "UPDATE posts SET status = 'refused', error = %s WHERE id = %s AND status = 'publishing'",
+        (" ".join(reasons)[:2000], post_id),
     )

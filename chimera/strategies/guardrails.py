@@ -3,10 +3,11 @@
 A hard failure rejects whatever the score and the campaign's thresholds: over the platform
 limit, missing AI disclosure, a sponsored post without its paid-partnership tag (`#ad`), a
 forbidden topic in the draft or in the text it answers, or untrusted text that tries to instruct
-the agent, a wallet address, seed phrase or payment request in the draft. Forbidden and
-sensitive topics come from the topic lexicon and, when the scorer or the judge ran the risk
-detector, from its semantic findings (`Score.findings`). Otherwise a sensitive topic in the
-draft or its source forces human review, and the thresholds route the rest.
+the agent, a wallet address, seed phrase or payment request in the draft (`risk.money_talk`).
+`publish_violations` applies the same text rules at publish time, whoever wrote the text.
+Forbidden and sensitive topics come from the topic lexicon and, when the scorer or the judge
+ran the risk detector, from its semantic findings (`Score.findings`). Otherwise a sensitive
+topic in the draft or its source forces human review, and the thresholds route the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 
 from chimera.platform.untrusted import has_links, normalise
 from chimera.strategies.base import Score
-from chimera.strategies.risk import RiskReport, hard_rule_failures
+from chimera.strategies.risk import RiskReport, money_talk
 from chimera.strategies.routing import route
 from chimera.strategies.topics import SENSITIVE_DEFAULT, looks_like_injection, topics_in
 from chimera.strategies.writer import limit_for
@@ -26,16 +27,6 @@ from state.persona import AD_TAG, Persona
 from state.records import Verdict
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_WALLET = re.compile(
-    r"\b0x[0-9a-f]{40}\b|\b(bc1[02-9ac-hj-np-z]{11,71}|[13][1-9a-hj-np-za-km-z]{25,34})\b", re.I
-)
-_SEED = re.compile(r"\b(seed|recovery|secret|mnemonic) (phrase|words?)\b|\bprivate key\b", re.I)
-_PAYMENT = re.compile(
-    r"\b(send|pay|transfer|venmo|cashapp|zelle) (me|us|to)\b"
-    r"|\b(send|transfer|deposit) \$?\d[\d.,]* ?(usdc|usdt|eth|btc|sol|dollars|usd)\b"
-    r"|\b(dm|send) (me )?your (wallet|card|bank)",
-    re.I,
-)
 _AD = re.compile(rf"(?<!\w){re.escape(AD_TAG)}(?!\w)", re.IGNORECASE)
 
 
@@ -74,11 +65,6 @@ def hard_failures(
     found = findings or RiskReport()
     reasons = text_failures(text, platform, persona, found.draft_topics)
     risk = "brand_safety_high" if _forbidden(text, found.draft_topics, persona) else None
-    if persona.disclosure.sponsor and not _AD.search(text):
-        reasons.append(
-            f"Sponsored by {persona.disclosure.sponsor} but missing the paid-partnership"
-            f" disclosure ({AD_TAG})."
-        )
     if forbidden_source := _forbidden(source, found.source_topics, persona):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
         risk = "brand_safety_high"
@@ -88,7 +74,7 @@ def hard_failures(
     if looks_like_injection(source) or found.injection:
         reasons.append("Source text tries to instruct the agent; treated as data, not answered.")
         risk = "prompt_injection_high"
-    if money := hard_rule_failures(text):
+    if money := money_talk(text):
         reasons.extend(money)
         risk = "payment_high"
     if foreign_links(text, persona):
@@ -100,10 +86,12 @@ def hard_failures(
 def text_failures(
     text: str, platform: str, persona: Persona, draft_topics: tuple[str, ...] = ()
 ) -> list[str]:
-    """Reasons the text itself breaks policy: length, AI disclosure, forbidden topics.
+    """Reasons the text itself breaks policy: length, disclosures, forbidden topics.
 
-    Also the check a reviewer's edit must pass before it is submitted (the console's edit form).
-    `draft_topics` are topics the semantic detector found in the text.
+    The disclosures are the AI label when the persona discloses and, for a sponsored campaign,
+    the paid-partnership tag (`#ad` as a word). Also the check a reviewer's edit must pass
+    before it is submitted (the console's edit form). `draft_topics` are topics the semantic
+    detector found in the text.
     """
     reasons: list[str] = []
     if len(text) > limit_for(platform):
@@ -112,6 +100,11 @@ def text_failures(
         reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
     if forbidden := _forbidden(text, draft_topics, persona):
         reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
+    if persona.disclosure.sponsor and not _AD.search(text):
+        reasons.append(
+            f"Sponsored by {persona.disclosure.sponsor} but missing the paid-partnership"
+            f" disclosure ({AD_TAG})."
+        )
     return reasons
 
 
@@ -199,26 +192,13 @@ def assess(artifact: Artifact, persona: Persona, soft: Score, ctx: Context) -> V
     )
 
 
-def money_talk(text: str) -> list[str]:
-    """Wallet addresses, seed phrases or payment requests in text meant for the public."""
-    found = [
-        (_WALLET, "a wallet address"),
-        (_SEED, "a seed phrase or private key"),
-        (_PAYMENT, "a payment request"),
-    ]
-    return [
-        f"Contains {what}; posts and replies never carry one."
-        for rx, what in found
-        if rx.search(text)
-    ]
-
-
 def publish_violations(text: str, persona: Persona, platform: str, source: str = "") -> list[str]:
     """Why `text` must not be published under `persona`'s current policy (empty: it may).
 
     The last gate before a post or reply leaves, whoever wrote it (writer, model, a reviewer's
-    edit, an earlier decision reused): platform limit, AI disclosure, forbidden topics in the
-    text or in the message it answers, untrusted instructions in either, and money talk.
+    edit, an earlier decision reused): platform limit, AI and sponsor disclosure, forbidden
+    topics in the text or in the message it answers, untrusted instructions in either, and
+    money talk (the judge's own rules: `text_failures`, `risk.money_talk`).
 
     Args:
         text: The exact text about to be published.
@@ -230,14 +210,8 @@ def publish_violations(text: str, persona: Persona, platform: str, source: str =
         One readable reason per violated rule.
 
     """
-    reasons: list[str] = []
-    if len(text) > limit_for(platform):
-        reasons.append(f"Over the {platform} length limit ({len(text)} > {limit_for(platform)}).")
-    if persona.disclosure.ai_generated and persona.disclosure.label.lower() not in text.lower():
-        reasons.append(f"Missing AI disclosure ({persona.disclosure.label}).")
-    if forbidden := topics_in(text, persona.forbidden_topics):
-        reasons.append(f"Touches forbidden topics: {', '.join(forbidden)}.")
-    if forbidden_source := topics_in(source, persona.forbidden_topics):
+    reasons = text_failures(text, platform, persona)
+    if forbidden_source := _forbidden(source, (), persona):
         reasons.append(f"Answers a message about forbidden topics: {', '.join(forbidden_source)}.")
     if looks_like_injection(text) or looks_like_injection(source):
         reasons.append("Echoes or answers untrusted instructions; treated as data, not published.")

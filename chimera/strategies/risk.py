@@ -1,14 +1,15 @@
 """Risk detection: hard rules no score overrides, and semantic topics from the embedding model.
 
-Rules catch what must never be published whatever a scorer thinks: a wallet address, a seed
-phrase or a payment request in the draft. Topics are found two ways and combined: a word that
-names the topic in any context (`topics.LEXICON`) counts at once; otherwise the draft and the
-text it answers are embedded (the packaged multilingual model, so paraphrases and Amharic are
-caught) and compared with each topic's examples and with everyday commerce examples
-(`topic_prototypes`): a topic counts when its examples are closer than the safe ones by a
-margin, or by a smaller margin when an ambiguous word ("vote", "stock") is also present.
-Injection is found by rules and by closeness to injection examples. Prototype vectors are
-computed once per detector and every model call runs in a worker thread.
+Rules (`money_talk`) catch what must never be published whatever a scorer thinks: a wallet
+address, a seed phrase or a payment request; the judge and the publish gate share them. Topics
+are found two ways and combined: a word that names the topic in any context (`topics.LEXICON`)
+counts at once; otherwise the draft and the text it answers are embedded (the packaged
+multilingual model, so paraphrases and Amharic are caught) and compared with each topic's
+examples and with everyday commerce examples (`topic_prototypes`): a topic counts when its
+examples are closer than the safe ones by a margin, or by a smaller margin when an ambiguous
+word ("vote", "stock") is also present. Injection is found by rules and by closeness to
+injection examples. Prototype vectors are computed once per detector and every model call runs
+in a worker thread.
 """
 
 from __future__ import annotations
@@ -44,37 +45,48 @@ close to finance is not also gambling)."""
 INJECTION_MARGIN = 0.03
 """The margin over safe examples that makes untrusted text read as instructions."""
 
-_EVM_ADDRESS = re.compile(r"\b0x[a-fA-F0-9]{40}\b")
-_BTC_ADDRESS = re.compile(r"\b(bc1[a-z0-9]{25,59}|[13][a-km-zA-HJ-NP-Z1-9]{25,34})\b")
-_SEED = re.compile(
-    r"\b(seed|recovery|mnemonic|secret) (phrase|words)\b|\bprivate key\b|"
-    r"\b([a-z]{3,8} ){11,23}[a-z]{3,8}\b"
+_WALLET = re.compile(
+    r"\b0x[0-9a-fA-F]{40}\b"
+    r"|\b((?i:bc1)[02-9ac-hj-np-zAC-HJ-NP-Z]{11,71}|[13][a-km-zA-HJ-NP-Z1-9]{25,34})\b"
 )
-_PAYMENT = re.compile(
-    r"\b(send|transfer|pay|wire|deposit)\s+(me |us )?(the )?([\d.,]+\s*)?(usdc|eth|btc|bitcoin|"
-    r"crypto|money|payment|funds|birr|naira|to (my|our) (wallet|account|cashapp|paypal))\b",
+_SEED = re.compile(
+    r"\b(seed|recovery|mnemonic|secret) (phrase|words?)\b|\bprivate key\b"
+    r"|\b([a-z]{3,8} ){11,23}[a-z]{3,8}\b",
     re.I,
 )
+_PAYMENT = re.compile(
+    r"\b(send|transfer|pay|wire|deposit)\s+(me |us )?(the )?(\$?[\d.,]+\s*)?(usdc|usdt|eth|btc|"
+    r"bitcoin|sol|crypto|money|payment|funds|dollars|usd|birr|naira"
+    r"|to (my|our) (wallet|account|cashapp|paypal))\b"
+    r"|\b(pay|venmo|cashapp|zelle) (me|us)\b|\b(dm|send) (me )?your (wallet|card|bank)",
+    re.I,
+)
+MONEY_RULES = (
+    (_WALLET, "a wallet address"),
+    (_SEED, "a seed phrase or private key"),
+    (_PAYMENT, "a payment request"),
+)
+"""The money a public text never carries: the one rule set of the judge and the publish gate."""
 
 
-def hard_rule_failures(text: str) -> list[str]:
-    """What in a draft must never be published, whatever its score (empty: nothing).
+def money_talk(text: str) -> list[str]:
+    """Wallet addresses, seed phrases or payment requests in text meant for the public.
+
+    Applied by the judge to every draft (`guardrails.hard_failures`) and by the publish gate to
+    every text about to leave (`guardrails.publish_violations`), whatever its score or author.
 
     Args:
-        text: The draft the agent would publish.
+        text: The draft or the exact text about to be published.
 
     Returns:
-        One readable reason per rule broken.
+        One readable reason per rule broken (empty: none).
 
     """
-    reasons = []
-    if _EVM_ADDRESS.search(text) or _BTC_ADDRESS.search(text):
-        reasons.append("Shares a wallet address.")
-    if _SEED.search(text.lower()):
-        reasons.append("Shares a seed phrase or private key.")
-    if _PAYMENT.search(text):
-        reasons.append("Asks for a payment or a transfer of money.")
-    return reasons
+    return [
+        f"Contains {what}; posts and replies never carry one."
+        for rule, what in MONEY_RULES
+        if rule.search(text)
+    ]
 
 
 @dataclass(frozen=True)

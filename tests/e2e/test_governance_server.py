@@ -1,7 +1,8 @@
 """Governance through `langgraph dev` and Agent Inbox responses (specs/governance.md §1.2, §2.1).
 
-An Agent Inbox `edit` that breaks the campaign's policy is refused: the interrupt is asked
-again with the reasons and nothing is published; an approval given after the operator forbade
+An Agent Inbox `edit` that breaks the campaign's policy (a missing AI label, a forbidden topic,
+a sponsored campaign's missing `#ad`) is refused: the interrupt is asked again with the reasons
+and nothing is published; an approval given after the operator forbade
 the reply's topic publishes nothing and the report says why.
 """
 
@@ -99,3 +100,31 @@ async def test_an_approval_after_the_topic_was_forbidden_publishes_nothing_and_s
     task_id = pending["value"]["review"]["task_id"]
     assert report["tasks"][task_id] == "rejected"
     assert "forbidden topics: finance" in report["reasons"][task_id]
+
+
+async def test_an_agent_inbox_edit_dropping_ad_from_a_sponsored_campaign_is_asked_again(
+    server_url: str, svc: Services
+) -> None:
+    """specs/governance.md §1.1 (sponsor disclosure), §1.2, specs/economics.md §4.3"""
+    client = get_client(url=server_url, api_key=REVIEWER_KEY_XYZ)
+    tid, pending = await _paused(client)
+    values = (await client.threads.get_state(tid))["values"]
+    async with tenant_tx(svc.pool, TENANT) as conn:
+        await occ.update_campaign(
+            conn,
+            values["campaign_id"],
+            goal=None,
+            overrides=PolicyOverrides(sponsor="Brand ABC"),
+            expected_version=None,
+            user_id=None,
+        )
+    dropped = f"Style talk only here, friends {uuid.uuid4().hex[:4]}. #AIcreator"
+    state = await _answer(client, tid, _edit(pending, dropped))
+    [again] = state["interrupts"]
+    assert "paid-partnership disclosure (#ad)" in again["value"]["error"]
+    assert state["values"]["published"] == values["published"], "a refused edit publishes nothing"
+    assert await _review_status(svc, pending["value"]["review"]["review_id"]) == "pending"
+    tagged = dropped.replace("#AIcreator", "#ad #AIcreator")
+    state = await _answer(client, tid, _edit(pending, tagged))
+    assert state["next"] == []
+    assert tagged in {p["text"] for p in state["values"]["published"].values()}

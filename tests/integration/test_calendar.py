@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from chimera.control import agent_state, calendar, intents, outbox, repo
+from chimera.control import agent_state, audit, calendar, intents, occ, outbox, repo
+from chimera.control.policy import PolicyOverrides
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
@@ -38,15 +39,24 @@ STRICT = PostingPlan.model_validate(
 
 
 async def _agent(svc: Services) -> str:
-    """A fresh agent of tenant-xyz with a strict plan, so no other test shares its calendar."""
+    """A fresh agent of tenant-xyz with a strict plan, so no other test shares its calendar.
+
+    Its campaign (`cmp-<agent>`) exists too: the outbox checks a post against its policy.
+    """
     agent_id = f"agent-cal-{uuid.uuid4().hex[:8]}"
     soul = persona(ETHIOPIA).model_copy(update={"agent_id": agent_id, "posting": STRICT})
     async with tenant_tx(svc.pool, XYZ) as conn:
         await repo.sync_persona(conn, soul, "test")
+        await repo.ensure_campaign(conn, XYZ, agent_id, f"cmp-{agent_id}", "Calendar test")
     return agent_id
 
 
-def _env(agent_id: str, n: int) -> Envelope:
+async def _published_at(svc: Services, now: datetime) -> list[str]:
+    """The calendar ids one outbox pass at `now` publishes."""
+    return (await drain_once(svc, XYZ, now)).published
+
+
+def _env(agent_id: str, n: int, text: str = "") -> Envelope:
     soul = persona(ETHIOPIA).model_copy(update={"agent_id": agent_id, "posting": STRICT})
     task = make_task(task_id=f"task-{agent_id}-{n}", params={"platform": "tiktok"})
     task = task.model_copy(update={"agent_id": agent_id})
@@ -57,7 +67,7 @@ def _env(agent_id: str, n: int) -> Envelope:
         thread_id="th-cal",
         state_version=1,
     )
-    art = make_artifact(f"Post {n} of {agent_id} #AIcreator").model_copy(
+    art = make_artifact(text or f"Post {n} of {agent_id} #AIcreator").model_copy(
         update={"agent_id": agent_id, "task_id": task.task_id}
     )
     return Envelope(run=run, task=task, persona=soul, artifact=art)
@@ -92,11 +102,11 @@ async def test_an_over_cadence_post_is_deferred_and_published_once_at_its_slot(
     assert deferred.publish_at.startswith((T0 + timedelta(minutes=110)).isoformat()[:16])
     again, _ = await _defer(svc, env, T0)
     assert again is not None and again.external_id == deferred.external_id
-    assert deferred.external_id not in await drain_once(svc, XYZ, T0 + timedelta(minutes=60))
+    assert deferred.external_id not in await _published_at(svc, T0 + timedelta(minutes=60))
     assert await _on_platform(svc, env) == 0
     due = T0 + timedelta(minutes=111)
-    assert deferred.external_id in await drain_once(svc, XYZ, due)
-    assert deferred.external_id not in await drain_once(svc, XYZ, due + timedelta(hours=1))
+    assert deferred.external_id in await _published_at(svc, due)
+    assert deferred.external_id not in await _published_at(svc, due + timedelta(hours=1))
     assert await _on_platform(svc, env) == 1
     async with tenant_tx(svc.pool, XYZ) as conn:
         rows = await calendar.list_posts(conn, agent_id=agent_id, status="published")
@@ -133,9 +143,44 @@ async def test_a_post_published_by_a_process_that_died_is_not_published_again(
     who = CallIdentity(XYZ, agent_id, "dead")
     args = {**mine["payload"], "idempotency_key": key}
     await svc.host.call_tool("social", "post_content", args, who=who)
-    assert deferred.external_id not in await drain_once(svc, XYZ, due + timedelta(minutes=1))
-    assert deferred.external_id in await drain_once(svc, XYZ, due + timedelta(minutes=6))
+    assert deferred.external_id not in await _published_at(svc, due + timedelta(minutes=1))
+    assert deferred.external_id in await _published_at(svc, due + timedelta(minutes=6))
     assert await _on_platform(svc, env) == 1
+
+
+async def test_a_deferred_post_whose_topic_was_forbidden_since_is_refused_by_the_outbox(
+    svc: Services,
+) -> None:
+    """specs/governance.md §1.4 (deferred posts), specs/calendar.md §3.1"""
+    agent_id = await _agent(svc)
+    await _published_earlier(svc, agent_id, T0)
+    env = _env(agent_id, 1, "Smart savings: invest in pieces that last #AIcreator")
+    deferred, _ = await _defer(svc, env, T0)
+    assert deferred is not None
+    async with tenant_tx(svc.pool, XYZ) as conn:  # what `chimera campaign update --forbid` does
+        await occ.update_campaign(
+            conn,
+            env.run.campaign_id,
+            goal=None,
+            overrides=PolicyOverrides(forbidden_topics=["finance"]),
+            expected_version=None,
+            user_id=None,
+        )
+    due = T0 + timedelta(hours=3)
+    drained = await drain_once(svc, XYZ, due)
+    assert (
+        drained.published == []
+        and "forbidden topics: finance" in drained.refused[deferred.external_id]
+    )
+    assert await _on_platform(svc, env) == 0
+    assert deferred.external_id not in await _published_at(svc, due + timedelta(hours=1))
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        [row] = await calendar.list_posts(conn, agent_id=agent_id, status="refused")
+        logged = await audit.campaign_events(conn, env.run.campaign_id)
+    assert row["post_id"] == deferred.external_id and "forbidden topics: finance" in row["error"]
+    [refused] = [e["detail"] for e in logged if e["event"] == "publish_refused"]
+    assert refused["outbox"] and refused["post_id"] == deferred.external_id
+    assert any("forbidden topics: finance" in r for r in refused["reasons"])
 
 
 async def test_a_cancelled_post_never_publishes(svc: Services) -> None:
@@ -149,7 +194,7 @@ async def test_a_cancelled_post_never_publishes(svc: Services) -> None:
         assert row["status"] == "cancelled"
         with pytest.raises(calendar.CalendarError, match="cancelled, not scheduled"):
             await calendar.reschedule(conn, XYZ, deferred.external_id, T0, "op-1")
-    assert deferred.external_id not in await drain_once(svc, XYZ, T0 + timedelta(days=3))
+    assert deferred.external_id not in await _published_at(svc, T0 + timedelta(days=3))
     assert await _on_platform(svc, env) == 0
     async with tenant_tx(svc.pool, "tenant-abc") as conn:
         with pytest.raises(calendar.PostNotFound):
@@ -171,11 +216,11 @@ async def test_a_paused_agent_publishes_nothing_until_resumed(svc: Services) -> 
         await agent_state.set_paused(conn, XYZ, agent_id, True, "op-1")
     deferred, _ = await _defer(svc, env, T0)
     assert deferred is not None  # a free slot, but the agent is paused
-    assert deferred.external_id not in await drain_once(svc, XYZ, T0 + timedelta(days=1))
+    assert deferred.external_id not in await _published_at(svc, T0 + timedelta(days=1))
     assert await _on_platform(svc, env) == 0
     async with tenant_tx(svc.pool, XYZ) as conn:
         await agent_state.set_paused(conn, XYZ, agent_id, False, "op-1")
-    assert deferred.external_id in await drain_once(svc, XYZ, T0 + timedelta(days=1))
+    assert deferred.external_id in await _published_at(svc, T0 + timedelta(days=1))
     assert await _on_platform(svc, env) == 1
 
 
@@ -207,7 +252,7 @@ async def test_two_outboxes_draining_at_once_publish_a_post_once(svc: Services) 
     deferred, _ = await _defer(svc, env, T0)
     due = T0 + timedelta(hours=2, minutes=1)
     first, second = await asyncio.gather(drain_once(svc, XYZ, due), drain_once(svc, XYZ, due))
-    assert (first + second).count(deferred.external_id) == 1
+    assert (first.published + second.published).count(deferred.external_id) == 1
     assert await _on_platform(svc, env) == 1
 
 
@@ -221,8 +266,8 @@ async def test_a_rescheduled_post_publishes_at_its_new_time(svc: Services) -> No
     async with tenant_tx(svc.pool, XYZ) as conn:
         row = await calendar.reschedule(conn, XYZ, deferred.external_id, later, "op-1")
     assert row["publish_at"] == later
-    assert deferred.external_id not in await drain_once(svc, XYZ, T0 + timedelta(hours=3))
-    assert deferred.external_id in await drain_once(svc, XYZ, later)
+    assert deferred.external_id not in await _published_at(svc, T0 + timedelta(hours=3))
+    assert deferred.external_id in await _published_at(svc, later)
     assert await _on_platform(svc, env) == 1
 
 

@@ -117,3 +117,33 @@ async def test_an_expiry_approving_by_default_is_rejudged_like_a_human_approval(
     [rejudged] = await events(svc, campaign_id, "review_rejudged")
     assert rejudged["detail"]["outcome"] == "reject"
     assert await _status(svc, review_id) == "expired"
+
+
+async def test_an_edit_dropping_ad_from_a_sponsored_campaigns_text_is_refused_and_keeps_waiting(
+    svc: Services, goal: str
+) -> None:
+    """specs/governance.md §1.1 (sponsor disclosure), §1.2, specs/economics.md §4.3"""
+    campaign_id = await campaign_with_policy(svc, goal, sponsor="Brand ABC")
+    _, review_id = await _paused(svc, goal)
+    before = await platform_posts(svc, TENANT, campaign_id)
+    dropped = "Thanks for asking! I talk style, not money. #AIcreator"
+    with pytest.raises(DecisionRefused, match="paid-partnership disclosure"):
+        await resume_review(
+            svc,
+            tenant_id=TENANT,
+            review_id=review_id,
+            decision=ReviewDecision(decision="edit", text=dropped),
+        )
+    assert await platform_posts(svc, TENANT, campaign_id) == before
+    assert await _status(svc, review_id) == "pending"
+    [refused] = await events(svc, campaign_id, "review_answer_refused")
+    assert "Brand ABC" in refused["detail"]["error"] and "#ad" in refused["detail"]["error"]
+    tagged = dropped.replace("#AIcreator", "#ad #AIcreator")
+    done = await resume_review(
+        svc,
+        tenant_id=TENANT,
+        review_id=review_id,
+        decision=ReviewDecision(decision="edit", text=tagged),
+    )
+    assert done.state == "done"
+    assert tagged in [p["text"] for p in await platform_posts(svc, TENANT, campaign_id)]

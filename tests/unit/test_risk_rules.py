@@ -11,7 +11,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from chimera.strategies.guardrails import assess
-from chimera.strategies.risk import RiskDetector, hard_rule_failures
+from chimera.strategies.risk import RiskDetector, money_talk
 from chimera.strategies.topics import ambiguous_in, looks_like_injection, topics_in
 from state.context import Context
 from tests.support.builders import LAGOS, clean_score, make_artifact, persona
@@ -30,7 +30,7 @@ from tests.support.builders import LAGOS, clean_score, make_artifact, persona
 )
 def test_wallets_seeds_and_payment_requests_break_a_hard_rule(text: str) -> None:
     """specs/judge.md §2.1"""
-    assert hard_rule_failures(text)
+    assert money_talk(text)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_wallets_seeds_and_payment_requests_break_a_hard_rule(text: str) -> None
 )
 def test_commerce_talk_breaks_no_hard_rule(text: str) -> None:
     """specs/judge.md §2.1"""
-    assert hard_rule_failures(text) == []
+    assert money_talk(text) == []
 
 
 def test_a_confident_score_cannot_publish_a_wallet_address() -> None:
