@@ -112,7 +112,7 @@ async def approve_until_done(client: LangGraphClient, thread_id: str) -> dict[st
 async def test_sigterm_mid_run_drains_the_server_and_a_restart_finishes_the_run_once(
     svc: Services, settings: Settings, tmp_path: Path
 ) -> None:
-    """specs/faults.md §5.4 (SIGTERM to the LangGraph server)"""
+    """specs/faults.md §5.4, §7 (SIGTERM to the LangGraph server)"""
     workdir, log, port = served_dir(tmp_path), tmp_path / "server.log", free_port()
     env = server_env(settings, CHIMERA_SANDBOX_LATENCY_MS="3000")
     proc = await asyncio.to_thread(start_server, env, log, port, workdir)
