@@ -5,6 +5,14 @@ process's `Services` (pools, Redis, the MCP host with its server subprocesses). 
 once, lazily, on the server's event loop, and live as long as the process. This is the one
 process-scoped holder in the codebase: the server owns the process, not a caller we could hand
 resources to.
+
+They close when the server stops: the server enters the checkpointer (below) once at start-up
+and exits it at shutdown, after its queue has cancelled the runs in flight (a cancelled run is
+saved as pending and retried by the next server from its last checkpoint). That exit closes the
+services: the pruner stops, the MCP server subprocesses are closed, the pools and Redis are
+released, so a stopped server leaves no orphan process behind. The console app's lifespan is no
+place for it: the server ends the custom app's lifespan before it stops its runs, and closing
+the pools under a running node would fail the run instead of leaving it to be retried.
 """
 
 from __future__ import annotations
@@ -42,6 +50,16 @@ class _ProcessServices:
                 )
             return self._services
 
+    async def close(self) -> None:
+        """Stop the pruner and close the services (idempotent); `get` opens them afresh."""
+        async with self._lock:
+            self._stop.set()
+            if self._pruner is not None:
+                await self._pruner
+            await self._stack.aclose()
+            self._services, self._pruner = None, None
+            self._stop = asyncio.Event()
+
 
 _process = _ProcessServices()
 
@@ -53,6 +71,13 @@ async def process_services() -> Services:
 
 @asynccontextmanager
 async def checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
-    """`checkpointer.path` of langgraph.json: the Postgres saver on the runtime role's pool."""
+    """`checkpointer.path` of langgraph.json: the Postgres saver on the runtime role's pool.
+
+    Leaving it (the server's shutdown) closes the process's services.
+    """
     svc = await process_services()
-    yield saver(svc.checkpoint_pool)
+    try:
+        yield saver(svc.checkpoint_pool)
+    finally:
+        # The server's shutdown: its runs are stopped; nothing uses the services any more.
+        await _process.close()

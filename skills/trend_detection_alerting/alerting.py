@@ -5,6 +5,8 @@ The trend skill stores alerts; every alert still `new` is published to the tenan
 reads new ones, and claims each alert with a conditional update, so duplicates (redeliveries,
 re-publications) are dropped by alert id. A run for an alert uses the campaign id
 `cmp-<alert id>`, so even two racing consumers cannot publish twice (campaign lease + intents).
+A lost Redis or database ends the pass with its error: the alert being decided stays `new` and
+its entry pending, so the next pass (once the service is back) decides it, resuming its run.
 
 Mentions start engagement without a campaign goal: a pass records the agent's mentions in the
 engagement ledger and, when some are still undecided, starts one engagement run (replies only)
@@ -24,13 +26,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
+import psycopg
+import redis.exceptions
+
 from chimera.control import alerts
 from chimera.control import mentions as ledger
 from chimera.control.errors import RunInProgress
 from chimera.control.personas import load_persona
 from chimera.mcp.host import CallIdentity
 from chimera.memory.alerts import remember_alerts
-from chimera.platform.db import tenant_tx
+from chimera.platform.db import DatabaseUnavailable, tenant_tx
 from chimera.resources import Services
 from chimera.signals.alert_stream import AlertStream, Entry
 from chimera.signals.feeds import read_mentions
@@ -51,6 +56,13 @@ StartEngagement = Callable[[Persona, str], Awaitable[str]]
 ExpireReviews = Callable[[str], Awaitable[list[str]]]
 """tenant id -> ids of the due reviews that took their default action."""
 Outcome = Literal["started", "ignored", "duplicate", "failed"]
+LOST_SERVICE: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    DatabaseUnavailable,
+    psycopg.OperationalError,
+)
+"""A lost Redis or database stops the pass: every later alert would fail the same way."""
 
 
 class RunControl(Protocol):
@@ -179,12 +191,18 @@ async def _publish_new(svc: Services, stream: AlertStream, persona: Persona) -> 
 
 
 async def drain(stream: AlertStream, decider: Decider, report: PerceiveReport) -> None:
-    """Handle reclaimed and new entries; ack each once decided (a failure stays pending)."""
+    """Handle reclaimed and new entries; ack each once decided (a failure stays pending).
+
+    A lost Redis or database (`LOST_SERVICE`) ends the drain with that error instead.
+    """
     entries = [*await stream.reclaim(), *await stream.read()]
     for entry in entries:
         try:
             outcome = await decider.handle(entry, report)
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, LOST_SERVICE) or isinstance(exc.__cause__, LOST_SERVICE):
+                # Its entry stays pending and its alert `new`: the next pass decides it.
+                raise
             log.exception("perception: alert %s failed; left pending", entry[1].get("alert_id"))
             report.outcomes[entry[1].get("alert_id", entry[0])] = "failed"
             continue

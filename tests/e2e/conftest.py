@@ -52,34 +52,57 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
     pytest.fail(f"langgraph dev did not start:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def server_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `langgraph dev` process on a free port (never 2024), stopped after the session."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("langgraph") / "server.log"
+def server_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a `langgraph dev` process on this session's services (no tracing)."""
     env = subprocess_env(
         settings,
         LANGGRAPH_CLI_NO_ANALYTICS="1",
         LANGGRAPH_NO_VERSION_CHECK="1",
         CHIMERA_API_KEYS=json.dumps(SERVER_API_KEYS),
+        **extra,
     )
     for name in [k for k in env if k.startswith(("LANGSMITH_", "LANGCHAIN_"))]:
         del env[name]
+    return env
+
+
+def start_server(
+    env: dict[str, str], log: Path, port: int, cwd: Path = REPO_ROOT
+) -> subprocess.Popen[bytes]:
+    """Start `langgraph dev` on `port` in `cwd` (its in-memory run store lives there); wait ready.
+
+    The server runs in its own session, so a test can signal it (or its whole group) alone.
+    """
     langgraph = str(Path(sys.executable).parent / "langgraph")
     args = ["dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
+    if cwd != REPO_ROOT:
+        args += ["--config", str(cwd / "langgraph.json")]
+    with log.open("ab") as out:
         proc = subprocess.Popen(
             [langgraph, *args],
-            cwd=REPO_ROOT,
+            cwd=cwd,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(proc, url, log)
-        yield url
+        _wait_ready(proc, f"http://127.0.0.1:{port}", log)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    return proc
+
+
+@pytest.fixture(scope="session")
+def server_url(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `langgraph dev` process on a free port (never 2024), stopped after the session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("langgraph") / "server.log"
+    proc = start_server(server_env(settings), log, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
