@@ -12,6 +12,7 @@ from chimera.cli.output import console, emit_json, fail, run_async
 from chimera.mcp.errors import McpCallError
 from chimera.resources import open_services
 from chimera.runs.perception import PerceiveReport, perceive_once
+from chimera.runs.presence import Presence
 from chimera.runs.threads import RunInProgress
 from state.context import Context
 from state.types import UtcTimestamp
@@ -87,7 +88,8 @@ def perceive(
 
     async def main() -> None:
         async with open_services() as svc:
-            while True:
+
+            async def one_pass() -> None:
                 report = await perceive_once(
                     svc,
                     agent,
@@ -97,8 +99,25 @@ def perceive(
                     min_cluster_score=min_cluster_score,
                 )
                 _show(report, json_out)
-                if interval is None:
-                    return
-                await asyncio.sleep(interval)
 
-    run_async(main, as_json=json_out, expected=EXPECTED)
+            if interval is None:
+                await one_pass()
+                return
+            # A long-running agent is present on the network: online while it polls (on every
+            # change of load and at least every openclaw_presence_every_s), offline at the end.
+            stop = asyncio.Event()
+            presence = asyncio.create_task(Presence(svc, agent).run(stop), name="presence")
+            try:
+                while True:
+                    await one_pass()
+                    await asyncio.sleep(interval)
+            finally:
+                stop.set()
+                await asyncio.shield(presence)
+
+    run_async(
+        main,
+        as_json=json_out,
+        expected=EXPECTED,
+        on_stop="the agent was marked offline; the next pass picks up where this one stopped",
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from chimera.control.personas import load_persona
 from chimera.mcp.host import CallIdentity
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,15 +66,25 @@ class Presence:
         return result
 
     async def run(self, stop: asyncio.Event, poll_s: float = 30.0) -> None:
-        """Tick until `stop`, polling for changes every `poll_s`; publish `offline` at the end."""
+        """Tick until `stop`, polling for changes every `poll_s`; publish `offline` at the end.
+
+        Presence is best effort: a tick the bridge refuses (or a lost service) is logged with
+        its reason and retried at the next poll; it never stops the agent's own work.
+        """
         try:
             while not stop.is_set():
-                await self.tick()
+                await self._safe_tick()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll_s)
         finally:
             self.status = "offline"
-            await self.tick(force=True)
+            await self._safe_tick(force=True)
+
+    async def _safe_tick(self, *, force: bool = False) -> None:
+        try:
+            await self.tick(force=force)
+        except Exception as exc:  # best effort: say why, retry at the next poll
+            log.warning("presence of %s not published: %s", self.agent_id, exc)
 
 
 def _slug(word: str) -> bool:
