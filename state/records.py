@@ -69,6 +69,8 @@ class Mention(Record):
     author_handle: ShortText
     text: Annotated[str, Field(max_length=5000)]
     created_at: UtcTimestamp
+    answered: bool = False
+    """The agent's account already replied to it on the platform (a person, or another tool)."""
 
 
 class TrendSignal(Record):

@@ -154,6 +154,7 @@ async def read_mentions(host: McpHost, who: CallIdentity) -> tuple[list[Mention]
         log.warning("mentions unavailable: %s", exc)
         return [], [f"{uri}: unavailable ({exc}); no replies this run"]
     mentions = [
-        Mention.model_validate({k: m[k] for k in Mention.model_fields}) for m in data["mentions"]
+        Mention.model_validate({k: m[k] for k in Mention.model_fields if k in m})
+        for m in data["mentions"]
     ]
     return mentions, []

@@ -23,12 +23,13 @@ from chimera.strategies.answers import decide, priority, relevant_facts
 from chimera.strategies.intents import IntentClassifier
 from chimera.strategies.planner import reply_key
 from state.context import Context
-from state.engagement import Engagement, Intent
+from state.engagement import Engagement, IgnoreReason, Intent
 from state.persona import Persona
 from state.records import Mention
 
 log = logging.getLogger(__name__)
 FACT_MEMORIES = 5
+ANSWERED_ELSEWHERE: IgnoreReason = "answered elsewhere"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,14 @@ async def memory_facts(host: McpHost, who: CallIdentity, question: str) -> list[
 async def assess(t: Triage, persona: Persona, mention: Mention, ctx: Context) -> Engagement:
     """Classify, ground and decide one mention."""
     verdict = await t.classifier.classify(mention.text, persona)
+    if mention.answered:  # the account replied on the platform: answering again is spam
+        return Engagement(
+            mention=mention,
+            intent=verdict.intent,
+            action="ignore",
+            reason=ANSWERED_ELSEWHERE,
+            priority=round(priority(verdict.intent, mention.created_at), 6),
+        )
     facts: list[str] = []
     if verdict.intent == Intent.PRODUCT_QUESTION:
         known = [*persona.knowledge, *await memory_facts(t.host, t.who, mention.text)]

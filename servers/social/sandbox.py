@@ -158,7 +158,11 @@ async def _seed_sample(conn: Any, tenant_id: str, agent_id: str) -> None:
 async def recent_mentions(
     pool: Pool, tenant_id: str, agent_id: str, limit: int = 20
 ) -> list[dict[str, Any]]:
-    """Mentions of the agent, newest first; the bundled sample is seeded on first read."""
+    """Mentions of the agent, newest first; the bundled sample is seeded on first read.
+
+    `answered` says the agent's account already replied to the mention on the platform, by
+    whatever means (Chimera's own replies are in its ledger; others were answered elsewhere).
+    """
     async with tenant_tx(pool, tenant_id) as conn:
         owns = await (
             await conn.execute("SELECT 1 FROM agents WHERE id = %s", (agent_id,))
@@ -168,8 +172,11 @@ async def recent_mentions(
         await _seed_sample(conn, tenant_id, agent_id)
         rows = await (
             await conn.execute(
-                "SELECT mention_id, platform, author_handle, text, in_reply_to_post_id, created_at"
-                " FROM social_mentions WHERE agent_id = %s ORDER BY created_at DESC LIMIT %s",
+                "SELECT m.mention_id, m.platform, m.author_handle, m.text,"
+                " m.in_reply_to_post_id, m.created_at, EXISTS (SELECT 1 FROM social_posts p"
+                "  WHERE p.agent_id = m.agent_id AND p.reply_to_id = m.mention_id) AS answered"
+                " FROM social_mentions m WHERE m.agent_id = %s"
+                " ORDER BY m.created_at DESC LIMIT %s",
                 (agent_id, limit),
             )
         ).fetchall()

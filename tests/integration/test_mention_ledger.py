@@ -16,6 +16,7 @@ from chimera.resources import Services
 from chimera.runs.perception import engagement_starter, perceive_once
 from chimera.runs.runner import run_campaign
 from chimera.runs.threads import compile_graph, thread_config
+from chimera.signals.feeds import read_mentions
 from chimera.signals.triage import Triage, triage
 from chimera.strategies.base import PlanRequest
 from chimera.strategies.planner import reply_tasks
@@ -29,6 +30,7 @@ from state.records import Mention
 from tests.conftest import ETHIOPIA
 from tests.support.builders import make_task
 from tests.support.builders import persona as sample_persona
+from tests.support.mcp import WHO_XYZ, new_key, post_payload
 from tests.support.platform import platform_posts
 
 XYZ = "tenant-xyz"
@@ -251,3 +253,26 @@ async def test_a_perception_pass_starts_engagement_only_while_mentions_wait(
 async def ledger_decided(svc: Services) -> list[str]:
     """Ids of the Ethiopia agent's decided mentions."""
     return [m for m, r in (await ledger_rows(svc)).items() if r["status"] != "new"]
+
+
+async def test_a_mention_the_account_answered_on_the_platform_is_ignored_as_answered_elsewhere(
+    svc: Services,
+) -> None:
+    """specs/engagement.md §1.3 (answered elsewhere)"""
+    fresh = mention("What sizes does the summer drop come in?", "@asked.twice")
+    async with tenant_tx(svc.pool, XYZ) as conn:
+        await conn.execute(
+            "INSERT INTO social_mentions (mention_id, tenant_id, agent_id, platform,"
+            " author_handle, text, created_at) VALUES (%s, %s, %s, %s, %s, %s, now())",
+            (fresh.mention_id, XYZ, ETHIOPIA, fresh.platform, fresh.author_handle, fresh.text),
+        )
+    # A person answers it on the platform with another MCP client (not through a Chimera run).
+    by_hand = post_payload(new_key(), "Sizes S to XL, in the Merkato shop. #AIcreator")
+    by_hand["content"]["reply_to_id"] = fresh.mention_id
+    await svc.host.call_tool("social", "post_content", by_hand, who=WHO_XYZ)
+    found, _ = await read_mentions(svc.host, WHO_XYZ)
+    [seen] = [m for m in found if m.mention_id == fresh.mention_id]
+    assert seen.answered
+    assert await triage(run_triage(svc), selam(svc), [seen], QUIET) == []
+    row = (await ledger_rows(svc))[fresh.mention_id]
+    assert (row["status"], row["reason"]) == ("ignored", "answered elsewhere")

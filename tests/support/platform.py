@@ -33,18 +33,28 @@ async def scalar(svc: Services, tenant_id: str, sql: str, *params: Any) -> Any:
     return None if row is None else next(iter(row.values()))
 
 
+FORGET_REPLIES = "UPDATE social_posts SET reply_to_id = NULL WHERE reply_to_id IS NOT NULL"
+"""Detach earlier replies from their mentions, so the platform no longer shows them answered."""
+
+
 async def forget_mentions(svc: Services, *tenants: str) -> None:
-    """Empty the engagement ledger of the tenants (both sample tenants by default)."""
+    """Forget the tenants' engagement (both sample tenants by default): ledger and replies.
+
+    A mention the platform shows answered is ignored as answered elsewhere, so forgetting the
+    ledger alone would not make a mention new again.
+    """
     for tenant in tenants or ("tenant-xyz", "tenant-abc"):
         async with tenant_tx(svc.pool, tenant) as conn:
             await conn.execute("DELETE FROM mention_decisions")
+            await conn.execute(FORGET_REPLIES)
 
 
 def forget_all_mentions(settings: Settings) -> None:
-    """Empty every tenant's engagement ledger, as the owner (no event loop, no services object)."""
+    """Forget every tenant's engagement (ledger and replies), as the owner (no event loop)."""
     endpoints = bootstrap(settings)
     with psycopg.connect(endpoints.pg_admin, autocommit=True) as conn:
         conn.execute("DELETE FROM mention_decisions")
+        conn.execute(FORGET_REPLIES)
 
 
 async def settle_mentions(svc: Services, tenant: str, agent: str, mention_ids: list[str]) -> None:
