@@ -78,11 +78,10 @@ async def test_an_agent_inbox_edit_breaking_the_policy_is_asked_again_with_the_r
     assert good in {p["text"] for p in state["values"]["published"].values()}
 
 
-async def test_an_approval_after_the_topic_was_forbidden_publishes_nothing_and_says_why(
-    server_url: str, svc: Services
-) -> None:
-    """specs/governance.md §2.1"""
-    client = get_client(url=server_url, api_key=REVIEWER_KEY_XYZ)
+async def _paused_then_changed(
+    client: LangGraphClient, svc: Services, overrides: PolicyOverrides
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A paused review whose campaign the operator then changes: (thread, interrupt, values)."""
     tid, pending = await _paused(client)
     values = (await client.threads.get_state(tid))["values"]
     async with tenant_tx(svc.pool, TENANT) as conn:
@@ -90,10 +89,21 @@ async def test_an_approval_after_the_topic_was_forbidden_publishes_nothing_and_s
             conn,
             values["campaign_id"],
             goal=None,
-            overrides=PolicyOverrides(forbidden_topics=["finance"]),
+            overrides=overrides,
             expected_version=None,
             user_id=None,
         )
+    return tid, pending, values
+
+
+async def test_an_approval_after_the_topic_was_forbidden_publishes_nothing_and_says_why(
+    server_url: str, svc: Services
+) -> None:
+    """specs/governance.md §2.1"""
+    client = get_client(url=server_url, api_key=REVIEWER_KEY_XYZ)
+    tid, pending, values = await _paused_then_changed(
+        client, svc, PolicyOverrides(forbidden_topics=["finance"])
+    )
     state = await _answer(client, tid, [{"type": "accept", "args": None}])
     report = state["values"]["report"]
     assert state["next"] == [] and report["published"] == list(values["published"].values())
@@ -107,17 +117,9 @@ async def test_an_agent_inbox_edit_dropping_ad_from_a_sponsored_campaign_is_aske
 ) -> None:
     """specs/governance.md §1.1 (sponsor disclosure), §1.2, specs/economics.md §4.3"""
     client = get_client(url=server_url, api_key=REVIEWER_KEY_XYZ)
-    tid, pending = await _paused(client)
-    values = (await client.threads.get_state(tid))["values"]
-    async with tenant_tx(svc.pool, TENANT) as conn:
-        await occ.update_campaign(
-            conn,
-            values["campaign_id"],
-            goal=None,
-            overrides=PolicyOverrides(sponsor="Brand ABC"),
-            expected_version=None,
-            user_id=None,
-        )
+    tid, pending, values = await _paused_then_changed(
+        client, svc, PolicyOverrides(sponsor="Brand ABC")
+    )
     dropped = f"Style talk only here, friends {uuid.uuid4().hex[:4]}. #AIcreator"
     state = await _answer(client, tid, _edit(pending, dropped))
     [again] = state["interrupts"]

@@ -133,32 +133,20 @@ async def test_retention_deletes_a_finished_thread_and_refuses_an_unfinished_one
     done, open_ = await _thread(svc, "tenant-abc"), await _thread(svc, "tenant-abc", finished=False)
     listed = "SELECT count(*) FROM chimera_prunable_threads(now() + interval '1 day', %s::text[])"
     assert await _as(svc, "", listed, [done, open_]) == 2
-    newest = "SELECT last_id FROM chimera_prunable_threads(now() + interval '1 day', %s::text[])"
-    last_open = await _last_id(svc, newest, open_)
     with pytest.raises(psycopg.errors.RaiseException, match="has not finished"):
-        await _as(
-            svc,
-            "",
-            "SELECT chimera_prune_thread(%s, %s, now() + interval '1 day')",
-            open_,
-            last_open,
-        )
+        await _prune(svc, open_, "+ interval '1 day'")
     with pytest.raises(psycopg.errors.RaiseException, match="after the cut-off"):
-        await _as(
-            svc,
-            "",
-            "SELECT chimera_prune_thread(%s, %s, now() - interval '1 day')",
-            done,
-            await _last_id(svc, newest, done),
-        )
-    pruned = "SELECT chimera_prune_thread(%s, %s, now() + interval '1 day')"
-    assert await _as(svc, "", pruned, done, await _last_id(svc, newest, done)) > 0
+        await _prune(svc, done, "- interval '1 day'")
+    assert await _prune(svc, done, "+ interval '1 day'") > 0
     assert not any((await checkpoint_rows(svc, done)).values())
     assert all((await checkpoint_rows(svc, open_)).values())
 
 
-async def _last_id(svc: Services, sql: str, thread_id: str) -> str:
+async def _prune(svc: Services, thread_id: str, cutoff_from_now: str) -> int:
+    """`chimera_prune_thread` on the thread's newest checkpoint, cut-off `now() <offset>`."""
+    newest = "SELECT last_id FROM chimera_prunable_threads(now() + interval '1 day', %s::text[])"
     async with svc.checkpoint_pool.connection() as conn:
-        row = await (await conn.execute(sql, ([thread_id],))).fetchone()
+        row = await (await conn.execute(newest, ([thread_id],))).fetchone()
     assert row is not None
-    return str(row["last_id"])
+    prune = f"SELECT chimera_prune_thread(%s, %s, now() {cutoff_from_now})"
+    return await _as(svc, "", prune, thread_id, str(row["last_id"]))

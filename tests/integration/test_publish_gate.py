@@ -33,6 +33,26 @@ async def _status(svc: Services, review_id: str) -> str:
     return str(await scalar(svc, TENANT, sql, review_id))
 
 
+async def _edit(svc: Services, review_id: str, text: str) -> str:
+    """Answer the review with an edit; the run's state afterwards."""
+    decision = ReviewDecision(decision="edit", text=text)
+    summary = await resume_review(svc, tenant_id=TENANT, review_id=review_id, decision=decision)
+    return summary.state
+
+
+async def _refused_edit(
+    svc: Services, campaign_id: str, review_id: str, text: str, why: str
+) -> dict[str, str]:
+    """An edit refused for `why`: nothing published, the review pending; the refusal's detail."""
+    before = await platform_posts(svc, TENANT, campaign_id)
+    with pytest.raises(DecisionRefused, match=why):
+        await _edit(svc, review_id, text)
+    assert await platform_posts(svc, TENANT, campaign_id) == before
+    assert await _status(svc, review_id) == "pending"
+    [refused] = await events(svc, campaign_id, "review_answer_refused")
+    return dict(refused["detail"])
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
@@ -45,26 +65,10 @@ async def test_an_edit_breaking_the_policy_is_refused_and_the_review_keeps_waiti
 ) -> None:
     """specs/governance.md §1.2"""
     campaign_id, review_id = await _paused(svc, goal)
-    before = await platform_posts(svc, TENANT, campaign_id)
-    with pytest.raises(DecisionRefused, match=why):
-        await resume_review(
-            svc,
-            tenant_id=TENANT,
-            review_id=review_id,
-            decision=ReviewDecision(decision="edit", text=text),
-        )
-    assert await platform_posts(svc, TENANT, campaign_id) == before
-    assert await _status(svc, review_id) == "pending"
-    [refused] = await events(svc, campaign_id, "review_answer_refused")
-    assert why in refused["detail"]["error"]
+    refused = await _refused_edit(svc, campaign_id, review_id, text, why)
+    assert why in refused["error"]
     good = "Thanks for asking! I talk style, not money. #AIcreator"
-    done = await resume_review(
-        svc,
-        tenant_id=TENANT,
-        review_id=review_id,
-        decision=ReviewDecision(decision="edit", text=good),
-    )
-    assert done.state == "done"
+    assert await _edit(svc, review_id, good) == "done"
     assert good in [p["text"] for p in await platform_posts(svc, TENANT, campaign_id)]
 
 
@@ -125,25 +129,10 @@ async def test_an_edit_dropping_ad_from_a_sponsored_campaigns_text_is_refused_an
     """specs/governance.md §1.1 (sponsor disclosure), §1.2, specs/economics.md §4.3"""
     campaign_id = await campaign_with_policy(svc, goal, sponsor="Brand ABC")
     _, review_id = await _paused(svc, goal)
-    before = await platform_posts(svc, TENANT, campaign_id)
     dropped = "Thanks for asking! I talk style, not money. #AIcreator"
-    with pytest.raises(DecisionRefused, match="paid-partnership disclosure"):
-        await resume_review(
-            svc,
-            tenant_id=TENANT,
-            review_id=review_id,
-            decision=ReviewDecision(decision="edit", text=dropped),
-        )
-    assert await platform_posts(svc, TENANT, campaign_id) == before
-    assert await _status(svc, review_id) == "pending"
-    [refused] = await events(svc, campaign_id, "review_answer_refused")
-    assert "Brand ABC" in refused["detail"]["error"] and "#ad" in refused["detail"]["error"]
+    why = "paid-partnership disclosure"
+    refused = await _refused_edit(svc, campaign_id, review_id, dropped, why)
+    assert "Brand ABC" in refused["error"] and "#ad" in refused["error"]
     tagged = dropped.replace("#AIcreator", "#ad #AIcreator")
-    done = await resume_review(
-        svc,
-        tenant_id=TENANT,
-        review_id=review_id,
-        decision=ReviewDecision(decision="edit", text=tagged),
-    )
-    assert done.state == "done"
+    assert await _edit(svc, review_id, tagged) == "done"
     assert tagged in [p["text"] for p in await platform_posts(svc, TENANT, campaign_id)]
