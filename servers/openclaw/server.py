@@ -196,6 +196,46 @@ async def inbox_proposals() -> str:
     return json.dumps({"proposals": await _bridge(ctx).listing(tenant, agent)})
 
 
+# The same records named in the URI, for clients that cannot send `_meta` (MCP Inspector): over
+# stdio the URI's tenant is trusted like the process; over HTTP it must be the token's tenant.
+
+
+@mcp.resource(
+    "agent://{tenant_id}/{agent_id}/status/availability",
+    mime_type="application/json",
+    description="An agent's own published availability, named in the URI.",
+)
+async def availability_of(tenant_id: str, agent_id: str) -> str:
+    """`agent://status/availability` for the agent the URI names."""
+    ctx = mcp.get_context()
+    tenant, agent = _who(ctx, tenant_id, agent_id)
+    return json.dumps(await _bridge(ctx).own(tenant, agent))
+
+
+@mcp.resource(
+    "openclaw://{tenant_id}/{agent_id}/inbox/signals",
+    mime_type="application/json",
+    description="Trend signals received by the agent the URI names, highest priority first.",
+)
+async def inbox_signals_of(tenant_id: str, agent_id: str) -> str:
+    """`openclaw://inbox/signals` for the agent the URI names."""
+    ctx = mcp.get_context()
+    tenant, agent = _who(ctx, tenant_id, agent_id)
+    return json.dumps({"signals": await _bridge(ctx).signals(tenant, agent, _now())})
+
+
+@mcp.resource(
+    "openclaw://{tenant_id}/{agent_id}/inbox/proposals",
+    mime_type="application/json",
+    description="Collaboration proposals of the agent the URI names, newest first.",
+)
+async def inbox_proposals_of(tenant_id: str, agent_id: str) -> str:
+    """`openclaw://inbox/proposals` for the agent the URI names."""
+    ctx = mcp.get_context()
+    tenant, agent = _who(ctx, tenant_id, agent_id)
+    return json.dumps({"proposals": await _bridge(ctx).listing(tenant, agent)})
+
+
 def main() -> None:
     """Run standalone."""
     serve(mcp)

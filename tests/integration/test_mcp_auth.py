@@ -23,7 +23,7 @@ from tests.support.http_servers import TOKENS, client, http_server
 from tests.support.mcp import ABC, WHO_ABC, WHO_XYZ, XYZ, new_key, post_payload, rows_for
 from tests.support.wallet import campaign, recipient, send_args
 
-ALLOW = {"social": SERVERS["social"], "wallet": OPERATOR_TOOLS}
+ALLOW = {"social": SERVERS["social"], "wallet": OPERATOR_TOOLS, "openclaw": SERVERS["openclaw"]}
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,12 @@ async def urls(svc: Services) -> AsyncIterator[dict[str, str]]:
                 " ON CONFLICT DO NOTHING",
                 (agent, tenant, agent, f"agents/{agent}/SOUL.md"),
             )
-    async with http_server(svc, "social") as social, http_server(svc, "wallet") as wallet:
-        yield {"social": social, "wallet": wallet}
+    async with (
+        http_server(svc, "social") as social,
+        http_server(svc, "wallet") as wallet,
+        http_server(svc, "openclaw") as openclaw,
+    ):
+        yield {"social": social, "wallet": wallet, "openclaw": openclaw}
 
 
 async def _as(urls: dict[str, str], token: str | None) -> McpHost:
@@ -82,6 +86,12 @@ async def test_another_tenants_token_cannot_publish_or_read_as_that_tenant(
             await host.call_tool("social", "post_content", abcs_agent, who=WHO_XYZ)
         with pytest.raises(Exception, match="does not act for that tenant"):
             await host.read_resource("social", "twitter://mentions/recent", who=WHO_ABC)
+        # A tenant named in a resource URI is a claim like any other: the token decides.
+        abcs_inbox = f"openclaw://{ABC}/{LAGOS}/inbox/signals"
+        with pytest.raises(Exception, match="does not match the caller's tenant"):
+            await host.read_resource("openclaw", abcs_inbox, who=WHO_XYZ)
+        with pytest.raises(Exception, match="does not act for that tenant"):
+            await host.read_resource("openclaw", abcs_inbox, who=WHO_ABC)
         own = await host.call_tool("social", "post_content", post_payload(new_key()), who=WHO_XYZ)
     finally:
         await host.aclose()

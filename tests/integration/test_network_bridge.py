@@ -56,6 +56,9 @@ async def test_a_plain_mcp_client_lists_and_calls_the_bridge_over_stdio(svc: Ser
         assert uris == {
             "agent://status/availability", "agent://network/availability",
             "openclaw://inbox/signals", "openclaw://inbox/proposals",
+            "agent://{tenant_id}/{agent_id}/status/availability",
+            "openclaw://{tenant_id}/{agent_id}/inbox/signals",
+            "openclaw://{tenant_id}/{agent_id}/inbox/proposals",
         }  # fmt: skip
         availability = {
             "status": "online", "niche": ["fashion"], "current_load": 0.4,
@@ -90,3 +93,13 @@ async def test_a_plain_mcp_client_lists_and_calls_the_bridge_over_stdio(svc: Ser
              "trend": {"id": "t1", "topic": "Raw Text With Spaces", "confidence": 0.9}},
         )  # fmt: skip
         assert bad.isError and "topic" in str(bad.content)
+        # MCP Inspector cannot send `_meta`: the templated URIs name tenant and agent instead.
+        named = await session.read_resource(AnyUrl(f"agent://{tenant}/{agent}/status/availability"))
+        [content] = named.contents
+        assert isinstance(content, types.TextResourceContents)
+        assert json.loads(content.text)["current_load"] == 0.4
+        for box, key in (("signals", "signals"), ("proposals", "proposals")):
+            inbox = await session.read_resource(AnyUrl(f"openclaw://{tenant}/{agent}/inbox/{box}"))
+            [content] = inbox.contents
+            assert isinstance(content, types.TextResourceContents)
+            assert json.loads(content.text)[key] == []
