@@ -8,6 +8,8 @@ and is checked against a per-server tool allow-list. A server whose connection i
 no longer answers a ping after a timeout, is restarted and the call retried with the same
 arguments (so the same idempotency key). While a call waits, the database every server needs is
 probed: a lost database fails the call within seconds instead of after every retry.
+Resource subscriptions are held by the host (`chimera.mcp.subscriptions`) and renewed on every
+new session of their server, so a restart keeps them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from langchain_mcp_adapters.client import MultiServerMCPClient
 from mcp import ClientSession, McpError, types
 from pydantic import AnyUrl
 
+from chimera.mcp import subscriptions as subs
 from chimera.mcp.errors import (
     McpCallError,
     ServerUnavailable,
@@ -131,6 +134,7 @@ class McpHost:
     _stops: dict[str, asyncio.Event] = field(default_factory=dict, init=False)
     _restarts: dict[str, asyncio.Lock] = field(default_factory=dict, init=False)
     _client: MultiServerMCPClient | None = field(default=None, init=False)
+    _subscriptions: subs.Subscriptions = field(default_factory=subs.Subscriptions, init=False)
 
     async def start(self) -> McpHost:
         """Open one session per server, all at once, and wait until every one is ready.
@@ -138,7 +142,7 @@ class McpHost:
         Each session has its own owner task (anyio scopes must be entered and exited by the same
         task), so the servers start in parallel instead of one after another.
         """
-        self._client = MultiServerMCPClient(self.connections)
+        self._client = MultiServerMCPClient(self._with_handlers())
         results = await asyncio.gather(
             *(self._open(name) for name in self.connections), return_exceptions=True
         )
@@ -147,6 +151,19 @@ class McpHost:
             await self.aclose()
             raise failures[0]
         return self
+
+    def _with_handlers(self) -> dict[str, Any]:
+        """The connections, each session routing its resource updates to the subscriptions."""
+        return {
+            name: {
+                **connection,
+                "session_kwargs": {
+                    **(connection.get("session_kwargs") or {}),
+                    "message_handler": self._subscriptions.handler(name),
+                },
+            }
+            for name, connection in self.connections.items()
+        }
 
     async def _open(self, name: str) -> None:
         """Start the owner task of one server's session and wait until the session is ready."""
@@ -168,6 +185,7 @@ class McpHost:
         session: ClientSession | None = None
         try:
             async with client.session(name) as session:
+                await self._subscriptions.resubscribe(name, session, self.timeout_s)
                 self._sessions[name] = session
                 ready.set_result(None)
                 await stop.wait()
@@ -272,6 +290,43 @@ class McpHost:
             return json.loads(text)
 
         return await self._with_retries(server, uri, once)
+
+    async def subscribe(
+        self, server: str, uri: str, *, who: CallIdentity, callback: subs.ResourceCallback
+    ) -> None:
+        """Subscribe `who` to a resource; `callback` runs on each update (it must not block).
+
+        The subscription lasts until `unsubscribe` or the host closes, across server restarts.
+
+        Raises:
+            McpCallError: the server refused it (another tenant's agent, an unknown resource).
+
+        """
+        subscription = subs.Subscription(uri, who.meta(), callback)
+        self._subscriptions.add(server, subscription)
+        try:
+            await self._send(server, uri, subs.subscribe_request(uri, who.meta()))
+        except BaseException:
+            self._subscriptions.remove(server, subscription.key)
+            raise
+
+    async def unsubscribe(self, server: str, uri: str, *, who: CallIdentity) -> None:
+        """End `who`'s subscription to a resource (not subscribed: nothing happens)."""
+        key = (uri, who.tenant_id, who.agent_id)
+        if self._subscriptions.remove(server, key) is not None and server in self._sessions:
+            await self._send(server, uri, subs.unsubscribe_request(uri, who.meta()))
+
+    async def _send(self, server: str, target: str, request: types.ClientRequest) -> None:
+        """Send a request answered by an empty result, with the host's timeout and retries."""
+
+        async def once() -> None:
+            await self._session(server).send_request(
+                request,
+                types.EmptyResult,
+                request_read_timeout_seconds=timedelta(seconds=self.timeout_s),
+            )
+
+        await self._with_retries(server, target, once)
 
     async def _with_retries(self, server: str, target: str, once: Callable[[], Awaitable[T]]) -> T:
         """Call `once`; restart a dead or hung server, back off on transient errors, retry.

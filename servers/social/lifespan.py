@@ -19,21 +19,23 @@ from servers.runtime import ServerDeps
 from servers.social.backend import Backends, SandboxBackend, x_http_client
 from servers.social.outbox import Outbox
 from servers.social.sandbox_outbox import SandboxOutbox
+from servers.social.subscriptions import Subscriptions, listen
 from servers.social.xaccounts import load_accounts
 from servers.social.xbackend import XBackend
 
 
 @dataclass
 class SocialDeps(ServerDeps):
-    """ServerDeps plus Redis and the backends."""
+    """ServerDeps plus Redis, the backends and the mention subscriptions."""
 
     redis: Any
     backends: Backends
+    subscriptions: Subscriptions
 
 
 @asynccontextmanager
 async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
-    """Open everything for the server's life; with the X backend, run the outbox task."""
+    """Open everything for the server's life: the outbox task(s) and the mention listener."""
     settings = Settings()
     endpoints = await server_endpoints(settings, "social")
     pool = await open_pool(endpoints.pg_app, max_size=5)
@@ -44,6 +46,9 @@ async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
         stack.push_async_callback(redis.aclose)
         outbox = SandboxOutbox(pool, redis, settings.sandbox_outbox_poll_s)
         stack.push_async_callback(_cancel, asyncio.create_task(outbox.run(), name="sandbox-outbox"))
+        subscriptions = Subscriptions()
+        listener = listen(endpoints.pg_app, subscriptions)
+        stack.push_async_callback(_cancel, asyncio.create_task(listener, name="mention-listener"))
         x: XBackend | None = None
         if settings.social_backend == "x":
             accounts = await load_accounts(settings)
@@ -52,7 +57,13 @@ async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
             task = asyncio.create_task(Outbox(x, settings.x_outbox_poll_s).run(), name="x-outbox")
             stack.push_async_callback(_cancel, task)
         backends = Backends(sandbox, x, frozenset(settings.x_platforms))
-        yield SocialDeps(settings=settings, pool=pool, redis=redis, backends=backends)
+        yield SocialDeps(
+            settings=settings,
+            pool=pool,
+            redis=redis,
+            backends=backends,
+            subscriptions=subscriptions,
+        )
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

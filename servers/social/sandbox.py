@@ -184,3 +184,43 @@ async def recent_mentions(
         {**r, "created_at": r["created_at"].astimezone(UTC).isoformat().replace("+00:00", "Z")}
         for r in rows
     ]
+
+
+async def receive_mention(
+    pool: Pool, tenant_id: str, agent_id: str, mention: dict[str, Any]
+) -> bool:
+    """Store a mention the sandbox platform received; False when its id is already stored.
+
+    Storing it notifies the agent's subscribers (the trigger of migration 0005).
+
+    Raises:
+        NotFound: the agent is not the tenant's.
+        Conflict: the mention id is already another mention's.
+
+    """
+    async with tenant_tx(pool, tenant_id) as conn:
+        owns = await (
+            await conn.execute("SELECT 1 FROM agents WHERE id = %s", (agent_id,))
+        ).fetchone()
+        if owns is None:
+            raise NotFound(f"agent {agent_id!r} not found")
+        stored = await conn.execute(
+            "INSERT INTO social_mentions (mention_id, tenant_id, agent_id, platform,"
+            " author_handle, text, in_reply_to_post_id, created_at)"
+            " VALUES (%(mention_id)s, %(tenant)s, %(agent)s, %(platform)s, %(author_handle)s,"
+            " %(text)s, %(in_reply_to_post_id)s, coalesce(%(created_at)s, now()))"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            {**mention, "tenant": tenant_id, "agent": agent_id},
+        )
+        if await stored.fetchone() is not None:
+            return True
+        same = await (
+            await conn.execute(
+                "SELECT 1 FROM social_mentions WHERE mention_id = %s AND agent_id = %s"
+                " AND text = %s",
+                (mention["mention_id"], agent_id, mention["text"]),
+            )
+        ).fetchone()
+    if same is None:
+        raise Conflict(f"mention id {mention['mention_id']!r} is already another mention's")
+    return False

@@ -1,20 +1,25 @@
 """The social MCP server: the sandbox platform by default, the X API v2 when configured.
 
 Platform-neutral `post_content`, X-style `post_tweet` and `reply_to_tweet`, and the resources
-`twitter://mentions/recent` and `twitter://users/{user_id}`. Which backend serves a platform is
-configuration (`servers.social.backend`), never the caller's concern.
+`twitter://mentions/recent` (subscribable: new mentions notify the agent's subscribers) and
+`twitter://users/{user_id}`. Which backend serves a platform is configuration
+(`servers.social.backend`), never the caller's concern. `receive_mention` is the sandbox
+platform's operator door for a mention arriving.
 """
 
 import json
 from typing import Annotated, Any
 
+from mcp import types
 from mcp.server.fastmcp import Context, FastMCP
-from pydantic import Field, ValidationError
+from mcp.server.lowlevel import NotificationOptions, Server
+from pydantic import AnyUrl, AwareDatetime, Field, ValidationError
 
-from servers.auth import check_agent
+from servers.auth import check_agent, require_operator
 from servers.runtime import InvalidArgument, caller, serve
-from servers.social import engagement, sandbox_outbox
+from servers.social import engagement, sandbox, sandbox_outbox
 from servers.social.lifespan import social, social_lifespan
+from servers.social.subscriptions import check_owned, mentions_key
 from state.contracts import Disclosure, PostBody, PostContent, Scheduling, Tracking
 
 mcp = FastMCP(
@@ -25,6 +30,43 @@ mcp = FastMCP(
 )
 
 IdempotencyKey = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9:_\-]+$")]
+MentionId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9:_.\-]+$")]
+Handle = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^@[A-Za-z0-9_.]+$")]
+
+
+def declare_subscribe(server: Server[Any, Any]) -> None:
+    """Advertise `resources.subscribe` (SDK 1.x hard-codes it false in `get_capabilities`)."""
+    plain = server.get_capabilities
+
+    def with_subscribe(
+        options: NotificationOptions, experimental: dict[str, dict[str, Any]]
+    ) -> types.ServerCapabilities:
+        capabilities = plain(options, experimental)
+        if capabilities.resources is not None:
+            capabilities.resources.subscribe = True
+        return capabilities
+
+    server.get_capabilities = with_subscribe  # type: ignore[method-assign, assignment]
+
+
+declare_subscribe(mcp._mcp_server)
+
+
+@mcp._mcp_server.subscribe_resource()  # type: ignore[no-untyped-call]  # SDK 1.x: untyped
+async def subscribe(uri: AnyUrl) -> None:
+    """Subscribe this session to the calling agent's mentions (validated like every call)."""
+    ctx = mcp.get_context()
+    key = mentions_key(uri, caller(ctx))
+    await check_owned(social(ctx).pool, key)
+    social(ctx).subscriptions.add(key, ctx.request_context.session)
+
+
+@mcp._mcp_server.unsubscribe_resource()  # type: ignore[no-untyped-call]
+async def unsubscribe(uri: AnyUrl) -> None:
+    """Stop telling this session about the calling agent's mentions."""
+    ctx = mcp.get_context()
+    key = mentions_key(uri, caller(ctx))
+    social(ctx).subscriptions.remove(key, ctx.request_context.session)
 
 
 def _post(payload: PostContent) -> dict[str, Any]:
@@ -128,6 +170,35 @@ async def reply_to_tweet(
     post = _tweet(agent_id, text, tweet_id)
     backend = social(ctx).backends.for_platform("twitter")
     return await backend.publish(tenant_id, idempotency_key, "reply_to_tweet", post)
+
+
+@mcp.tool(description="Operator: the sandbox platform receives a mention of an agent.")
+async def receive_mention(
+    tenant_id: str,
+    agent_id: str,
+    mention_id: MentionId,
+    author_handle: Handle,
+    text: Annotated[str, Field(min_length=1, max_length=5000)],
+    ctx: Context,
+    platform: Annotated[str, Field(pattern=r"^(twitter|x|tiktok|instagram)$")] = "twitter",
+    in_reply_to_post_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None,
+    created_at: AwareDatetime | None = None,
+) -> dict[str, Any]:
+    """Store it once (a repeat of the same mention is not stored again); subscribers are told."""
+    caller(ctx, tenant_id)
+    require_operator()
+    if social(ctx).backends.mentions is not social(ctx).backends.sandbox:
+        raise InvalidArgument("mentions come from X here; the sandbox receives none")
+    mention = {
+        "mention_id": mention_id,
+        "platform": platform,
+        "author_handle": author_handle,
+        "text": text,
+        "in_reply_to_post_id": in_reply_to_post_id,
+        "created_at": created_at,
+    }
+    stored = await sandbox.receive_mention(social(ctx).pool, tenant_id, agent_id, mention)
+    return {"mention_id": mention_id, "agent_id": agent_id, "stored": stored}
 
 
 @mcp.resource(
