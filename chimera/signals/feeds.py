@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 
 from chimera.mcp.errors import McpCallError
 from chimera.mcp.host import CallIdentity, McpHost
+from chimera.mcp.subscriptions import ResourceCallback
 from chimera.platform.untrusted import normalise, safe_label, strip_links
 from chimera.strategies.topics import looks_like_injection
 from state.records import Mention, TrendSignal
@@ -31,6 +32,8 @@ from state.types import utc_now
 
 log = logging.getLogger(__name__)
 
+MENTIONS_URI = "twitter://mentions/recent"
+"""The social server's mentions of the calling agent (subscribable)."""
 NEWS_TTL_S = 300
 NEWS_STALE_TTL_S = 86_400
 """How long the last good copy of a resource stays usable when the resource is down."""
@@ -147,7 +150,7 @@ def trend_signals(items: list[dict[str, Any]], limit: int = 5) -> list[TrendSign
 
 async def read_mentions(host: McpHost, who: CallIdentity) -> tuple[list[Mention], list[str]]:
     """Recent mentions of the agent, newest first, and a warning when they cannot be read."""
-    uri = "twitter://mentions/recent"
+    uri = MENTIONS_URI
     try:
         data = await host.read_resource("social", uri, who=who)
     except McpCallError as exc:
@@ -158,3 +161,16 @@ async def read_mentions(host: McpHost, who: CallIdentity) -> tuple[list[Mention]
         for m in data["mentions"]
     ]
     return mentions, []
+
+
+async def subscribe_mentions(host: McpHost, who: CallIdentity, wake: ResourceCallback) -> bool:
+    """Have `wake` called when the agent's mentions change; False (logged) when refused.
+
+    A refused or failed subscription is not fatal: the caller keeps polling.
+    """
+    try:
+        await host.subscribe("social", MENTIONS_URI, who=who, callback=wake)
+    except McpCallError as exc:
+        log.warning("mentions of %s not subscribed, polling only: %s", who.agent_id, exc)
+        return False
+    return True
