@@ -16,4 +16,3 @@ async def test_a_burst_of_updates_triggers_one_pass_and_then_the_interval_rules(
     assert await wakeups.next() == "notified"
     wakeups.interval_s = 0.01
     assert await wakeups.next() == "interval"  # the burst was taken by the one pass
-
