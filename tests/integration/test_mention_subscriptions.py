@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.support.xfixtures are re-bound as arguments)
 """New mentions wake the subscribers of their agent, and only theirs.
 
 Proves specs/engagement.md §5.2 with real social servers (streamable HTTP with tenant tokens,
@@ -8,7 +9,7 @@ the MCP client.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -17,10 +18,13 @@ from chimera.mcp.errors import InvalidToolArguments, ToolForbidden, ToolNotFound
 from chimera.mcp.host import CallIdentity, McpHost, server_connections
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from servers.social.xbackend import XBackend
 from tests.conftest import ETHIOPIA, LAGOS
 from tests.support.http_servers import TOKENS, client, http_server
 from tests.support.mcp import ABC, WHO_ABC, WHO_XYZ, XYZ
 from tests.support.waiting import eventually
+from tests.support.xfixtures import make_x, replay, tenant  # noqa: F401
+from tests.support.xreplay import XReplay, mention
 
 MENTIONS = "twitter://mentions/recent"
 OPERATOR = {"social": frozenset({"receive_mention"})}
@@ -141,23 +145,40 @@ async def _store(svc: Services, tenant_id: str, agent_id: str) -> None:
         )
 
 
-async def test_subscriptions_survive_a_server_restart_and_end_on_unsubscribe(
-    svc: Services,
-) -> None:
-    """specs/engagement.md §5.2 (subscribing to mentions)"""
+@pytest.fixture
+async def stdio_host(svc: Services) -> AsyncIterator[McpHost]:
+    """A host of its own with the social server as its stdio child."""
     stdio = {"social": server_connections(svc.settings, svc.endpoints)["social"]}
     host = await McpHost(stdio, allow={"social": frozenset()}).start()
-    try:
-        xyz, abc = Woken(), Woken()
-        await host.subscribe("social", MENTIONS, who=WHO_XYZ, callback=xyz)
-        await host.subscribe("social", MENTIONS, who=WHO_ABC, callback=abc)
-        await host.restart("social", None)  # a new server process: the host subscribes again
-        await _store(svc, XYZ, ETHIOPIA)
-        await eventually(lambda: _at_least(xyz, 1), 30, "a subscriber told after the restart")
-        await host.unsubscribe("social", MENTIONS, who=WHO_ABC)
-        await _store(svc, ABC, LAGOS)
-        await _store(svc, XYZ, ETHIOPIA)
-        await eventually(lambda: _at_least(xyz, 2), 30, "the remaining subscriber told again")
-        assert abc.times == 0
-    finally:
-        await host.aclose()
+    yield host
+    await host.aclose()
+
+
+async def test_mentions_the_x_cache_fetches_wake_their_agents_subscriber(
+    stdio_host: McpHost, make_x: Callable[..., XBackend], replay: XReplay
+) -> None:
+    """specs/engagement.md §5.2 (subscribing to mentions)"""
+    lagos = Woken()
+    await stdio_host.subscribe("social", MENTIONS, who=WHO_ABC, callback=lagos)
+    newer = 10**9 + uuid.uuid4().int % 10**8  # newer than any mention an earlier test stored
+    replay.mentions = [mention(newer, "is the meetup still on?")]
+    rows = await make_x().recent_mentions(ABC, LAGOS)
+    assert rows[0]["mention_id"] == replay.mentions[0]["id"]
+    await eventually(lambda: _at_least(lagos, 1), 30, "the subscriber told of the X mention")
+
+
+async def test_subscriptions_survive_a_server_restart_and_end_on_unsubscribe(
+    svc: Services, stdio_host: McpHost
+) -> None:
+    """specs/engagement.md §5.2 (subscribing to mentions)"""
+    xyz, abc = Woken(), Woken()
+    await stdio_host.subscribe("social", MENTIONS, who=WHO_XYZ, callback=xyz)
+    await stdio_host.subscribe("social", MENTIONS, who=WHO_ABC, callback=abc)
+    await stdio_host.restart("social", None)  # a new server process: the host subscribes again
+    await _store(svc, XYZ, ETHIOPIA)
+    await eventually(lambda: _at_least(xyz, 1), 30, "a subscriber told after the restart")
+    await stdio_host.unsubscribe("social", MENTIONS, who=WHO_ABC)
+    await _store(svc, ABC, LAGOS)
+    await _store(svc, XYZ, ETHIOPIA)
+    await eventually(lambda: _at_least(xyz, 2), 30, "the remaining subscriber told again")
+    assert abc.times == 0
