@@ -18,6 +18,7 @@ from chimera.mcp.errors import InvalidToolArguments, ToolForbidden, ToolNotFound
 from chimera.mcp.host import CallIdentity, McpHost, server_connections
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
+from servers.social import server as social_server
 from servers.social.xbackend import XBackend
 from tests.conftest import ETHIOPIA, LAGOS
 from tests.support.http_servers import TOKENS, client, http_server
@@ -182,3 +183,10 @@ async def test_subscriptions_survive_a_server_restart_and_end_on_unsubscribe(
     await _store(svc, XYZ, ETHIOPIA)
     await eventually(lambda: _at_least(xyz, 2), 30, "the remaining subscriber told again")
     assert abc.times == 0
+
+
+def test_the_social_server_declares_resource_subscriptions() -> None:
+    """specs/engagement.md §5.2 (subscribing to mentions)"""
+    options = social_server.mcp._mcp_server.create_initialization_options()
+    assert options.capabilities.resources is not None
+    assert options.capabilities.resources.subscribe is True
