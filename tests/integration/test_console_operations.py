@@ -38,7 +38,7 @@ POST += " FROM posts WHERE id = %s"
 async def test_an_operator_pauses_and_resumes_an_agent_and_a_reviewer_cannot(
     svc: Services,
 ) -> None:
-    """specs/console.md §4.1 (pause and resume, operator role, CSRF, audited)"""
+    """specs/console.md §4.1 (pause and resume, operator role, CSRF, audited), §4.2 (role)"""
     agent = (await fresh_agent(svc, TENANT)).agent_id
     await add_operator(svc, TENANT, OPERATOR)
     async with console_client(svc, KEYS, "k-xyz") as (client, csrf):
@@ -47,6 +47,11 @@ async def test_an_operator_pauses_and_resumes_an_agent_and_a_reviewer_cannot(
     assert refused.status_code == 403 and "needs admin or network_operator" in refused.text
     assert forged.status_code == 403
     assert await scalar(svc, TENANT, AGENT_STATUS, agent) == "active"
+    post = await scheduled_post(svc, agent, datetime.now(UTC) + timedelta(hours=1), TENANT)
+    async with console_client(svc, KEYS, "k-xyz") as (client, csrf):
+        cancel = await client.post(f"/console/posts/{post}/cancel", data={"csrf": csrf})
+    assert cancel.status_code == 403 and "needs admin or network_operator" in cancel.text
+    assert (await scalar(svc, TENANT, POST, post)).startswith("scheduled")
     async with console_client(svc, KEYS, "k-ops") as (client, csrf):
         paused = await client.post(f"/console/agents/{agent}/pause", data={"csrf": csrf})
         assert paused.status_code == 303 and "is%20paused" in paused.headers["location"]
@@ -55,7 +60,10 @@ async def test_an_operator_pauses_and_resumes_an_agent_and_a_reviewer_cannot(
         assert re.search(rf"Resume<span class=\"sr\"> {agent}<", fleet.text)
         await client.post(f"/console/agents/{agent}/resume", data={"csrf": csrf})
     assert await scalar(svc, TENANT, AGENT_STATUS, agent) == "active"
-    audited = "SELECT string_agg(event, ',' ORDER BY id) FROM audit_log WHERE agent_id = %s"
+    audited = (
+        "SELECT string_agg(event, ',' ORDER BY id) FROM audit_log"
+        " WHERE agent_id = %s AND event LIKE 'agent_%%'"
+    )
     assert await scalar(svc, TENANT, audited, agent) == "agent_paused,agent_resumed"
 
 
@@ -87,7 +95,7 @@ async def test_the_calendar_validates_a_new_time_then_reschedules_and_cancels(
     async with console_client(svc, KEYS, "k-ops") as (client, csrf):
         week = await client.get(f"/console/calendar?agent={agent}")
         assert f'id="post-{post}"' in week.text and "Previous week" in week.text
-        bad = await client.post(url, data={"csrf": csrf, "at": "next tuesday"})
+        bad = await client.post(url, data={"csrf": csrf, "at": "next tuesday", "agent": agent})
         past = await client.post(url, data={"csrf": csrf, "at": "2020-01-01T10:00"})
         assert await scalar(svc, TENANT, POST, post) == f"scheduled {at:%Y-%m-%d %H:%M}"
         new = at + timedelta(days=1)
@@ -96,6 +104,7 @@ async def test_the_calendar_validates_a_new_time_then_reschedules_and_cancels(
         cancel = await client.post(f"/console/posts/{post}/cancel", data={"csrf": csrf})
         again = await client.post(f"/console/posts/{post}/cancel", data={"csrf": csrf})
     assert bad.status_code == 422 and "is not a date and time" in bad.text
+    assert f'name="agent" value="{agent}"' in bad.text, "the refused page keeps the filter"
     assert past.status_code == 422 and "is in the past" in past.text
     assert moved.status_code == cancel.status_code == 303
     assert again.status_code == 422 and "not scheduled" in again.text

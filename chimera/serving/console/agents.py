@@ -26,11 +26,16 @@ ASSET = "USDC"
 __all__ = ["ASSET", "budgets", "set_paused"]
 
 
+NEVER_PAID = {"max_daily": None, "max_monthly": None, "spent_today": "0.00", "spent_month": "0.00"}
+"""An agent that never paid and has no default caps: no row in the wallet, nothing spent."""
+
+
 def _usdc(rows: Any) -> dict[str, Any] | None:
-    """The USDC row of an `agent://{id}/budget` payload, or None when it has none."""
+    """The USDC row of an `agent://{id}/budget` payload (None: not a payload)."""
     if not isinstance(rows, list):
         return None
-    return next((r for r in rows if isinstance(r, dict) and r.get("asset") == ASSET), None)
+    found = (r for r in rows if isinstance(r, dict) and r.get("asset") == ASSET)
+    return next(found, {"asset": ASSET, **NEVER_PAID})
 
 
 async def _budget(page: Page, agent_id: str) -> dict[str, Any] | None:

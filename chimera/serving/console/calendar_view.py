@@ -10,6 +10,8 @@ within a year) and a refusal is shown on the post with its reason.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -60,9 +62,19 @@ def parse_slot(raw: str, now: datetime) -> datetime:
     return at
 
 
-def _filters(page: Page) -> dict[str, str | None]:
-    q = page.request.query_params
-    return {k: (q.get(k) or "").strip() or None for k in ("agent", "platform")}
+@dataclass(frozen=True)
+class Refusal:
+    """A refused intervention, shown on its post: the reason and what the operator typed."""
+
+    post_id: str
+    reason: str
+    notice: str
+    typed: str = ""
+    status: int = 422
+
+
+def _filters(source: Mapping[str, Any]) -> dict[str, str | None]:
+    return {k: str(source.get(k) or "").strip() or None for k in ("agent", "platform")}
 
 
 def _days(rows: list[dict[str, Any]], monday: date) -> list[dict[str, Any]]:
@@ -77,17 +89,13 @@ def _days(rows: list[dict[str, Any]], monday: date) -> list[dict[str, Any]]:
 
 
 async def week(
-    page: Page,
-    *,
-    week_of: str | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    page: Page, *, form: Mapping[str, Any] | None = None, refused: Refusal | None = None
 ) -> Response:
-    """The week page: posts by day, agent and platform; forms on the scheduled ones."""
-    q = page.request.query_params
-    monday = monday_of(week_of or q.get("week"), datetime.now(UTC).date())
+    """The week page (week and filters from the query, or from the refused form)."""
+    source = form if form is not None else page.request.query_params
+    monday = monday_of(str(source.get("week") or ""), datetime.now(UTC).date())
     start = datetime.combine(monday, datetime.min.time(), UTC)
-    filters = _filters(page)
+    filters = _filters(source)
     async with tenant_tx(page.svc.pool, page.tenant) as conn:
         rows = await calendar.list_posts(
             conn, agent_id=filters["agent"], start=start, end=start + timedelta(days=7), limit=MOST
@@ -97,7 +105,7 @@ async def week(
     query = urlencode({k: v for k, v in filters.items() if v})
     return page.render(
         "calendar.html",
-        status,
+        200 if refused is None else refused.status,
         monday=monday,
         prev=monday - timedelta(days=7),
         next=monday + timedelta(days=7),
@@ -106,8 +114,8 @@ async def week(
         most=MOST,
         filters=filters,
         query=f"&{query}" if query else "",
-        errors=errors or {},
-        notice=(errors or {}).get("notice") or q.get("notice"),
+        refused=refused,
+        notice=refused.notice if refused else page.request.query_params.get("notice"),
     )
 
 
@@ -128,16 +136,17 @@ async def act(page: Page, post_id: str, action: str) -> Response:
     """
     form = await page.form()
     verb = "cancelled" if action == "cancel" else "rescheduled"
+    typed = str(form.get("at") or "")
     try:
-        at = (
-            None if action == "cancel" else parse_slot(str(form.get("at") or ""), datetime.now(UTC))
-        )
+        at = None if action == "cancel" else parse_slot(typed, datetime.now(UTC))
         row = await _apply(page, post_id, at)
     except (ValueError, reviewers.NotAuthorized) as exc:
         # CalendarError is a ValueError: the post was published or cancelled meanwhile.
-        status = 422 if isinstance(exc, ValueError) else 403
-        errors = {post_id: str(exc), "notice": f"Not {verb}: {exc}"}
-        return await week(page, week_of=str(form.get("week") or ""), errors=errors, status=status)
+        status = 403 if isinstance(exc, reviewers.NotAuthorized) else 422
+        refused = Refusal(post_id, str(exc), f"Not {verb}: {exc}", typed, status)
+        return await week(page, form=form, refused=refused)
     notice = f"{row['post_id']} {verb}" + (f" to {to_utc_z(at)}." if at else ".")
-    target = {"week": str(form.get("week") or ""), "notice": notice}
-    return page.redirect(f"/console/calendar?{urlencode(target, quote_via=quote)}")
+    keep = {k: str(form.get(k) or "") for k in ("week", "agent", "platform") if form.get(k)}
+    return page.redirect(
+        f"/console/calendar?{urlencode(keep | {'notice': notice}, quote_via=quote)}"
+    )

@@ -19,6 +19,12 @@ def number(value: float, decimals: int | None = None) -> str:
     return f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
 
 
+def short(label: str) -> str:
+    """A label that fits under a bar: `MM-DD` of a day, else the last 10 characters."""
+    is_day = len(label) == 10 and label[4] == "-" and label[7] == "-"
+    return label[5:] if is_day else label[-10:]
+
+
 def _bar(
     label: str, value: float, x: float, step: float, scale: float, zero: float, text: str
 ) -> str:
@@ -31,7 +37,7 @@ def _bar(
         f'<rect{cls} x="{x + 2:.1f}" y="{y:.1f}" width="{max(step - 4, 1):.1f}" height="{h:.1f}">'
         f"<title>{escape(label)}: {escape(text)}</title></rect>"
         f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">'
-        f"{escape(label[-8:])}</text>"
+        f"{escape(short(label))}</text>"
         f'<text x="{x + step / 2:.1f}" y="{label_y:.1f}" text-anchor="middle">{escape(text)}</text>'
     )
 
