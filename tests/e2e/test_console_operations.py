@@ -100,6 +100,9 @@ async def test_an_operator_cancels_and_reschedules_posts_on_the_calendar(
         page = await browser.new_page(viewport=PHONE)
         await sign_in(page, server_url, KEY_XYZ_AS_OPERATOR)
         await page.get_by_role("link", name="Calendar").click()
+        await expect(page.locator("h1")).to_contain_text("Calendar")
+        week = f"{server_url}/console/calendar?week={at:%Y-%m-%d}"  # `at` may be next week
+        await page.goto(week)
         await page.get_by_label("Agent").fill(agent.agent_id)
         await page.get_by_role("button", name="Filter").click()
         await expect(page.locator(f"#post-{keep}")).to_contain_text("scheduled")
@@ -113,7 +116,7 @@ async def test_an_operator_cancels_and_reschedules_posts_on_the_calendar(
         later = at + timedelta(days=1)
         await _reschedule(page, keep, f"{later:%Y-%m-%dT%H:%M}")
         await expect(page.get_by_role("status")).to_contain_text(f"{keep} rescheduled")
-        await page.goto(f"{server_url}/console/calendar?agent={agent.agent_id}")
+        await page.goto(f"{week}&agent={agent.agent_id}")
         await page.get_by_role("button", name=f"Cancel post {drop}").click()
         await expect(page.get_by_role("status")).to_contain_text(f"{drop} cancelled")
         await page.get_by_role("link", name="Next week").click()

@@ -93,7 +93,7 @@ async def test_the_calendar_validates_a_new_time_then_reschedules_and_cancels(
     post = await scheduled_post(svc, agent, at, TENANT)
     url = f"/console/posts/{post}/reschedule"
     async with console_client(svc, KEYS, "k-ops") as (client, csrf):
-        week = await client.get(f"/console/calendar?agent={agent}")
+        week = await client.get(f"/console/calendar?agent={agent}&week={at:%Y-%m-%d}")
         assert f'id="post-{post}"' in week.text and "Previous week" in week.text
         bad = await client.post(url, data={"csrf": csrf, "at": "next tuesday", "agent": agent})
         past = await client.post(url, data={"csrf": csrf, "at": "2020-01-01T10:00"})

@@ -81,11 +81,14 @@ def _charts(
 
 
 async def _reports(conn: Conn, q: PnlQuery) -> dict[str, Any]:
-    """The scope's P&L, each campaign's and each agent's, and the daily engagement series."""
+    """The scope's P&L, each agent's, the daily series, and one agent's campaigns' P&L.
+
+    Campaigns only for one agent: a tenant's are many, and one P&L each would outgrow the page.
+    """
     ids = [q.agent_id] if q.agent_id else await dashboard.agent_ids(conn)
     return {
         "report": await pnl(conn, q),
-        "campaigns": await by_campaign(conn, q),
+        "campaigns": await by_campaign(conn, q) if q.agent_id else [],
         "per_agent": [await pnl(conn, PnlQuery(q.tenant_id, a, None, q.start, q.end)) for a in ids],
         "days": await dashboard.engagement_per_day(conn, q),
     }
