@@ -21,8 +21,7 @@ from chimera.mcp.wallet import open_wallet_host
 from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from tests.e2e.conftest import KEY_XYZ_AS_OPERATOR, OPERATOR_XYZ, REVIEWER_KEY_ABC
-from tests.e2e.test_console_reviews import _shot
-from tests.support.browser import chromium, sign_in
+from tests.support.browser import chromium, screenshot, sign_in
 from tests.support.console import add_operator, published_post, scheduled_post
 from tests.support.economics import fresh_agent
 from tests.support.platform import scalar
@@ -75,7 +74,7 @@ async def test_an_operator_pauses_and_resumes_an_agent_from_the_fleet_page(
         await expect(page.get_by_role("status")).to_contain_text(f"{name} is paused")
         assert await scalar(svc, TENANT, AGENT_STATUS, name) == "paused"
         await expect(page.locator(f"#agent-{name}")).to_contain_text("paused")
-        await _shot(page, tmp_path, "fleet-paused")
+        await screenshot(page, tmp_path, "fleet-paused")
         await page.get_by_role("button", name=f"Resume {name}").click()
         await expect(page.get_by_role("status")).to_contain_text(f"{name} is active")
     assert await scalar(svc, TENANT, AGENT_STATUS, name) == "active"
@@ -106,13 +105,13 @@ async def test_an_operator_cancels_and_reschedules_posts_on_the_calendar(
         await page.get_by_label("Agent").fill(agent.agent_id)
         await page.get_by_role("button", name="Filter").click()
         await expect(page.locator(f"#post-{keep}")).to_contain_text("scheduled")
-        await _shot(page, tmp_path, "calendar")
+        await screenshot(page, tmp_path, "calendar")
         await _reschedule(page, keep, "2020-01-01T10:00")
         await expect(page.locator(f"#post-{keep}").get_by_role("alert")).to_contain_text(
             "in the past"
         )
         await expect(page.get_by_label("Agent")).to_have_value(agent.agent_id)
-        await _shot(page, tmp_path, "calendar-refused")
+        await screenshot(page, tmp_path, "calendar-refused")
         later = at + timedelta(days=1)
         await _reschedule(page, keep, f"{later:%Y-%m-%dT%H:%M}")
         await expect(page.get_by_role("status")).to_contain_text(f"{keep} rescheduled")
@@ -147,7 +146,7 @@ async def test_the_spend_page_charts_the_numbers_of_chimera_pnl(
         assert await page.locator("svg.chart").count() >= 6
         await expect(page.locator("#campaigns")).to_contain_text(campaign)
         await expect(page.locator("svg.meters").first).to_contain_text("12.50")
-        await _shot(page, tmp_path, "spend")
+        await screenshot(page, tmp_path, "spend")
         await page.goto(f"{server_url}/console/fleet")
         await expect(page.locator(f"#agent-{agent.agent_id}")).to_contain_text("12.50")
     assert shown == {
