@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 
 from chimera.platform.db import tenant_tx
 from chimera.platform.settings import Settings
@@ -42,6 +43,34 @@ INSERT INTO posts (id, tenant_id, agent_id, campaign_id, task_id, platform, stat
   SELECT 'bench-post-' || a || '-' || p, %(t)s, 'bench-agent-' || a, 'bench-campaign-' || a,
          'bench-task-' || a || '-' || p, 'tiktok', 'published', 'Post ' || p || ' #AIcreator',
          now() - make_interval(hours => p %% 300)
+  FROM generate_series(1, %(agents)s) a, generate_series(1, %(posts)s) p;
+INSERT INTO posts (id, tenant_id, agent_id, campaign_id, task_id, platform, status, text, kind,
+                   publish_at)
+  SELECT 'bench-cal-' || a || '-' || p, %(t)s, 'bench-agent-' || a, 'bench-campaign-' || a,
+         'bench-caltask-' || a || '-' || p, 'instagram', 'scheduled', 'Later ' || p, 'post',
+         now() + make_interval(hours => 3 * p)
+  FROM generate_series(1, %(agents)s) a, generate_series(1, 20) p;
+INSERT INTO media_assets (asset_id, tenant_id, agent_id, kind, tool, model, path, mime_type, bytes,
+                          width, height, estimated_cost_usd, idempotency_key, payload_hash)
+  SELECT 'bench-media-' || a || '-' || p, %(t)s, 'bench-agent-' || a, 'image', 'generate_image',
+         'pillow', 'x.png', 'image/png', 1, 1, 1, 0.04, 'bench-media-' || a || '-' || p, 'h'
+  FROM generate_series(1, %(agents)s) a, generate_series(1, %(posts)s) p;
+INSERT INTO social_posts (post_id, tenant_id, agent_id, platform, text, media_ids, disclosure,
+                          scheduling, tracking, status, published_at)
+  SELECT 'bench-social-' || a || '-' || p, %(t)s, 'bench-agent-' || a, 'tiktok', 'Post ' || p,
+         ARRAY['bench-media-' || a || '-' || p], '{}', '{}',
+         jsonb_build_object('campaign_id', 'bench-campaign-' || a), 'published',
+         now() - make_interval(hours => p %% 300)
+  FROM generate_series(1, %(agents)s) a, generate_series(1, %(posts)s) p;
+INSERT INTO social_engagement (tenant_id, post_id, agent_id, age_hours, views, likes, comments,
+                               shares, engagement_rate)
+  SELECT %(t)s, 'bench-social-' || a || '-' || p, 'bench-agent-' || a, age, 100 * p * age,
+         10 * p, p, p, 0.1
+  FROM generate_series(1, %(agents)s) a, generate_series(1, %(posts)s) p, unnest(ARRAY[1, 24]) age;
+INSERT INTO llm_usage (tenant_id, agent_id, campaign_id, thread_id, task_id, role, model,
+                       prompt_version, calls, input_tokens, output_tokens, cost_usd)
+  SELECT %(t)s, 'bench-agent-' || a, 'bench-campaign-' || a, 'bench-thread-' || a,
+         'bench-task-' || a || '-' || p, 'writer', 'm', 'v1', 1, 1000, 200, 0.002
   FROM generate_series(1, %(agents)s) a, generate_series(1, %(posts)s) p;
 INSERT INTO tasks (task_id, tenant_id, campaign_id, thread_id, task_type, status, payload)
   SELECT 'bench-rtask-' || a || '-' || r, %(t)s, 'bench-campaign-' || a, 'bench-thread-' || a,
@@ -74,6 +103,9 @@ async def _seed(svc: Services, agents: int, posts: int, reviews: int) -> None:
     async with tenant_tx(svc.pool, TENANT) as conn:
         for statement in filter(str.strip, _SEED.split(";\n")):
             await conn.execute(statement, sizes)  # type: ignore[arg-type]
+    # A live database's autovacuum keeps planner statistics; freshly seeded tables have none.
+    async with await psycopg.AsyncConnection.connect(svc.endpoints.pg_admin, autocommit=True) as c:
+        await c.execute("ANALYZE")
 
 
 async def _signed_in(client: httpx.AsyncClient) -> None:
@@ -97,7 +129,8 @@ async def _time(client: httpx.AsyncClient, url: str, repeat: int) -> dict[str, A
 async def _run(agents: int, posts: int, reviews: int, repeat: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="chimera-bench-console-") as home:
         settings = Settings(home=Path(home))
-        async with open_services(settings, with_host=False) as svc:
+        # With the MCP host: the fleet and spend pages read each agent's caps from the wallet.
+        async with open_services(settings) as svc:
             await _seed(svc, agents, posts, reviews)
 
             async def services() -> Services:
@@ -112,6 +145,10 @@ async def _run(agents: int, posts: int, reviews: int, repeat: int) -> dict[str, 
                     "fleet": "/console/fleet",
                     "campaigns": "/console/campaigns",
                     "campaign": "/console/campaigns/bench-campaign-1",
+                    "calendar": "/console/calendar",
+                    "calendar?agent": "/console/calendar?agent=bench-agent-1",
+                    "spend": "/console/spend",
+                    "spend?agent": "/console/spend?agent=bench-agent-1",
                 }
                 timings = {name: await _time(client, url, repeat) for name, url in pages.items()}
     return {

@@ -30,11 +30,15 @@ _PAYMENTS = (
     + " GROUP BY 1, 2"
 )
 
+# The first published post attaching each asset, found in one pass over the posts' arrays (a
+# lookup per asset would scan every post once per asset: quadratic on a busy tenant).
 _MEDIA = (
     "SELECT p.campaign_id, p.task_id, sum(a.estimated_cost_usd) AS amount, count(*) AS n"
-    " FROM media_assets a LEFT JOIN LATERAL (SELECT s.tracking->>'campaign_id' AS campaign_id,"
-    " s.tracking->>'task_id' AS task_id FROM social_posts s WHERE s.status = 'published'"
-    " AND a.asset_id = ANY(s.media_ids) ORDER BY s.published_at, s.post_id LIMIT 1) p ON true"
+    " FROM media_assets a LEFT JOIN (SELECT DISTINCT ON (m.asset_id) m.asset_id,"
+    " s.tracking->>'campaign_id' AS campaign_id, s.tracking->>'task_id' AS task_id"
+    " FROM social_posts s CROSS JOIN LATERAL unnest(s.media_ids) AS m(asset_id)"
+    " WHERE s.status = 'published' ORDER BY m.asset_id, s.published_at, s.post_id) p"
+    " ON p.asset_id = a.asset_id"
     " WHERE (%(campaign)s::text IS NULL OR p.campaign_id = %(campaign)s)"
     + window("a.created_at", agent="a.agent_id")
     + " GROUP BY 1, 2"

@@ -2,13 +2,15 @@
 
 The console shows what the control plane already records; these queries join it for display
 (under the caller's tenant transaction, so RLS scopes every row). Nothing here decides or
-writes: actions go through `chimera/runs/inbox.py` and `chimera/control/occ.py`.
+writes: actions go through `chimera/runs/inbox.py`, `chimera/control/occ.py`, `agent_state.py`
+and `calendar.py`; money comes from `chimera/control/pnl.py`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from chimera.control.pnl_scope import PnlQuery, window
 from chimera.platform.db import Conn
 
 _REVIEW_CONTEXT = (
@@ -40,6 +42,18 @@ _POSTS_PER_DAY = (
     " WHERE status = 'published' AND published_at >= now() - make_interval(days => %s)"
     " AND (%s::text IS NULL OR agent_id = %s) AND (%s::text IS NULL OR campaign_id = %s)"
     " GROUP BY 1 ORDER BY 1"
+)
+
+_ENGAGEMENT_PER_DAY = (
+    "SELECT date_trunc('day', s.published_at)::date AS day, count(*) AS posts,"
+    " coalesce(sum(e.views), 0) AS views,"
+    " coalesce(sum(e.likes + e.comments + e.shares), 0) AS engagements"
+    " FROM social_posts s LEFT JOIN LATERAL (SELECT g.views, g.likes, g.comments, g.shares"
+    " FROM social_engagement g WHERE g.post_id = s.post_id ORDER BY g.age_hours DESC LIMIT 1)"
+    " e ON true WHERE s.status = 'published'"
+    " AND (%(campaign)s::text IS NULL OR s.tracking->>'campaign_id' = %(campaign)s)"
+    + window("s.published_at", agent="s.agent_id")
+    + " GROUP BY 1 ORDER BY 1"
 )
 
 _TASKS = (
@@ -74,6 +88,32 @@ async def posts_per_day(
     args = (days, agent_id, agent_id, campaign_id, campaign_id)
     rows = await (await conn.execute(_POSTS_PER_DAY, args)).fetchall()
     return [(str(r["day"]), int(r["n"])) for r in rows]
+
+
+async def engagement_per_day(conn: Conn, q: PnlQuery) -> list[dict[str, Any]]:
+    """Per publication day: published posts and their newest engagement snapshot's totals.
+
+    The posts, scope and snapshot rule are those of `chimera.control.pnl`, so the days add up to
+    the report's post count, views and engagements.
+    """
+    rows = await (await conn.execute(_ENGAGEMENT_PER_DAY, q.params())).fetchall()
+    return [
+        {
+            "day": str(r["day"]),
+            "posts": int(r["posts"]),
+            "views": int(r["views"]),
+            "engagements": int(r["engagements"]),
+        }
+        for r in rows
+    ]
+
+
+async def agent_ids(conn: Conn) -> list[str]:
+    """The tenant's agent ids, in order."""
+    return [
+        str(r["id"])
+        for r in await (await conn.execute("SELECT id FROM agents ORDER BY id")).fetchall()
+    ]
 
 
 async def campaigns(conn: Conn) -> list[dict[str, Any]]:

@@ -119,6 +119,7 @@ async def threads(
     """Threads (and their runs, state and history) belong to the tenant that created them."""
     if ctx.action == "create_run":
         _check_run_input(ctx, value.get("kwargs") or {})
+        await _check_unkeyed_resume(ctx, value)
     if ctx.action == "update" and set(value) == {"thread_id"}:
         await _check_state_update(ctx, str(value["thread_id"]))
     return _owned(ctx, value)
@@ -142,6 +143,50 @@ async def _check_state_update(ctx: Auth.types.AuthContext, thread_id: str) -> No
             detail=(
                 f"thread {thread_id} has {pending} pending review(s): answer each one (Accept,"
                 " Edit, Respond or Ignore); resolving the thread would leave them pending"
+            ),
+        )
+
+
+def unkeyed_resume(command: object) -> bool:
+    """Whether a run's `command` resumes with one value for whichever interrupt is pending.
+
+    A resume keyed by interrupt id (`{id: value, ...}`, ids being 32 hex digits) names the
+    interrupts it answers; anything else (Agent Inbox's `[{"type": "accept", ...}]`) does not.
+    """
+    if not isinstance(command, dict) or "resume" not in command:
+        return False
+    resume = command["resume"]
+    keyed = isinstance(resume, dict) and bool(resume) and all(map(_is_interrupt_id, resume))
+    return not keyed
+
+
+def _is_interrupt_id(key: object) -> bool:
+    return isinstance(key, str) and len(key) == 32 and all(c in "0123456789abcdef" for c in key)
+
+
+async def _check_unkeyed_resume(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """Refuse one unkeyed answer while several reviews of the thread wait (409, with the reason).
+
+    LangGraph resumes `Command(resume=value)` only when a single interrupt is pending; with more
+    the run fails ("you must specify the interrupt id") and the thread turns to `error`. Agent
+    Inbox sends exactly that, so its answer would fail with nothing shown on the review. Refused
+    here instead, the thread stays interrupted and every review stays answerable.
+    """
+    tenant, thread_id = tenant_of(ctx), value.get("thread_id")
+    command = (value.get("kwargs") or {}).get("command")
+    if tenant is None or thread_id is None or not unkeyed_resume(command):
+        return
+    svc = await process_services()
+    async with tenant_tx(svc.pool, tenant) as conn:
+        pending = await dashboard.pending_in_thread(conn, str(thread_id))
+    if pending > 1:
+        raise Auth.exceptions.HTTPException(
+            status_code=409,
+            detail=(
+                f"thread {thread_id} has {pending} pending reviews and this answer names none of"
+                " them (LangGraph needs the interrupt id when several wait; Agent Inbox sends"
+                " none): answer them in the console (/console/reviews) or with `chimera review`;"
+                " Agent Inbox can answer the thread's last one"
             ),
         )
 

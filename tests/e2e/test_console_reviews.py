@@ -5,8 +5,6 @@ Proves specs/console.md §1, §2.1, §2.2, §2.3, §3 and §5.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from chimera.resources import Services
 from chimera.runs.runner import run_campaign
 from tests.conftest import ETHIOPIA
 from tests.e2e.conftest import REVIEWER_KEY_ABC, REVIEWER_KEY_XYZ
-from tests.support.browser import chromium, sign_in
+from tests.support.browser import chromium, screenshot, sign_in
 from tests.support.governance import campaign_with_policy
 from tests.support.platform import platform_posts, scalar
 
@@ -31,15 +29,6 @@ async def _paused_campaign(svc: Services, goal: str) -> tuple[str, list[str]]:
     summary = await run_campaign(svc, agent_id=ETHIOPIA, goal=goal)
     assert summary.state == "paused"
     return campaign_id, [r["review_id"] for r in summary.pending_reviews]
-
-
-async def _shot(page: Page, folder: Path, name: str) -> None:
-    """A full-page screenshot; also kept in $CONSOLE_SCREENSHOTS (docs/console) when set."""
-    path = folder / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 1000
-    if keep := os.environ.get("CONSOLE_SCREENSHOTS"):
-        shutil.copy(path, Path(keep) / path.name)
 
 
 def _card(page: Page, review_id: str) -> Locator:
@@ -57,7 +46,7 @@ async def test_a_reviewer_approves_edits_and_rejects_in_the_browser(
         await page.goto(f"{server_url}/console/reviews?campaign={campaign_id}")
         await expect(_card(page, first)).to_contain_text("fashion")
         await expect(_card(page, first)).to_contain_text("left")
-        await _shot(page, tmp_path, "reviews")
+        await screenshot(page, tmp_path, "reviews")
 
         card = _card(page, second)
         await card.get_by_text("Edit", exact=True).click()
@@ -65,7 +54,7 @@ async def test_a_reviewer_approves_edits_and_rejects_in_the_browser(
         await card.get_by_role("button", name="Submit edit").click()
         await expect(_card(page, second).get_by_role("alert")).to_contain_text("forbidden")
         assert await scalar(svc, TENANT, STATUS, second) == "pending/-"
-        await _shot(page, tmp_path, "edit-refused")
+        await screenshot(page, tmp_path, "edit-refused")
 
         await _card(page, first).get_by_role("button", name="Approve").click()
         await expect(_card(page, first)).to_have_count(0)
@@ -79,10 +68,10 @@ async def test_a_reviewer_approves_edits_and_rejects_in_the_browser(
         await expect(_card(page, second)).to_have_count(0)
         await page.goto(f"{server_url}/console/fleet")
         await expect(page.locator("main")).to_contain_text(ETHIOPIA)
-        await _shot(page, tmp_path, "fleet")
+        await screenshot(page, tmp_path, "fleet")
         await page.goto(f"{server_url}/console/campaigns/{campaign_id}")
         await expect(page.locator("#goal")).to_contain_text(goal)
-        await _shot(page, tmp_path, "campaign")
+        await screenshot(page, tmp_path, "campaign")
     assert await scalar(svc, TENANT, STATUS, second) == "edit/edit"
     assert edited in [p["text"] for p in await platform_posts(svc, TENANT, campaign_id)]
 

@@ -5,10 +5,7 @@ Proves specs/console.md §1, §2.3 and §4.
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 
@@ -17,8 +14,8 @@ from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.runs import inbox
 from chimera.runs.runner import run_campaign
-from chimera.serving.console.app import create_app
 from tests.conftest import ETHIOPIA
+from tests.support.console import console_client
 from tests.support.platform import scalar
 
 TENANT = "tenant-xyz"
@@ -31,28 +28,11 @@ KEYS = {
 STATUS = "SELECT status FROM reviews WHERE review_id = %s"
 
 
-@asynccontextmanager
-async def _console(svc: Services, key: str | None) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+def _console(
+    svc: Services, key: str | None
+) -> AbstractAsyncContextManager[tuple[httpx.AsyncClient, str]]:
     """A client of the console over `svc` (with KEYS), signed in with `key`; and its CSRF token."""
-    keyed = dataclasses.replace(svc, settings=svc.settings.model_copy(update={"api_keys": KEYS}))
-
-    async def services() -> Services:
-        return keyed
-
-    transport = httpx.ASGITransport(app=create_app(services))
-    async with httpx.AsyncClient(transport=transport, base_url="http://console") as client:
-        page = await client.get("/console/signin")
-        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert match
-        if key is None:
-            yield client, match[1]
-            return
-        done = await client.post("/console/signin", data={"csrf": match[1], "api_key": key})
-        assert done.status_code == 303
-        queue = await client.get("/console/reviews")
-        fresh = re.search(r'name="csrf" value="([^"]+)"', queue.text)
-        assert fresh and fresh[1] != match[1], "signing in issues a new CSRF token"
-        yield client, fresh[1]
+    return console_client(svc, KEYS, key)
 
 
 async def test_an_unknown_key_is_refused_and_pages_need_sign_in(svc: Services) -> None:

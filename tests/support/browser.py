@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,3 +43,12 @@ async def sign_in(page: Page, base_url: str, api_key: str) -> None:
     await page.get_by_label("API key").fill(api_key)
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url("**/console/reviews")
+
+
+async def screenshot(page: Page, folder: Path, name: str) -> None:
+    """A full-page screenshot; also kept in $CONSOLE_SCREENSHOTS (docs/console) when set."""
+    path = folder / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+    if keep := os.environ.get("CONSOLE_SCREENSHOTS"):
+        shutil.copy(path, Path(keep) / path.name)

@@ -90,3 +90,14 @@ async def test_store_namespaces_must_start_with_the_tenant() -> None:
     for namespace in (("tenant-b", "n"), ()):
         with pytest.raises(Auth.exceptions.HTTPException):
             await auth.store(ctx("tenant-a", "store", "get"), {"namespace": namespace})
+
+
+def test_only_a_resume_keyed_by_interrupt_ids_names_what_it_answers() -> None:
+    """specs/console.md §6 (several pending reviews in one thread)"""
+    iid = "20079ea0e2a4210fc10829dcdf1e45fd"
+    assert auth.unkeyed_resume({"resume": [{"type": "accept", "args": None}]})
+    assert auth.unkeyed_resume({"resume": {"decision": "approve"}})
+    assert auth.unkeyed_resume({"resume": {}})
+    assert not auth.unkeyed_resume({"resume": {iid: [{"type": "accept", "args": None}]}})
+    assert not auth.unkeyed_resume({"goto": "x"})
+    assert not auth.unkeyed_resume(None)

@@ -18,9 +18,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from chimera.control.agent_state import AgentNotFound
+from chimera.control.calendar import PostNotFound
 from chimera.control.occ import CampaignNotFound
 from chimera.runs.threads import ReviewNotFound
-from chimera.serving.console import operations, reviews
+from chimera.serving.console import agents, calendar_view, operations, reviews, spend
 from chimera.serving.console.session import Session
 from chimera.serving.console.web import Console, CsrfError, NotSignedIn, Page, ServicesFn
 from chimera.serving.process import process_services
@@ -41,7 +43,7 @@ def _page(console: Console, handler: Handler, *, signed_in: bool = True) -> Call
             return await handler(page, request)
         except CsrfError as exc:
             return page.render("message.html", 403, title="Refused", message=str(exc))
-        except (ReviewNotFound, CampaignNotFound):
+        except (ReviewNotFound, CampaignNotFound, AgentNotFound, PostNotFound):
             return page.render("message.html", 404, title="Not found", message="Not found.")
 
     return endpoint
@@ -91,6 +93,10 @@ def create_app(services: ServicesFn) -> Starlette:
             "/console/campaigns", _page(c, lambda p, r: operations.campaigns(p)), methods=["GET"]
         ),
         Route("/console/campaigns/{campaign_id}", _page(c, _campaign), methods=["GET", "POST"]),
+        Route("/console/agents/{agent_id}/{action:str}", _page(c, _agent_action), methods=["POST"]),
+        Route("/console/calendar", _page(c, lambda p, r: calendar_view.week(p)), methods=["GET"]),
+        Route("/console/posts/{post_id}/{action:str}", _page(c, _post_action), methods=["POST"]),
+        Route("/console/spend", _page(c, lambda p, r: spend.spend(p)), methods=["GET"]),
         # check_dir=False: the folder ships with the package; checking it would block the loop.
         Mount("/console/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
@@ -106,6 +112,23 @@ async def _review_action(page: Page, request: Request) -> Response:
     if action not in ("approve", "edit", "reject"):
         return page.render("message.html", 404, title="Not found", message="Not found.")
     return await reviews.act(page, request.path_params["review_id"], action)
+
+
+async def _agent_action(page: Page, request: Request) -> Response:
+    action = request.path_params["action"]
+    if action not in ("pause", "resume"):
+        return page.render("message.html", 404, title="Not found", message="Not found.")
+    notice = await agents.set_paused(page, request.path_params["agent_id"], action == "pause")
+    if notice.startswith("Not"):
+        return await operations.fleet(page, notice=notice, status=403)
+    return agents.back_to_fleet(page, notice)
+
+
+async def _post_action(page: Page, request: Request) -> Response:
+    action = request.path_params["action"]
+    if action not in ("cancel", "reschedule"):
+        return page.render("message.html", 404, title="Not found", message="Not found.")
+    return await calendar_view.act(page, request.path_params["post_id"], action)
 
 
 async def _campaign(page: Page, request: Request) -> Response:

@@ -1,7 +1,8 @@
 """Operator pages: the fleet (agents at a glance) and campaigns (goal, policy, tasks, audit).
 
 Reads come from `chimera/control/dashboard.py` and `audit.trace`; a goal or topic change goes
-through `occ.update_campaign` with an operator check, like `chimera campaign update`.
+through `occ.update_campaign` with an operator check, like `chimera campaign update`. The
+fleet's pause / resume and its caps are in `agents.py`.
 """
 
 from __future__ import annotations
@@ -11,18 +12,38 @@ from starlette.responses import Response
 from chimera.control import audit, dashboard, occ, reviewers
 from chimera.control.policy import PolicyError, PolicyOverrides, campaign_overrides
 from chimera.platform.db import tenant_tx
-from chimera.serving.console.charts import bars
+from chimera.serving.console import agents
+from chimera.serving.console.charts import bars, meters
 from chimera.serving.console.web import Page
 
 
-async def fleet(page: Page) -> Response:
-    """Agents with last run, pending reviews, posts today; recent errors; posts per day."""
+async def fleet(page: Page, *, notice: str | None = None, status: int = 200) -> Response:
+    """The fleet: each agent's state with a pause / resume form; recent errors; posts per day.
+
+    Each agent shows its last run, pending reviews, posts today and USDC spent today against
+    its daily cap.
+    """
     async with tenant_tx(page.svc.pool, page.tenant) as conn:
-        agents = await dashboard.fleet(conn)
+        rows = await dashboard.fleet(conn)
         errors = await dashboard.recent_errors(conn)
         per_day = await dashboard.posts_per_day(conn)
+    caps = await agents.budgets(page, [str(a["agent_id"]) for a in rows])
     chart = bars("Published posts per day (14 days)", [(d, float(n)) for d, n in per_day])
-    return page.render("fleet.html", agents=agents, errors=errors, chart=chart)
+    spend = meters(
+        "USDC spent today against the daily cap",
+        agents.meter_rows(caps, "spent_today", "max_daily"),
+        " USDC",
+    )
+    return page.render(
+        "fleet.html",
+        status,
+        agents=rows,
+        caps=caps,
+        errors=errors,
+        chart=chart,
+        spend=spend,
+        notice=notice or page.request.query_params.get("notice"),
+    )
 
 
 async def campaigns(page: Page) -> Response:
