@@ -57,3 +57,16 @@ async def settle_mentions(svc: Services, tenant: str, agent: str, mention_ids: l
                 " DO UPDATE SET status = 'ignored', reason = 'answered elsewhere'",
                 (tenant, agent, mention_id),
             )
+
+
+async def duplicate_intents(svc: Services, tenant_id: str, campaign_id: str) -> list[Any]:
+    """(kind, task_id, count) of a campaign's side effects done more than once (none, ever)."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        rows = await (
+            await conn.execute(
+                "SELECT kind, task_id, count(*) AS n FROM intents WHERE campaign_id = %s"
+                " AND status = 'done' GROUP BY kind, task_id HAVING count(*) > 1",
+                (campaign_id,),
+            )
+        ).fetchall()
+    return [tuple(r.values()) for r in rows]
