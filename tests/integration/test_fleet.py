@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, PendingActivityState
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
@@ -173,13 +173,18 @@ async def test_schedules_fire_for_a_hundred_agents(
                 await client.get_workflow_handle(wf.id).terminate("test over")
 
 
-async def _settled(handle: WorkflowHandle[object, RunResult]) -> bool:
-    """The run paused for reviews or ended."""
-    try:
-        found: RunResult | None = await handle.query("status", result_type=RunResult)
-    except RPCError:  # no worker has processed the workflow's first task yet
-        return False
-    return found is not None and found.state in {"paused", "done", "refused"}
+async def _run_started(handle: WorkflowHandle[object, RunResult]) -> bool:
+    """The run's first activity was started by a worker (or already finished)."""
+    described = await handle.describe()
+    pending = described.raw_description.pending_activities
+    if not pending:
+        return any(
+            [
+                e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+                async for e in handle.fetch_history_events()
+            ]
+        )
+    return pending[0].state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
 
 
 @pytest.mark.timeout(600)
@@ -211,10 +216,10 @@ async def test_a_flood_of_one_tenants_runs_does_not_starve_another_tenant(
         ),
     )
     try:
-        await eventually(lambda: _settled(other), 300, "tenant-abc's run to pause or end")
-        settled = [await _settled(h) for h in flood]
+        await eventually(lambda: _run_started(other), 120, "tenant-abc's run to start")
+        started = [await _run_started(h) for h in flood]
         # One tenant-xyz slot: behind a shared FIFO the other tenant would have waited for all 4.
-        assert sum(settled) <= 2, settled
+        assert sum(started) <= 2, started
         assert not polling.done(), f"the worker stopped early: {polling.exception()}"
     finally:
         for handle in [*flood, other]:
@@ -228,11 +233,13 @@ async def test_the_tenant_rate_caps_every_tenant_queue_of_a_worker(
     svc: Services, fleet_settings: Settings, client: Client
 ) -> None:
     """specs/fleet.md §4.5, §4.4"""
-    queues = [task_queue(fleet_settings, t) for t in (TENANT, "tenant-abc", "tenant-new")]
-    workers = build_workers(client, svc, queues, concurrency=7, tenant_rate=2.5)
+    # Queues no other test polls: a client registers one worker per queue.
+    tag = uuid.uuid4().hex[:6]
+    queues = [task_queue(fleet_settings, f"tenant-rate-{tag}-{i}") for i in range(4)]
+    workers = build_workers(client, svc, queues[:3], concurrency=7, tenant_rate=2.5)
     configs = [w.config() for w in workers]
-    assert [c["task_queue"] for c in configs] == queues
+    assert [c["task_queue"] for c in configs] == queues[:3]
     assert {c.get("max_task_queue_activities_per_second") for c in configs} == {2.5}
     assert {c.get("max_concurrent_activities") for c in configs} == {2}  # 7 slots, 3 tenants
-    unlimited = build_workers(client, svc, queues[:1], concurrency=4)[0].config()
+    unlimited = build_workers(client, svc, queues[3:], concurrency=4)[0].config()
     assert unlimited.get("max_task_queue_activities_per_second") is None
