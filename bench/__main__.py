@@ -6,7 +6,8 @@
 `python -m bench checkpoint [--tasks 5] [--repeat 20]` and
 `python -m bench concurrency [--runs 1000] [--tasks 5] [--io-ms 50] [--savers postgres,memory]` and
 `python -m bench judge [--set bench/data/judge_set.jsonl]` and
-`python -m bench console [--agents 10] [--posts 200] [--reviews 50] [--repeat 5]`,
+`python -m bench console [--agents 10] [--posts 200] [--reviews 50] [--repeat 5]` and
+`python -m bench fleet [--agents 1000] [--workers 1,2] [--concurrency 16] [--servers shipped,wal]`,
 run from the repo root."""
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ def saver_names(text: str) -> list[str]:
     known = ("postgres", "postgres-shared", "memory")
     if not values or any(v not in known for v in values):
         raise argparse.ArgumentTypeError(f"savers: comma separated, from {', '.join(known)}")
+    return values
+
+
+def server_modes(text: str) -> list[str]:
+    """Parse `shipped,wal`."""
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    if not values or any(v not in ("shipped", "wal") for v in values):
+        raise argparse.ArgumentTypeError("servers: comma separated, from shipped, wal")
     return values
 
 
@@ -116,6 +125,15 @@ def parser() -> argparse.ArgumentParser:
     con.add_argument("--posts", type=positive, default=200, help="published posts per agent")
     con.add_argument("--reviews", type=positive, default=50, help="pending reviews per agent")
     con.add_argument("--repeat", type=positive, default=5, help="requests per page")
+    fleet = sub.add_parser("fleet", help="perception passes through Temporal: 1 vs 2 workers")
+    fleet.add_argument("--agents", type=positive, default=1000, help="passes, one per agent")
+    fleet.add_argument("--workers", type=sizes, default=[1, 2], help="worker processes per run")
+    fleet.add_argument("--concurrency", type=positive, default=16, help="slots per worker")
+    fleet.add_argument("--items", type=positive, default=40, help="feed items per pass")
+    fleet.add_argument("--io-ms", type=non_negative, default=50, help="awaited I/O per pass")
+    fleet.add_argument(
+        "--servers", type=server_modes, default=["shipped", "wal"], help="dev server modes"
+    )
     return root
 
 
@@ -162,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import console
 
         doc = console.main(args.agents, args.posts, args.reviews, args.repeat)
+    elif args.name == "fleet":
+        from bench import fleet
+
+        doc = fleet.main(
+            args.agents, args.workers, args.concurrency, args.items, args.io_ms, args.servers
+        )
     else:
         from bench import mcp
 

