@@ -17,10 +17,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from chimera.platform.grants import secure
 from chimera.platform.settings import REPO_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -109,88 +109,16 @@ def _setup_checkpointer(conn: psycopg.Connection) -> None:
     PostgresSaver(conn).setup()  # type: ignore[arg-type]
 
 
-APPEND_ONLY = ("audit_log", "payment_ledger", "wallet_ledger")
-"""Records the runtime role may only insert into and read (governance: append-only)."""
-CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
-"""LangGraph's saver tables: the runtime role writes them but deletes only through retention."""
-RUNTIME_FUNCTIONS = (
-    "chimera_campaign_usable(text)",
-    "chimera_prunable_threads(timestamptz, text[])",
-    "chimera_prune_thread(text, text, timestamptz)",
-)
-"""SECURITY DEFINER functions the runtime role may call (each answers or does one narrow thing)."""
-
-
 def _secure(conn: psycopg.Connection, settings: Settings) -> None:
-    """Roles, grants and row-level security, in ONE transaction.
+    """Roles, grants and row-level security, in ONE transaction (`chimera.platform.grants`).
 
     Statement by statement, a concurrent process could insert between dropping and re-creating
-    a tenant policy (forced RLS with no policy refuses every row) or between the blanket grant
-    and the append-only revokes; as one transaction, the others wait on the table locks and
-    only ever see the finished state.
+    a tenant policy (forced RLS with no policy refuses every row) or between a grant and a
+    revoke; as one transaction, the others only ever see the finished state. Only what differs
+    is changed, so a start beside busy processes takes no lock on their tables.
     """
     with conn.transaction():
-        _secure_in_tx(conn, settings)
-
-
-def _secure_in_tx(conn: psycopg.Connection, settings: Settings) -> None:
-    role = settings.app_db_role
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-    password = settings.app_db_password.get_secret_value()
-    stmt = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}"
-    conn.execute(sql.SQL(stmt).format(sql.Identifier(role), sql.Literal(password)))
-    conn.execute(
-        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-            sql.Identifier(conn.info.dbname), sql.Identifier(role)
-        )
-    )
-    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(role)))
-    conn.execute(
-        sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
-            sql.Identifier(role)
-        )
-    )
-    conn.execute(
-        sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(sql.Identifier(role))
-    )
-    # The migration ledger is the owner's: the runtime role may neither read nor rewrite it.
-    conn.execute(sql.SQL("REVOKE ALL ON schema_migrations FROM {}").format(sql.Identifier(role)))
-    for function in RUNTIME_FUNCTIONS:
-        conn.execute(
-            sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
-                sql.SQL(function), sql.Identifier(role)
-            )
-        )
-    _revoke(conn, role, APPEND_ONLY, "UPDATE, DELETE, TRUNCATE")
-    _revoke(conn, role, CHECKPOINT_TABLES, "DELETE, TRUNCATE")
-    _revoke(conn, role, ("checkpoint_migrations",), "INSERT, UPDATE, DELETE, TRUNCATE")
-    tenant_tables = conn.execute(
-        "SELECT table_name FROM information_schema.columns"
-        " WHERE table_schema = 'public' AND column_name = 'tenant_id'"
-    ).fetchall()
-    for (table,) in tenant_tables:
-        ident = sql.Identifier(table)
-        conn.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(ident))
-        conn.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(ident))
-        conn.execute(sql.SQL("DROP POLICY IF EXISTS tenant_isolation ON {}").format(ident))
-        conn.execute(
-            sql.SQL(
-                "CREATE POLICY tenant_isolation ON {} "
-                "USING (tenant_id = current_setting('app.tenant_id', true)) "
-                "WITH CHECK (tenant_id = current_setting('app.tenant_id', true))"
-            ).format(ident)
-        )
-
-
-def _revoke(conn: psycopg.Connection, role: str, tables: tuple[str, ...], privileges: str) -> None:
-    """Revoke `privileges` (a fixed SQL list) on each existing table from the runtime role."""
-    for table in tables:
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() != (None,):
-            conn.execute(
-                sql.SQL("REVOKE {} ON {} FROM {}").format(
-                    sql.SQL(privileges), sql.Identifier(table), sql.Identifier(role)
-                )
-            )
+        secure(conn, settings)
 
 
 class DatabaseUnavailable(RuntimeError):

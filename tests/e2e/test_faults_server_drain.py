@@ -24,7 +24,7 @@ from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services
 from tests.e2e.conftest import KEY_XYZ, free_port, server_env, start_server
 from tests.e2e.test_langgraph_server import DEFAULT_REVIEWER
-from tests.support.platform import platform_posts
+from tests.support.platform import checkpoint_rows, platform_posts
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
@@ -83,13 +83,8 @@ def cmdline(pid: int) -> str:
 
 
 async def checkpoints_of(svc: Services, thread_id: str) -> int:
-    """How many checkpoints Postgres holds for a server thread."""
-    async with svc.checkpoint_pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT count(*) AS n FROM checkpoints WHERE thread_id = %s", (thread_id,)
-        )
-        row = await cur.fetchone()
-    return int(row["n"]) if row else 0
+    """How many checkpoints Postgres holds for a server thread (read as the owner)."""
+    return (await checkpoint_rows(svc, thread_id))["checkpoints"]
 
 
 async def approve_until_done(client: LangGraphClient, thread_id: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chimera.platform.db import CHECKPOINT_TABLES
+from chimera.platform.grants import CHECKPOINT_TABLES
 from chimera.platform.settings import REPO_ROOT, Settings
 from chimera.resources import Services
 from chimera.runs.retention import parse_age, prune_checkpoints

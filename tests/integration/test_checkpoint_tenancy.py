@@ -17,7 +17,7 @@ from psycopg.rows import dict_row
 
 from chimera.platform.bootstrap import bootstrap
 from chimera.platform.checkpoint import new_thread_id, saver, thread_tenant
-from chimera.platform.db import CHECKPOINT_TABLES
+from chimera.platform.grants import CHECKPOINT_TABLES
 from chimera.resources import Services
 from tests.support.platform import checkpoint_rows
 

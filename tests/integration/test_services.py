@@ -147,6 +147,21 @@ async def test_migrating_again_applies_nothing(svc: Services, settings: Settings
     assert {c for c, _ in after} == {c for c, _ in MIGRATION_DIRS}
 
 
+async def test_a_start_beside_busy_runs_takes_no_lock_on_their_tables(
+    svc: Services, settings: Settings
+) -> None:
+    """specs/technical.md §3.4 (grants and RLS are changed only where they differ)"""
+    # A run mid-transaction on tenant tables: re-issuing ALTER TABLE / CREATE POLICY would wait
+    # for it (and could deadlock with it); asserting what is already in place must not.
+    with psycopg.connect(svc.endpoints.pg_admin) as busy:
+        busy.execute("LOCK TABLE checkpoints, audit_log, campaigns IN ROW EXCLUSIVE MODE")
+        applied = await asyncio.wait_for(
+            asyncio.to_thread(migrate, svc.endpoints.pg_admin, settings), timeout=60
+        )
+        busy.rollback()
+    assert applied == []
+
+
 async def test_concurrent_migrators_apply_nothing_twice(svc: Services, settings: Settings) -> None:
     """specs/technical.md §3.4"""
     results = await asyncio.gather(

@@ -8,7 +8,8 @@ from typing import Any
 import psycopg
 
 from chimera.platform.bootstrap import bootstrap
-from chimera.platform.db import CHECKPOINT_TABLES, tenant_tx
+from chimera.platform.db import tenant_tx
+from chimera.platform.grants import CHECKPOINT_TABLES
 from chimera.platform.settings import Settings
 from chimera.resources import Services
 
@@ -33,28 +34,31 @@ async def scalar(svc: Services, tenant_id: str, sql: str, *params: Any) -> Any:
     return None if row is None else next(iter(row.values()))
 
 
-FORGET_REPLIES = "UPDATE social_posts SET reply_to_id = NULL WHERE reply_to_id IS NOT NULL"
-"""Detach earlier replies from their mentions, so the platform no longer shows them answered."""
+FORGET_ENGAGEMENT = (
+    "DELETE FROM mention_decisions",
+    "DELETE FROM social_posts WHERE reply_to_id IS NOT NULL",
+    "DELETE FROM social_mentions",
+)
+"""The engagement ledger, the replies on the sandbox platform and its stored mentions (the next
+read seeds each agent's bundled sample again). A mention the platform shows answered is ignored
+as answered elsewhere, so forgetting the ledger alone would not make a mention new again, and
+mentions a test added would show up in the next test's window."""
 
 
 async def forget_mentions(svc: Services, *tenants: str) -> None:
-    """Forget the tenants' engagement (both sample tenants by default): ledger and replies.
-
-    A mention the platform shows answered is ignored as answered elsewhere, so forgetting the
-    ledger alone would not make a mention new again.
-    """
+    """Forget the tenants' engagement (both sample tenants by default): see `FORGET_ENGAGEMENT`."""
     for tenant in tenants or ("tenant-xyz", "tenant-abc"):
         async with tenant_tx(svc.pool, tenant) as conn:
-            await conn.execute("DELETE FROM mention_decisions")
-            await conn.execute(FORGET_REPLIES)
+            for statement in FORGET_ENGAGEMENT:
+                await conn.execute(statement)
 
 
 def forget_all_mentions(settings: Settings) -> None:
-    """Forget every tenant's engagement (ledger and replies), as the owner (no event loop)."""
+    """Forget every tenant's engagement, as the owner (no event loop, no services object)."""
     endpoints = bootstrap(settings)
     with psycopg.connect(endpoints.pg_admin, autocommit=True) as conn:
-        conn.execute("DELETE FROM mention_decisions")
-        conn.execute(FORGET_REPLIES)
+        for statement in FORGET_ENGAGEMENT:
+            conn.execute(statement)
 
 
 async def settle_mentions(svc: Services, tenant: str, agent: str, mention_ids: list[str]) -> None:
