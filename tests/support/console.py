@@ -23,6 +23,7 @@ from chimera.platform.db import tenant_tx
 from chimera.resources import Services
 from chimera.serving.console.app import create_app
 from state.records import RunRef
+from tests.support.builders import persona
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -71,8 +72,10 @@ async def scheduled_post(svc: Services, agent_id: str, at: datetime, tenant_id: 
     )
     args = {"platform": "tiktok", "content": {"text": f"Scheduled drop {tag} #AIcreator"}}
     async with tenant_tx(svc.pool, tenant_id) as conn:
+        who = persona().model_copy(update={"agent_id": agent_id, "tenant_id": tenant_id})
+        gate = calendar.PublishGate(persona=who)
         return await calendar.schedule(
-            conn, run, f"task-{tag}", f"key-{tag}", args, kind="post", at=at
+            conn, run, f"task-{tag}", f"key-{tag}", args, kind="post", at=at, gate=gate
         )
 
 
