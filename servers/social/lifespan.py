@@ -37,6 +37,8 @@ class SocialDeps(ServerDeps):
 async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
     """Open everything for the server's life: the outbox task(s) and the mention listener."""
     settings = Settings()
+    # The X accounts first: a refused file stops the server before anything is started.
+    accounts = await load_accounts(settings) if settings.social_backend == "x" else None
     endpoints = await server_endpoints(settings, "social")
     pool = await open_pool(endpoints.pg_app, max_size=5)
     redis: Any = aioredis.from_url(endpoints.redis, decode_responses=True)
@@ -46,17 +48,18 @@ async def social_lifespan(_: FastMCP[Any]) -> AsyncIterator[SocialDeps]:
         stack.push_async_callback(redis.aclose)
         outbox = SandboxOutbox(pool, redis, settings.sandbox_outbox_poll_s)
         stack.push_async_callback(_cancel, asyncio.create_task(outbox.run(), name="sandbox-outbox"))
-        subscriptions = Subscriptions()
-        listener = listen(endpoints.pg_app, subscriptions)
-        stack.push_async_callback(_cancel, asyncio.create_task(listener, name="mention-listener"))
         x: XBackend | None = None
-        if settings.social_backend == "x":
-            accounts = await load_accounts(settings)
+        if accounts is not None:
             client = await stack.enter_async_context(x_http_client(settings))
             x = XBackend(settings, pool, redis, client, accounts)
             task = asyncio.create_task(Outbox(x, settings.x_outbox_poll_s).run(), name="x-outbox")
             stack.push_async_callback(_cancel, task)
         backends = Backends(sandbox, x, frozenset(settings.x_platforms))
+        # Last, once the configuration is known good: a listener cancelled while it is still
+        # connecting (a refused start) can outlive the refusal.
+        subscriptions = Subscriptions()
+        listener = listen(endpoints.pg_app, subscriptions)
+        stack.push_async_callback(_cancel, asyncio.create_task(listener, name="mention-listener"))
         yield SocialDeps(
             settings=settings,
             pool=pool,

@@ -29,7 +29,7 @@ from typing import Literal, Protocol
 import psycopg
 import redis.exceptions
 
-from chimera.control import alerts
+from chimera.control import alerts, repo
 from chimera.control import mentions as ledger
 from chimera.control.errors import RunInProgress
 from chimera.control.personas import load_persona
@@ -113,6 +113,26 @@ def engagement_campaign(agent_id: str, now: datetime | None = None) -> str:
     return f"engage-{agent_id}-{(now or datetime.now(UTC)):%Y%m%d%H}"
 
 
+ENGAGEMENT_RUNS_PER_HOUR = 12
+"""How many engagement campaigns an agent may open in one hour (each after the last paused)."""
+
+
+async def open_engagement(svc: Services, persona: Persona) -> str:
+    """The engagement campaign of the current hour that is not waiting for reviews.
+
+    `engage-<agent>-<hour>`, else `...-2`, `...-3`: a run paused on an escalated mention must
+    not hold back the mentions that arrive after it until the hour turns.
+    """
+    base = engagement_campaign(persona.agent_id)
+    async with tenant_tx(svc.pool, persona.tenant_id) as conn:
+        for n in range(1, ENGAGEMENT_RUNS_PER_HOUR + 1):
+            campaign = base if n == 1 else f"{base}-{n}"
+            last = await repo.latest_thread(conn, campaign)
+            if last is None or last["status"] != "paused":
+                return campaign
+    return base  # all paused: the first reports that it waits for reviews
+
+
 def engagement_goal(persona: Persona) -> str:
     """The goal of an engagement run (no post: it answers mentions)."""
     return f"Answer the unhandled mentions of {persona.handle}."
@@ -132,7 +152,7 @@ async def engage(
         report.mentions_waiting = await ledger.count_new(conn, persona.agent_id)
     if not report.mentions_waiting:
         return
-    campaign = engagement_campaign(persona.agent_id)
+    campaign = await open_engagement(svc, persona)
     try:
         await start(persona, campaign)
     except RunInProgress:

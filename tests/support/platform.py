@@ -38,11 +38,15 @@ FORGET_ENGAGEMENT = (
     "DELETE FROM mention_decisions",
     "DELETE FROM social_posts WHERE reply_to_id IS NOT NULL",
     "DELETE FROM social_mentions",
+    "DELETE FROM social_idempotency WHERE idempotency_key IN"
+    " (SELECT idempotency_key FROM intents WHERE campaign_id LIKE 'engage-%')",
+    "DELETE FROM intents WHERE campaign_id LIKE 'engage-%'",
 )
-"""The engagement ledger, the replies on the sandbox platform and its stored mentions (the next
-read seeds each agent's bundled sample again). A mention the platform shows answered is ignored
-as answered elsewhere, so forgetting the ledger alone would not make a mention new again, and
-mentions a test added would show up in the next test's window."""
+"""The engagement ledger, the replies on the sandbox platform, its stored mentions (the next read
+seeds each agent's bundled sample again) and the side effects of the hour's engagement runs.
+A mention the platform shows answered is ignored as answered elsewhere, mentions a test added
+would show up in the next test's window, and an engagement run of the same hour would reuse the
+replies an earlier test's run already sent (exactly-once) instead of sending its own."""
 
 
 async def forget_mentions(svc: Services, *tenants: str) -> None:
